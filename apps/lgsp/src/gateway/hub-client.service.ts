@@ -1,0 +1,32 @@
+import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { Topics } from '@ndxp/contracts';
+import { AppConfig, KafkaRequester, KafkaService } from '@ndxp/platform';
+
+/** This LGSP process's line to the hub: requests out on one topic, replies back on its own. */
+@Injectable()
+export class HubClientService implements OnApplicationBootstrap {
+  private requester: KafkaRequester | undefined;
+
+  constructor(
+    private readonly kafka: KafkaService,
+    private readonly config: AppConfig,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const id = this.config.INSTANCE_ID;
+    this.requester = new KafkaRequester(
+      this.kafka.kafka,
+      this.kafka.batching,
+      Topics.hubRequests,
+      Topics.lgspReplies(id),
+      `lgsp-replies-${id}`,
+    );
+    await this.requester.start();
+    this.kafka.onShutdown(() => this.requester!.stop());
+  }
+
+  request<TReq, TRes>(operation: string, body: TReq, timeoutMs: number): Promise<TRes> {
+    if (!this.requester) throw new Error('hub client not started yet');
+    return this.requester.request<TReq, TRes>(operation, body, timeoutMs);
+  }
+}

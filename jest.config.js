@@ -1,0 +1,32 @@
+// Two projects: `unit` (pure specs beside the code, no services) and
+// `integration` (test/, against a real Kafka broker and a real PostgreSQL that
+// the tests bring up through the project's own launcher).
+const fs = require('fs');
+const swc = JSON.parse(fs.readFileSync(`${__dirname}/.swcrc`, 'utf8'));
+delete swc.$schema;
+const transform = { '^.+\\.ts$': ['@swc/jest', swc] };
+const moduleNameMapper = {
+  '^@ndxp/(contracts|metrics|platform|infra)$': '<rootDir>/libs/$1/src',
+  '^@ndxp/(contracts|metrics|platform|infra)/(.*)$': '<rootDir>/libs/$1/src/$2',
+};
+module.exports = {
+  projects: [
+    {
+      displayName: 'unit',
+      rootDir: __dirname,
+      testEnvironment: 'node',
+      testMatch: ['<rootDir>/{apps,libs,tools}/**/*.spec.ts'],
+      transform,
+      moduleNameMapper,
+    },
+    {
+      displayName: 'integration',
+      rootDir: __dirname,
+      testEnvironment: 'node',
+      testMatch: ['<rootDir>/test/**/*.test.ts'],
+      transform,
+      moduleNameMapper,
+      testTimeout: 180000,
+    },
+  ],
+};

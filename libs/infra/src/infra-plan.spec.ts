@@ -1,0 +1,52 @@
+import { KAFKA_VERSION, PlanError, resolveInfraPlan } from './infra-plan';
+
+const nothing = { postgresServerAnswers: false, dockerEngineAnswers: false };
+const local = { postgresServerAnswers: true, dockerEngineAnswers: false };
+
+describe('resolveInfraPlan', () => {
+  it('uses KAFKA_BROKERS and DATABASE_URL when set, whatever the machine has', () => {
+    const plan = resolveInfraPlan(
+      { KAFKA_BROKERS: 'kafka:9092', DATABASE_URL: 'postgres://u:p@db:5432/x', NDXP_TESTCONTAINERS: '1' },
+      { postgresServerAnswers: true, dockerEngineAnswers: true },
+    );
+    expect(plan.kafka).toEqual({ mode: 'external', brokers: 'kafka:9092' });
+    expect(plan.postgres).toEqual({ mode: 'external', url: 'postgres://u:p@db:5432/x' });
+  });
+
+  it('starts a local broker and uses the Postgres server on 5432 when it answers', () => {
+    const plan = resolveInfraPlan({}, local);
+    expect(plan.kafka).toEqual({ mode: 'local', port: 9092, controllerPort: 9093, heap: '768m', version: KAFKA_VERSION });
+    expect(plan.postgres).toEqual({ mode: 'local-server', url: 'postgres://postgres@127.0.0.1:5432/ndxp' });
+    expect(plan.apps).toEqual({ registry: 3001, ndxp: 3002, lgsp: 3003 });
+  });
+
+  it('falls back to an embedded PostgreSQL when no server answers', () => {
+    const plan = resolveInfraPlan({ NDXP_DATABASE: 'ndxp_ci' }, nothing);
+    expect(plan.postgres).toEqual({ mode: 'embedded', port: 54329, url: 'postgres://postgres:postgres@127.0.0.1:54329/ndxp_ci' });
+  });
+
+  it('uses testcontainers only when asked for and a Docker engine answers', () => {
+    expect(resolveInfraPlan({ NDXP_TESTCONTAINERS: '1' }, nothing).kafka.mode).toBe('local');
+    const plan = resolveInfraPlan({ NDXP_TESTCONTAINERS: '1' }, { postgresServerAnswers: true, dockerEngineAnswers: true });
+    expect(plan.kafka.mode).toBe('testcontainers');
+    expect(plan.postgres.mode).toBe('testcontainers');
+  });
+
+  it('takes ports from the environment', () => {
+    const plan = resolveInfraPlan({ KAFKA_PORT: '19092', KAFKA_CONTROLLER_PORT: '19093', LGSP_PORT: '8080' }, local);
+    expect(plan.kafka).toMatchObject({ port: 19092, controllerPort: 19093 });
+    expect(plan.apps.lgsp).toBe(8080);
+  });
+
+  it.each([
+    [{ KAFKA_BROKERS: 'no-port' }, /KAFKA_BROKERS/],
+    [{ DATABASE_URL: 'mysql://x/y' }, /DATABASE_URL/],
+    [{ KAFKA_PORT: '99999' }, /KAFKA_PORT must be a port number/],
+    [{ KAFKA_PORT: '9093' }, /must differ/],
+    [{ KAFKA_HEAP: 'lots' }, /KAFKA_HEAP/],
+    [{ NDXP_DATABASE: 'Drop Table' }, /NDXP_DATABASE/],
+  ])('rejects %j with a message naming the setting', (env, message) => {
+    expect(() => resolveInfraPlan(env, local)).toThrow(PlanError);
+    expect(() => resolveInfraPlan(env, local)).toThrow(message);
+  });
+});

@@ -1,0 +1,43 @@
+import { randomUUID } from 'crypto';
+import { Kafka, logLevel } from 'kafkajs';
+import { ensureTopics } from '@ndxp/platform';
+
+/**
+ * Proves the broker works end to end: creates a topic, produces a message with
+ * a fresh nonce, and consumes until that nonce comes back. An open port alone
+ * says nothing about the controller, the group coordinator or the log.
+ */
+export async function kafkaRoundTrip(brokers: string[], topic: string, timeoutMs = 60_000): Promise<number> {
+  const started = Date.now();
+  const kafka = new Kafka({ clientId: 'ndxp-launcher-probe', brokers, logLevel: logLevel.NOTHING, retry: { retries: 10 } });
+  const admin = kafka.admin();
+  const producer = kafka.producer({ allowAutoTopicCreation: false });
+  const consumer = kafka.consumer({ groupId: `ndxp-launcher-probe-${randomUUID()}`, sessionTimeout: 10000 });
+  const nonce = randomUUID();
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await admin.connect();
+    await ensureTopics(admin, [{ topic }]);
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    const seen = new Promise<void>((resolve) => {
+      void consumer.run({
+        eachMessage: async ({ message }) => {
+          if (message.value?.toString() === nonce) resolve();
+        },
+      });
+    });
+    await producer.connect();
+    await producer.send({ topic, messages: [{ value: nonce }] });
+    await Promise.race([
+      seen,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`the probe message did not come back within ${timeoutMs} ms`)), timeoutMs);
+      }),
+    ]);
+    return Date.now() - started;
+  } finally {
+    if (timer) clearTimeout(timer);
+    await Promise.allSettled([consumer.disconnect(), producer.disconnect(), admin.disconnect()]);
+  }
+}

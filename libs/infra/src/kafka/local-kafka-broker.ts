@@ -1,0 +1,203 @@
+import { ChildProcess, spawn, spawnSync } from 'child_process';
+import { randomBytes } from 'crypto';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'fs';
+import { join } from 'path';
+import { Topics } from '@ndxp/contracts';
+import { portAnswers, waitFor } from '../net';
+import { checkJava } from '../prerequisites';
+import { commandLine, isAlive, stopProcess } from '../process';
+import { ensureKafkaJars, Log } from './kafka-jars';
+import { kafkaRoundTrip } from './kafka-probe';
+
+export interface LocalKafkaOptions {
+  version: string;
+  port: number;
+  controllerPort: number;
+  heap: string;
+  /** Broker state: data, logs, pid file. */
+  dir: string;
+  cacheDir: string;
+  log: Log;
+  /** Wipe broker data before starting. */
+  fresh?: boolean;
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface StartReport {
+  jarsFromCache: boolean;
+  jarsMs: number;
+  brokerMs: number;
+  roundTripMs: number;
+}
+
+/** Single-node settings: one broker that is also the KRaft controller. */
+export function serverProperties(o: { port: number; controllerPort: number; dataDir: string }): string {
+  return [
+    'process.roles=broker,controller',
+    'node.id=1',
+    `controller.quorum.voters=1@127.0.0.1:${o.controllerPort}`,
+    `listeners=PLAINTEXT://127.0.0.1:${o.port},CONTROLLER://127.0.0.1:${o.controllerPort}`,
+    `advertised.listeners=PLAINTEXT://127.0.0.1:${o.port}`,
+    'controller.listener.names=CONTROLLER',
+    'inter.broker.listener.name=PLAINTEXT',
+    'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+    `log.dirs=${o.dataDir}`,
+    // One broker: every internal topic must have replication factor 1, or
+    // consumer groups never find their coordinator.
+    'offsets.topic.replication.factor=1',
+    'offsets.topic.num.partitions=10',
+    'transaction.state.log.replication.factor=1',
+    'transaction.state.log.min.isr=1',
+    'share.coordinator.state.topic.replication.factor=1',
+    'default.replication.factor=1',
+    'min.insync.replicas=1',
+    // Consumers join at once instead of waiting 3 s for others that never come.
+    'group.initial.rebalance.delay.ms=0',
+    // Apps create their topics explicitly, with the partitions they need.
+    'auto.create.topics.enable=false',
+    'num.partitions=1',
+    'log.retention.hours=-1',
+    'log.retention.bytes=-1',
+    '',
+  ].join('\n');
+}
+
+const LOG4J = (logDir: string) =>
+  [
+    'log4j.rootLogger=INFO, file',
+    'log4j.appender.file=org.apache.log4j.RollingFileAppender',
+    `log4j.appender.file.File=${join(logDir, 'server.log')}`,
+    'log4j.appender.file.MaxFileSize=20MB',
+    'log4j.appender.file.MaxBackupIndex=2',
+    'log4j.appender.file.layout=org.apache.log4j.PatternLayout',
+    'log4j.appender.file.layout.ConversionPattern=[%d] %p %m (%c)%n',
+    'log4j.logger.kafka=INFO',
+    'log4j.logger.org.apache.kafka=INFO',
+    'log4j.logger.state.change.logger=WARN',
+    '',
+  ].join('\n');
+
+/** Kafka's Uuid form: 16 random bytes, URL-safe base64 without padding. */
+function clusterId(): string {
+  return randomBytes(16).toString('base64url');
+}
+
+/**
+ * A real Apache Kafka broker from Maven Central's jars, started as a child JVM.
+ * It is stopped with SIGTERM (Kafka's clean shutdown) and leaves a pid file so
+ * that a broker orphaned by a killed launcher is stopped on the next start.
+ */
+export class LocalKafkaBroker {
+  private child: ChildProcess | undefined;
+  readonly brokers: string[];
+  private readonly pidFile: string;
+
+  constructor(private readonly o: LocalKafkaOptions) {
+    this.brokers = [`127.0.0.1:${o.port}`];
+    this.pidFile = join(o.dir, 'broker.pid');
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  get logFile(): string {
+    return join(this.o.dir, 'logs', 'server.log');
+  }
+
+  private async stopOrphan(): Promise<void> {
+    if (!existsSync(this.pidFile)) return;
+    const pid = Number(readFileSync(this.pidFile, 'utf8').trim());
+    if (pid > 0 && isAlive(pid) && commandLine(pid).includes('kafka.Kafka')) {
+      this.o.log(`stopping a Kafka broker left running by an earlier run (pid ${pid}) ...`);
+      await stopProcess(pid, 30_000);
+    }
+    unlinkSync(this.pidFile);
+  }
+
+  async start(): Promise<StartReport> {
+    const env = this.o.env ?? process.env;
+    const java = checkJava(env);
+    const t0 = Date.now();
+    const jars = await ensureKafkaJars(this.o.version, this.o.cacheDir, this.o.log, env);
+    const jarsMs = Date.now() - t0;
+    this.o.log(
+      jars.fromCache
+        ? `Kafka ${this.o.version} jars: reusing ${jars.jarCount} cached jars in ${jars.libsDir}`
+        : `Kafka ${this.o.version} jars: ${jars.jarCount} jars resolved in ${(jarsMs / 1000).toFixed(1)} s, cached in ${jars.libsDir}`,
+    );
+
+    await this.stopOrphan();
+    for (const p of [this.o.port, this.o.controllerPort]) {
+      if (await portAnswers(p))
+        throw new Error(
+          `port ${p} is already in use, so the local Kafka broker cannot listen there. ` +
+            `Stop whatever holds it, choose other ports with KAFKA_PORT / KAFKA_CONTROLLER_PORT, ` +
+            `or point KAFKA_BROKERS at that broker if it is one.`,
+        );
+    }
+
+    const dataDir = join(this.o.dir, 'data');
+    const logDir = join(this.o.dir, 'logs');
+    if (this.o.fresh) rmSync(dataDir, { recursive: true, force: true });
+    mkdirSync(dataDir, { recursive: true });
+    mkdirSync(logDir, { recursive: true });
+    const props = join(this.o.dir, 'server.properties');
+    const log4j = join(this.o.dir, 'log4j.properties');
+    writeFileSync(props, serverProperties({ port: this.o.port, controllerPort: this.o.controllerPort, dataDir }));
+    writeFileSync(log4j, LOG4J(logDir));
+
+    const classpath = `${jars.libsDir}/*`;
+    const jvmCommon = ['-cp', classpath, `-Dlog4j.configuration=file:${log4j}`, `-Dkafka.logs.dir=${logDir}`, '-Djava.awt.headless=true'];
+    const t1 = Date.now();
+    // Formatting is idempotent with --ignore-formatted: data from an earlier run is kept.
+    const fmt = spawnSync(
+      java.command,
+      ['-Xmx256m', ...jvmCommon, 'kafka.tools.StorageTool', 'format', '-t', clusterId(), '-c', props, '--ignore-formatted'],
+      { env, encoding: 'utf8' },
+    );
+    if (fmt.status !== 0)
+      throw new Error(`formatting Kafka storage in ${dataDir} failed (exit ${fmt.status}):\n${fmt.stdout}${fmt.stderr}`);
+
+    const console = createWriteStream(join(logDir, 'console.log'), { flags: 'a' });
+    this.child = spawn(
+      java.command,
+      [`-Xms${this.o.heap}`, `-Xmx${this.o.heap}`, '-XX:+UseG1GC', '-XX:MaxGCPauseMillis=20', ...jvmCommon, 'kafka.Kafka', props],
+      { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
+    );
+    this.child.stdout!.pipe(console);
+    this.child.stderr!.pipe(console);
+    writeFileSync(this.pidFile, String(this.child.pid));
+    let exitedEarly: number | null | undefined;
+    this.child.once('exit', (code) => (exitedEarly = code));
+
+    try {
+      await waitFor(
+        `the Kafka broker to listen on 127.0.0.1:${this.o.port}`,
+        async () => {
+          if (exitedEarly !== undefined)
+            throw new Error(`the Kafka broker exited during start-up (code ${exitedEarly}); see ${this.logFile}`);
+          return portAnswers(this.o.port);
+        },
+        90_000,
+      );
+      const brokerMs = Date.now() - t1;
+      const roundTripMs = await kafkaRoundTrip(this.brokers, Topics.launcherProbe);
+      return { jarsFromCache: jars.fromCache, jarsMs, brokerMs, roundTripMs };
+    } catch (e) {
+      await this.stop();
+      throw e;
+    }
+  }
+
+  /** Kafka's own clean shutdown on SIGTERM; SIGKILL only if it hangs for 30 s. */
+  async stop(): Promise<void> {
+    const pid = this.child?.pid;
+    if (pid !== undefined) {
+      const how = await stopProcess(pid, 30_000);
+      if (how === 'killed') this.o.log(`the Kafka broker did not stop within 30 s and was killed`);
+    }
+    this.child = undefined;
+    if (existsSync(this.pidFile)) unlinkSync(this.pidFile);
+  }
+}

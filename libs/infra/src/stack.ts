@@ -1,0 +1,222 @@
+import { ChildProcess, spawn } from 'child_process';
+import { join } from 'path';
+import { createInterface } from 'readline';
+import { cacheDir, repoRoot, runDir } from './paths';
+import { InfraPlan, resolveInfraPlan } from './infra-plan';
+import { LocalKafkaBroker } from './kafka/local-kafka-broker';
+import { Log } from './kafka/kafka-jars';
+import { waitFor } from './net';
+import { EmbeddedPostgresServer, ensureDatabase, postgresServerAnswers } from './postgres/postgres';
+import { exited, stopProcess } from './process';
+import { dockerEngineAnswers, startKafkaContainer, startPostgresContainer } from './testcontainers';
+
+export const APPS = ['registry', 'ndxp', 'lgsp'] as const;
+export type StackApp = (typeof APPS)[number];
+
+export interface InfraHandle {
+  plan: InfraPlan;
+  kafkaBrokers: string;
+  databaseUrl: string;
+  timings: Record<string, number>;
+  kafkaPid?: number;
+  stop(): Promise<void>;
+}
+
+export interface UpOptions {
+  env?: NodeJS.ProcessEnv;
+  log: Log;
+  fresh?: boolean;
+}
+
+/**
+ * Brings up Kafka and PostgreSQL as the plan says, creates the project's
+ * database, and returns a handle that stops whatever it started (and nothing else).
+ */
+export async function startInfra(o: UpOptions): Promise<InfraHandle> {
+  const env = o.env ?? process.env;
+  const plan = resolveInfraPlan(env, {
+    postgresServerAnswers: env.DATABASE_URL ? false : await postgresServerAnswers(),
+    dockerEngineAnswers: env.NDXP_TESTCONTAINERS ? dockerEngineAnswers() : false,
+  });
+  const stops: Array<() => Promise<void>> = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) await stop().catch((e) => o.log(`while stopping: ${(e as Error).message}`));
+    stops.length = 0;
+  };
+  const timings: Record<string, number> = {};
+  const run = runDir(env);
+  try {
+    let kafkaBrokers: string;
+    let kafkaPid: number | undefined;
+    const tk = Date.now();
+    switch (plan.kafka.mode) {
+      case 'external':
+        kafkaBrokers = plan.kafka.brokers;
+        o.log(`Kafka: using KAFKA_BROKERS=${kafkaBrokers}`);
+        break;
+      case 'testcontainers': {
+        o.log(`Kafka: starting apache/kafka:${plan.kafka.version} with testcontainers ...`);
+        const c = await startKafkaContainer(plan.kafka.version);
+        stops.push(c.stop);
+        kafkaBrokers = c.url;
+        break;
+      }
+      case 'local': {
+        o.log(`Kafka: starting a local Apache Kafka ${plan.kafka.version} broker (KRaft) on 127.0.0.1:${plan.kafka.port} ...`);
+        const broker = new LocalKafkaBroker({
+          ...plan.kafka,
+          dir: join(run, 'kafka'),
+          cacheDir: cacheDir(env),
+          log: o.log,
+          fresh: o.fresh,
+          env,
+        });
+        stops.push(() => broker.stop());
+        const r = await broker.start();
+        timings.kafkaJarsMs = r.jarsMs;
+        timings.kafkaBrokerMs = r.brokerMs;
+        timings.kafkaRoundTripMs = r.roundTripMs;
+        kafkaBrokers = broker.brokers.join(',');
+        kafkaPid = broker.pid;
+        o.log(`Kafka: up at ${kafkaBrokers} (broker listening after ${(r.brokerMs / 1000).toFixed(1)} s, message round trip ${r.roundTripMs} ms; log: ${broker.logFile})`);
+        break;
+      }
+    }
+    timings.kafkaMs = Date.now() - tk;
+
+    let databaseUrl: string;
+    const tp = Date.now();
+    switch (plan.postgres.mode) {
+      case 'external':
+      case 'local-server':
+        databaseUrl = plan.postgres.url;
+        o.log(`PostgreSQL: using ${plan.postgres.mode === 'external' ? 'DATABASE_URL' : 'the server on 127.0.0.1:5432'}`);
+        break;
+      case 'testcontainers': {
+        o.log('PostgreSQL: starting postgres:15 with testcontainers ...');
+        const c = await startPostgresContainer(plan.postgres.database);
+        stops.push(c.stop);
+        databaseUrl = c.url;
+        break;
+      }
+      case 'embedded': {
+        o.log(`PostgreSQL: no server answers on 127.0.0.1:5432; starting an embedded PostgreSQL on ${plan.postgres.port} ...`);
+        const pg = new EmbeddedPostgresServer({ dir: join(run, 'embedded-postgres'), port: plan.postgres.port, log: o.log });
+        stops.push(() => pg.stop());
+        await pg.start();
+        databaseUrl = plan.postgres.url;
+        break;
+      }
+    }
+    const created = await ensureDatabase(databaseUrl);
+    timings.postgresMs = Date.now() - tp;
+    o.log(`PostgreSQL: database ${new URL(databaseUrl).pathname.slice(1)} ${created === 'created' ? 'created' : 'ready'}`);
+    return { plan, kafkaBrokers, databaseUrl, timings, kafkaPid, stop: stopAll };
+  } catch (e) {
+    await stopAll();
+    throw e;
+  }
+}
+
+export interface AppProcess {
+  app: StackApp;
+  port: number;
+  child: ChildProcess;
+}
+
+/** Starts one app from the build output, its log lines prefixed with its name. */
+export function spawnApp(app: StackApp, port: number, infra: Pick<InfraHandle, 'kafkaBrokers' | 'databaseUrl'>, env: NodeJS.ProcessEnv, log: Log): AppProcess {
+  const main = join(repoRoot(), 'dist', 'apps', app, 'src', 'main.js');
+  const child = spawn(process.execPath, ['--enable-source-maps', main], {
+    cwd: repoRoot(),
+    env: {
+      ...env,
+      PORT: String(port),
+      KAFKA_BROKERS: infra.kafkaBrokers,
+      DATABASE_URL: infra.databaseUrl,
+      INSTANCE_ID: env[`${app.toUpperCase()}_INSTANCE_ID`] ?? `${app}-1`,
+      // Nest colours its logs only on a terminal; the prefixing below is not one.
+      NO_COLOR: '1',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true, // Ctrl-C reaches the launcher only, which stops the apps in order
+  });
+  for (const stream of [child.stdout!, child.stderr!]) {
+    createInterface({ input: stream }).on('line', (line) => log(`[${app}] ${line}`));
+  }
+  return { app, port, child };
+}
+
+export async function fetchJson(url: string, timeoutMs = 3000): Promise<{ status: number; body: any }> {
+  const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+  const text = await res.text();
+  let body: unknown = text;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    /* not JSON */
+  }
+  return { status: res.status, body };
+}
+
+/** Waits until the app's /health says Kafka and Postgres are both up. */
+export async function waitHealthy(p: AppProcess, timeoutMs = 60_000): Promise<void> {
+  let exitCode: number | null | undefined;
+  void exited(p.child).then((c) => (exitCode = c));
+  await waitFor(
+    `${p.app} to report healthy on http://127.0.0.1:${p.port}/health`,
+    async () => {
+      if (exitCode !== undefined) throw new Error(`${p.app} exited during start-up (code ${exitCode}); its log lines above say why`);
+      try {
+        const r = await fetchJson(`http://127.0.0.1:${p.port}/health`);
+        return r.status === 200 && r.body?.status === 'ok';
+      } catch {
+        return false;
+      }
+    },
+    timeoutMs,
+  );
+}
+
+export async function stopApps(apps: AppProcess[]): Promise<void> {
+  // The LGSPs first (they send), then the hub, then the registry.
+  for (const p of [...apps].reverse()) {
+    if (p.child.pid !== undefined) await stopProcess(p.child.pid, 15_000);
+  }
+}
+
+export interface Stack {
+  infra: InfraHandle;
+  apps: AppProcess[];
+  stop(): Promise<void>;
+}
+
+/** The whole emulator: infrastructure, then the registry, the hub and the LGSP gateway. */
+export async function startStack(o: UpOptions): Promise<Stack> {
+  const env = o.env ?? process.env;
+  const infra = await startInfra(o);
+  const apps: AppProcess[] = [];
+  const stop = async () => {
+    await stopApps(apps);
+    await infra.stop();
+  };
+  try {
+    for (const app of APPS) {
+      const p = spawnApp(app, infra.plan.apps[app], infra, env, o.log);
+      apps.push(p);
+      await waitHealthy(p);
+      o.log(`${app}: healthy on http://127.0.0.1:${p.port}  (health: /health, metrics: /metrics, API docs: /docs)`);
+    }
+    return { infra, apps, stop };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+}
+
+/** The smoke exchange: one round trip LGSP → Kafka → NDXP → LGSP. */
+export async function smokeExchange(lgspPort: number): Promise<{ hub: string; roundTripMs: number }> {
+  const r = await fetchJson(`http://127.0.0.1:${lgspPort}/ops/smoke`, 15_000);
+  if (r.status !== 200) throw new Error(`smoke exchange failed: HTTP ${r.status} ${JSON.stringify(r.body)}`);
+  return r.body;
+}

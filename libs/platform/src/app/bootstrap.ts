@@ -1,0 +1,35 @@
+import { DynamicModule, Logger, LogLevel, ValidationPipe } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { AppConfig } from '../config/app-config';
+
+const LEVELS: LogLevel[] = ['error', 'warn', 'log', 'debug', 'verbose'];
+
+/**
+ * Starts an app: validation, OpenAPI docs at /docs, graceful shutdown on
+ * SIGINT/SIGTERM (consumers leave their groups, producers flush).
+ */
+export async function bootstrapApp(
+  name: string,
+  title: string,
+  module: DynamicModule,
+  config: AppConfig,
+): Promise<void> {
+  const logger = new Logger(name);
+  const logLevels = LEVELS.slice(0, LEVELS.indexOf(config.LOG_LEVEL as LogLevel) + 1);
+  try {
+    const app = await NestFactory.create(module, { logger: logLevels, abortOnError: false });
+    app.useGlobalPipes(new ValidationPipe({ whitelist: true, transform: true }));
+    app.enableShutdownHooks();
+    const doc = SwaggerModule.createDocument(
+      app,
+      new DocumentBuilder().setTitle(title).setVersion('0.1.0').build(),
+    );
+    SwaggerModule.setup('docs', app, doc, { jsonDocumentUrl: 'docs/openapi.json' });
+    await app.listen(config.PORT, config.HOST);
+    logger.log(`${title} listening on http://${config.HOST}:${config.PORT} (health: /health, metrics: /metrics, docs: /docs)`);
+  } catch (e) {
+    logger.error(`failed to start: ${(e as Error).message}`);
+    process.exit(1);
+  }
+}

@@ -1,0 +1,42 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { MixedList } from 'typeorm';
+import { MetricsModule } from '@ndxp/metrics';
+import { AppConfig, AppName } from '../config/app-config';
+import { DatabaseModule } from '../database/database.module';
+import { KafkaModule } from '../kafka/kafka.module';
+import { APP_NAME, HealthController } from '../health/health.controller';
+
+export interface PlatformOptions {
+  app: AppName;
+  config: AppConfig;
+  schema: string;
+  entities?: MixedList<Function>;
+  migrations?: MixedList<Function>;
+}
+
+/** What every app gets: config, Kafka, its Postgres schema with migrations, /health and /metrics. */
+@Module({})
+export class PlatformModule {
+  static forApp(o: PlatformOptions): DynamicModule {
+    return {
+      module: PlatformModule,
+      global: true,
+      imports: [
+        KafkaModule.forRoot({ clientId: o.config.INSTANCE_ID, brokers: o.config.kafkaBrokers }),
+        DatabaseModule.forApp({
+          url: o.config.DATABASE_URL,
+          schema: o.schema,
+          entities: o.entities ?? [],
+          migrations: o.migrations ?? [],
+        }),
+        MetricsModule.forApp(o.app, o.config.INSTANCE_ID),
+      ],
+      controllers: [HealthController],
+      providers: [
+        { provide: APP_NAME, useValue: { name: o.app, instance: o.config.INSTANCE_ID } },
+        { provide: AppConfig, useValue: o.config },
+      ],
+      exports: [APP_NAME, AppConfig],
+    };
+  }
+}

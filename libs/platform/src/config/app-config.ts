@@ -1,0 +1,78 @@
+import { Transform } from 'class-transformer';
+import { IsIn, IsInt, IsString, Matches, Max, Min } from 'class-validator';
+import { ConfigError, loadConfig } from './load-config';
+
+export const KAFKA_BROKERS_PATTERN = /^[A-Za-z0-9._-]+:\d{1,5}(,[A-Za-z0-9._-]+:\d{1,5})*$/;
+export const DATABASE_URL_PATTERN = /^postgres(ql)?:\/\/[^/\s]+\/[A-Za-z0-9_]+(\?.*)?$/;
+
+/** Settings every app shares. Each app reads them once at start-up. */
+export class AppConfig {
+  @Transform(({ value }) => (typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value))
+  @IsInt({ message: 'must be a whole number (the HTTP port this app listens on)' })
+  @Min(1)
+  @Max(65535)
+  PORT!: number;
+
+  /** Address to bind: 127.0.0.1 locally, 0.0.0.0 in containers. */
+  @Matches(/^[A-Za-z0-9.:-]+$/, { message: 'must be an address to bind, e.g. 127.0.0.1 or 0.0.0.0' })
+  HOST!: string;
+
+  @IsString()
+  @Matches(KAFKA_BROKERS_PATTERN, { message: 'must be a comma-separated list of host:port, e.g. 127.0.0.1:9092' })
+  KAFKA_BROKERS!: string;
+
+  @IsString()
+  @Matches(DATABASE_URL_PATTERN, {
+    message: 'must be a PostgreSQL URL with a database name, e.g. postgres://postgres@127.0.0.1:5432/ndxp',
+  })
+  DATABASE_URL!: string;
+
+  @IsIn(['error', 'warn', 'log', 'debug', 'verbose'], { message: 'must be one of error, warn, log, debug, verbose' })
+  LOG_LEVEL!: string;
+
+  /** Identifies this process among several of the same app (reply topics, consumer groups). */
+  @Matches(/^[a-z0-9][a-z0-9-]{0,62}$/, { message: 'must be lower-case letters, digits and dashes (at most 63)' })
+  INSTANCE_ID!: string;
+
+  get kafkaBrokers(): string[] {
+    return this.KAFKA_BROKERS.split(',');
+  }
+}
+
+export const DEFAULT_PORTS = { registry: 3001, ndxp: 3002, lgsp: 3003 } as const;
+export type AppName = keyof typeof DEFAULT_PORTS;
+
+export const DEFAULT_KAFKA_BROKERS = '127.0.0.1:9092';
+export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/ndxp';
+
+export function appConfigDefaults(app: AppName): Record<string, string> {
+  return {
+    PORT: String(DEFAULT_PORTS[app]),
+    HOST: '127.0.0.1',
+    KAFKA_BROKERS: DEFAULT_KAFKA_BROKERS,
+    DATABASE_URL: DEFAULT_DATABASE_URL,
+    LOG_LEVEL: 'log',
+    INSTANCE_ID: `${app}-1`,
+  };
+}
+
+/**
+ * Reads an app's configuration, or stops the process with a message that names
+ * the bad setting. Call once in main.ts before Nest starts.
+ */
+export function loadAppConfigOrExit<T extends AppConfig>(
+  app: AppName,
+  schema: new () => T,
+  env: NodeJS.ProcessEnv = process.env,
+  extraDefaults: Record<string, string> = {},
+): T {
+  try {
+    return loadConfig(app, schema, env, { ...appConfigDefaults(app), ...extraDefaults } as never);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`${e.message}\n`);
+      process.exit(78); // EX_CONFIG
+    }
+    throw e;
+  }
+}

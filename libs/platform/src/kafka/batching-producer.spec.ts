@@ -1,0 +1,45 @@
+import { Producer } from 'kafkajs';
+import { BatchingProducer } from './batching-producer';
+
+// A pure unit test of the batching logic: the fake records sendBatch calls.
+// Real-broker behaviour is covered in test/.
+function fakeProducer() {
+  const calls: Array<Array<{ topic: string; n: number }>> = [];
+  let fail = false;
+  const producer = {
+    sendBatch: async ({ topicMessages }: { topicMessages: Array<{ topic: string; messages: unknown[] }> }) => {
+      if (fail) throw new Error('broker gone');
+      calls.push(topicMessages.map((t) => ({ topic: t.topic, n: t.messages.length })));
+      return [];
+    },
+  } as unknown as Producer;
+  return { producer, calls, setFail: (f: boolean) => (fail = f) };
+}
+
+describe('BatchingProducer', () => {
+  it('groups messages sent within the linger window into one sendBatch, by topic', async () => {
+    const f = fakeProducer();
+    const b = new BatchingProducer(f.producer, { lingerMs: 5, maxBatch: 100 });
+    await Promise.all([
+      b.send('a', { value: '1' }),
+      b.send('b', { value: '2' }),
+      b.send('a', { value: '3' }),
+    ]);
+    expect(f.calls).toEqual([[{ topic: 'a', n: 2 }, { topic: 'b', n: 1 }]]);
+  });
+
+  it('flushes at once when the batch is full', async () => {
+    const f = fakeProducer();
+    const b = new BatchingProducer(f.producer, { lingerMs: 10_000, maxBatch: 2 });
+    await Promise.all([b.send('a', { value: '1' }), b.send('a', { value: '2' })]);
+    expect(f.calls).toHaveLength(1);
+  });
+
+  it('rejects every message of a failed batch so no caller believes it was sent', async () => {
+    const f = fakeProducer();
+    f.setFail(true);
+    const b = new BatchingProducer(f.producer, { lingerMs: 1, maxBatch: 10 });
+    const results = await Promise.allSettled([b.send('a', { value: '1' }), b.send('a', { value: '2' })]);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+  });
+});

@@ -1,0 +1,69 @@
+import { Message, Producer } from 'kafkajs';
+
+interface Pending {
+  topic: string;
+  message: Message;
+  resolve: () => void;
+  reject: (e: unknown) => void;
+}
+
+/**
+ * Collects messages for a short linger window and sends them in one
+ * `sendBatch` call. At thousands of messages a second one `send` per message
+ * costs a broker round trip each; a batch costs one for all of them.
+ */
+export class BatchingProducer {
+  private queue: Pending[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly producer: Producer,
+    private readonly options: { lingerMs: number; maxBatch: number } = { lingerMs: 2, maxBatch: 1000 },
+  ) {}
+
+  send(topic: string, message: Message): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ topic, message, resolve, reject });
+      if (this.queue.length >= this.options.maxBatch) this.flushSoon(0);
+      else this.flushSoon(this.options.lingerMs);
+    });
+  }
+
+  private flushSoon(delay: number): void {
+    if (delay === 0) {
+      if (this.timer) clearTimeout(this.timer);
+      this.timer = undefined;
+      void this.flush();
+      return;
+    }
+    if (!this.timer) this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.flush();
+    }, delay);
+  }
+
+  /** Sends everything queued so far. Batches go out one after another, in order. */
+  flush(): Promise<void> {
+    const batch = this.queue;
+    this.queue = [];
+    if (batch.length === 0) return this.flushing;
+    this.flushing = this.flushing.then(async () => {
+      const byTopic = new Map<string, Message[]>();
+      for (const p of batch) {
+        const list = byTopic.get(p.topic) ?? [];
+        list.push(p.message);
+        byTopic.set(p.topic, list);
+      }
+      try {
+        await this.producer.sendBatch({
+          topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+        });
+        batch.forEach((p) => p.resolve());
+      } catch (e) {
+        batch.forEach((p) => p.reject(e));
+      }
+    });
+    return this.flushing;
+  }
+}

@@ -1,0 +1,109 @@
+#!/usr/bin/env node
+import 'reflect-metadata';
+import { PlanError, PrerequisiteError, Stack, smokeExchange, startInfra, startStack, InfraHandle } from '@ndxp/infra';
+
+const HELP = `ndxp-emulator: an emulator of Vietnam's National Data Exchange Platform (NDXP) and its LGSPs
+
+Usage:
+  npm start                       same as: npm run ndxp -- up
+  npm run ndxp -- <command> [options]
+
+Commands:
+  up        Bring up Kafka, PostgreSQL, the registry, the NDXP hub and an LGSP
+            gateway; run a smoke exchange through them; keep running until Ctrl-C.
+  infra     Bring up only Kafka and PostgreSQL and print the variables to run
+            the apps yourself (e.g. under a debugger); keep running until Ctrl-C.
+  help      Show this text.
+
+Options:
+  --fresh   Start the local Kafka broker with empty data (drops earlier topics).
+  --exit    With 'up': stop everything after the smoke exchange (exit code 0 if it passed).
+
+Where things come from (environment variables always win):
+  Kafka       KAFKA_BROKERS, else a local Apache Kafka 3.9 broker on KAFKA_PORT (9092),
+              its jars resolved once with Maven and cached in ~/.cache/ndxp-emulator.
+  PostgreSQL  DATABASE_URL, else the server on 127.0.0.1:5432 if one answers,
+              else an embedded PostgreSQL on EMBEDDED_PG_PORT (54329).
+  Docker      NDXP_TESTCONTAINERS=1 uses testcontainers where a Docker engine answers.
+
+Examples:
+  npm start
+  KAFKA_BROKERS=broker:9092 npm start
+  npm run ndxp -- up --fresh --exit
+`;
+
+const log = (line: string) => process.stdout.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
+
+function onStop(what: string, stop: () => Promise<void>): void {
+  let stopping = false;
+  const handler = (signal: string) => {
+    if (stopping) {
+      log(`still stopping ${what} (${signal} again ignored; the broker may take a few seconds to shut down cleanly)`);
+      return;
+    }
+    stopping = true;
+    log(`${signal}: stopping ${what} ...`);
+    stop()
+      .then(() => {
+        log('stopped; no process left running.');
+        process.exit(0);
+      })
+      .catch((e) => {
+        log(`error while stopping: ${(e as Error).message}`);
+        process.exit(1);
+      });
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+  process.on('SIGHUP', handler);
+}
+
+async function up(args: string[]): Promise<void> {
+  const started = Date.now();
+  const stack: Stack = await startStack({ log, fresh: args.includes('--fresh') });
+  onStop('the emulator', stack.stop);
+  const lgspPort = stack.infra.plan.apps.lgsp;
+  const smoke = await smokeExchange(lgspPort);
+  log(`smoke exchange: LGSP → Kafka → NDXP (${smoke.hub}) → LGSP in ${smoke.roundTripMs} ms`);
+  const ports = stack.infra.plan.apps;
+  log(`the emulator is up in ${((Date.now() - started) / 1000).toFixed(1)} s:`);
+  log(`  registry  http://127.0.0.1:${ports.registry}/docs`);
+  log(`  ndxp      http://127.0.0.1:${ports.ndxp}/docs`);
+  log(`  lgsp      http://127.0.0.1:${ports.lgsp}/docs`);
+  log(`  Kafka     ${stack.infra.kafkaBrokers}    PostgreSQL ${stack.infra.databaseUrl.replace(/:[^:@/]+@/, ':***@')}`);
+  log(`  try:      curl -s http://127.0.0.1:${ports.lgsp}/ops/smoke`);
+  if (args.includes('--exit')) {
+    await stack.stop();
+    log('stopped (--exit).');
+    process.exit(0);
+  }
+  log('press Ctrl-C to stop everything.');
+}
+
+async function infra(args: string[]): Promise<void> {
+  const handle: InfraHandle = await startInfra({ log, fresh: args.includes('--fresh') });
+  onStop('Kafka and PostgreSQL', handle.stop);
+  log('infrastructure is up. To run an app yourself:');
+  log(`  export KAFKA_BROKERS=${handle.kafkaBrokers} DATABASE_URL=${handle.databaseUrl}`);
+  log('  npm run build && node dist/apps/ndxp/src/main.js');
+  log('press Ctrl-C to stop.');
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [command = 'up', ...args] = argv;
+  if (command === 'help' || command === '--help' || command === '-h' || args.includes('--help')) {
+    process.stdout.write(HELP);
+    return;
+  }
+  const unknown = args.filter((a) => !['--fresh', '--exit'].includes(a));
+  if (unknown.length) throw new PlanError(`unknown option ${unknown.join(' ')} (see 'npm run ndxp -- help')`);
+  if (command === 'up') return up(args);
+  if (command === 'infra') return infra(args);
+  throw new PlanError(`unknown command '${command}' (see 'npm run ndxp -- help')`);
+}
+
+main(process.argv.slice(2)).catch((e: Error) => {
+  const known = e instanceof PrerequisiteError || e instanceof PlanError;
+  process.stderr.write(`\nndxp-emulator: ${known ? '' : 'failed: '}${e.message}\n`);
+  process.exit(known ? 2 : 1);
+});
