@@ -26,7 +26,7 @@ module.exports = {
       testMatch: ['<rootDir>/test/**/*.test.ts'],
       transform,
       moduleNameMapper,
-      testTimeout: 180000,
+      setupFilesAfterEnv: ['<rootDir>/test/setup.ts'],
     },
   ],
 };

@@ -25,6 +25,14 @@ describe('resolveInfraPlan', () => {
     expect(plan.postgres).toEqual({ mode: 'embedded', port: 54329, url: 'postgres://postgres:postgres@127.0.0.1:54329/ndxp_ci' });
   });
 
+  it('uses the embedded PostgreSQL when NDXP_POSTGRES=embedded, even if a server answers', () => {
+    expect(resolveInfraPlan({ NDXP_POSTGRES: 'embedded', EMBEDDED_PG_PORT: '55000' }, local).postgres).toEqual({
+      mode: 'embedded',
+      port: 55000,
+      url: 'postgres://postgres:postgres@127.0.0.1:55000/ndxp',
+    });
+  });
+
   it('uses testcontainers only when asked for and a Docker engine answers', () => {
     expect(resolveInfraPlan({ NDXP_TESTCONTAINERS: '1' }, nothing).kafka.mode).toBe('local');
     const plan = resolveInfraPlan({ NDXP_TESTCONTAINERS: '1' }, { postgresServerAnswers: true, dockerEngineAnswers: true });
@@ -45,6 +53,7 @@ describe('resolveInfraPlan', () => {
     [{ KAFKA_PORT: '9093' }, /must differ/],
     [{ KAFKA_HEAP: 'lots' }, /KAFKA_HEAP/],
     [{ NDXP_DATABASE: 'Drop Table' }, /NDXP_DATABASE/],
+    [{ NDXP_POSTGRES: 'mysql' }, /NDXP_POSTGRES must be auto or embedded/],
   ])('rejects %j with a message naming the setting', (env, message) => {
     expect(() => resolveInfraPlan(env, local)).toThrow(PlanError);
     expect(() => resolveInfraPlan(env, local)).toThrow(message);

@@ -49,11 +49,14 @@ function port(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
  * Decides where Kafka and PostgreSQL come from. Environment variables always
  * win; then testcontainers if asked for and a Docker engine answers; then the
  * local route (broker from Maven jars; the Postgres server on 5432 if one
- * answers, else an embedded one).
+ * answers, else an embedded one; NDXP_POSTGRES=embedded forces the embedded one).
  */
 export function resolveInfraPlan(env: NodeJS.ProcessEnv, facts: MachineFacts): InfraPlan {
   const database = env.NDXP_DATABASE || LOCAL_DEFAULTS.database;
   if (!/^[a-z_][a-z0-9_]*$/.test(database)) throw new PlanError(`NDXP_DATABASE must be a lower-case SQL name (got "${database}")`);
+  const pgChoice = env.NDXP_POSTGRES || 'auto';
+  if (pgChoice !== 'auto' && pgChoice !== 'embedded')
+    throw new PlanError(`NDXP_POSTGRES must be auto or embedded (got "${pgChoice}")`);
   const wantContainers = env.NDXP_TESTCONTAINERS === '1' || env.NDXP_TESTCONTAINERS === 'true';
   const containers = wantContainers && facts.dockerEngineAnswers;
 
@@ -83,7 +86,7 @@ export function resolveInfraPlan(env: NodeJS.ProcessEnv, facts: MachineFacts): I
     postgres = { mode: 'external', url: env.DATABASE_URL };
   } else if (containers) {
     postgres = { mode: 'testcontainers', database };
-  } else if (facts.postgresServerAnswers) {
+  } else if (facts.postgresServerAnswers && pgChoice === 'auto') {
     postgres = { mode: 'local-server', url: `postgres://postgres@127.0.0.1:${LOCAL_DEFAULTS.postgresPort}/${database}` };
   } else {
     const p = port(env, 'EMBEDDED_PG_PORT', LOCAL_DEFAULTS.embeddedPostgresPort);

@@ -100,7 +100,9 @@ export async function startInfra(o: UpOptions): Promise<InfraHandle> {
         break;
       }
       case 'embedded': {
-        o.log(`PostgreSQL: no server answers on 127.0.0.1:5432; starting an embedded PostgreSQL on ${plan.postgres.port} ...`);
+        o.log(
+          `PostgreSQL: ${env.NDXP_POSTGRES === 'embedded' ? 'NDXP_POSTGRES=embedded' : 'no server answers on 127.0.0.1:5432'}; starting an embedded PostgreSQL on ${plan.postgres.port} ...`,
+        );
         const pg = new EmbeddedPostgresServer({ dir: join(run, 'embedded-postgres'), port: plan.postgres.port, log: o.log });
         stops.push(() => pg.stop());
         await pg.start();

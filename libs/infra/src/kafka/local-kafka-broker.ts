@@ -77,8 +77,17 @@ const LOG4J = (logDir: string) =>
     '',
   ].join('\n');
 
-/** Kafka's Uuid form: 16 random bytes, URL-safe base64 without padding. */
-function clusterId(): string {
+/**
+ * The cluster id of formatted storage, or a new one in Kafka's Uuid form (16
+ * random bytes, URL-safe base64 without padding). Re-formatting kept data with
+ * another id is refused by Kafka, so a restart must reuse the stored one.
+ */
+export function clusterIdFor(dataDir: string): string {
+  const meta = join(dataDir, 'meta.properties');
+  if (existsSync(meta)) {
+    const m = readFileSync(meta, 'utf8').match(/^cluster\.id=(.+)$/m);
+    if (m) return m[1].trim();
+  }
   return randomBytes(16).toString('base64url');
 }
 
@@ -153,7 +162,7 @@ export class LocalKafkaBroker {
     // Formatting is idempotent with --ignore-formatted: data from an earlier run is kept.
     const fmt = spawnSync(
       java.command,
-      ['-Xmx256m', ...jvmCommon, 'kafka.tools.StorageTool', 'format', '-t', clusterId(), '-c', props, '--ignore-formatted'],
+      ['-Xmx256m', ...jvmCommon, 'kafka.tools.StorageTool', 'format', '-t', clusterIdFor(dataDir), '-c', props, '--ignore-formatted'],
       { env, encoding: 'utf8' },
     );
     if (fmt.status !== 0)

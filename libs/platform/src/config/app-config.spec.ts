@@ -20,7 +20,7 @@ describe('AppConfig', () => {
     }
     expect(err).toBeInstanceOf(ConfigError);
     const msg = (err as Error).message;
-    expect(msg).toMatch(/PORT: must be a whole number.*"eighty"/);
+    expect(msg).toMatch(/PORT: must be a port number 1-65535 \(got "eighty"\)/);
     expect(msg).toMatch(/KAFKA_BROKERS: must be a comma-separated list of host:port.*"localhost"/);
     expect(msg).toMatch(/DATABASE_URL: must be a PostgreSQL URL/);
     expect((err as ConfigError).problems).toHaveLength(3);

@@ -8,9 +8,9 @@ export const DATABASE_URL_PATTERN = /^postgres(ql)?:\/\/[^/\s]+\/[A-Za-z0-9_]+(\
 /** Settings every app shares. Each app reads them once at start-up. */
 export class AppConfig {
   @Transform(({ value }) => (typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value))
-  @IsInt({ message: 'must be a whole number (the HTTP port this app listens on)' })
-  @Min(1)
-  @Max(65535)
+  @IsInt({ message: 'must be a port number 1-65535' })
+  @Min(1, { message: 'must be a port number 1-65535' })
+  @Max(65535, { message: 'must be a port number 1-65535' })
   PORT!: number;
 
   /** Address to bind: 127.0.0.1 locally, 0.0.0.0 in containers. */

@@ -40,7 +40,7 @@ export function loadConfig<T extends object>(
   const raw: Record<string, unknown> = { ...defaults };
   for (const [k, v] of Object.entries(env)) if (v !== undefined && v !== '') raw[k] = v;
   const config = plainToInstance(schema, raw, { enableImplicitConversion: false });
-  const errors = validateSync(config as object, { whitelist: false, forbidUnknownValues: false });
+  const errors = validateSync(config as object, { whitelist: false, forbidUnknownValues: false, stopAtFirstError: true });
   if (errors.length > 0) throw new ConfigError(app, describe(errors, raw));
   return config;
 }

@@ -10,6 +10,7 @@ export interface HealthReport {
   status: 'ok' | 'error';
   app: string;
   instance: string;
+  pid: number;
   uptimeSeconds: number;
   checks: { kafka: ComponentHealth; postgres: ComponentHealth };
 }
@@ -42,6 +43,7 @@ export class HealthController {
       status: ok ? 'ok' : 'error',
       app: this.app.name,
       instance: this.app.instance,
+      pid: process.pid,
       uptimeSeconds: Math.round(process.uptime()),
       checks: { kafka, postgres },
     };

@@ -1,0 +1,93 @@
+import { ChildProcess, spawn } from 'child_process';
+import { readFileSync } from 'fs';
+import { join } from 'path';
+import { createInterface } from 'readline';
+import { Client } from 'pg';
+import { dropDatabase, exited, fetchJson, isAlive, repoRoot } from '@ndxp/infra';
+import { isolatedEnv } from './support/env';
+
+/**
+ * Drives the README's first command as a user would: `ndxp up` in a child
+ * process, the apps checked over HTTP, then Ctrl-C (SIGINT) and a check that
+ * nothing it started is left running.
+ */
+describe('ndxp up: the whole stack', () => {
+  let env: NodeJS.ProcessEnv;
+  let cli: ChildProcess | undefined;
+  const output: string[] = [];
+
+  beforeAll(async () => {
+    env = await isolatedEnv('stack');
+    await dropDatabase(`postgres://postgres@127.0.0.1:5432/${env.NDXP_DATABASE}`);
+  });
+
+  afterAll(async () => {
+    if (cli && cli.exitCode === null) {
+      cli.kill('SIGINT');
+      await exited(cli);
+    }
+  });
+
+  it('brings up Kafka, Postgres and three healthy apps, runs the smoke exchange, and stops everything on Ctrl-C', async () => {
+    cli = spawn(process.execPath, [join(repoRoot(), 'dist', 'tools', 'cli', 'main.js'), 'up'], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const ready = new Promise<void>((resolve, reject) => {
+      for (const s of [cli!.stdout!, cli!.stderr!])
+        createInterface({ input: s }).on('line', (l) => {
+          output.push(l);
+          if (l.includes('press Ctrl-C to stop everything')) resolve();
+        });
+      cli!.once('exit', (code) => reject(new Error(`ndxp up exited with ${code}:\n${output.join('\n')}`)));
+    });
+    await ready;
+    const text = output.join('\n');
+    expect(text).toMatch(/smoke exchange: LGSP → Kafka → NDXP \(ndxp-1\) → LGSP in [\d.]+ ms/);
+
+    const pids: number[] = [];
+    for (const [app, port] of [
+      ['registry', env.REGISTRY_PORT],
+      ['ndxp', env.NDXP_PORT],
+      ['lgsp', env.LGSP_PORT],
+    ]) {
+      const health = await fetchJson(`http://127.0.0.1:${port}/health`);
+      expect(health.status).toBe(200);
+      expect(health.body).toMatchObject({
+        status: 'ok',
+        app,
+        checks: { kafka: { status: 'up', brokers: 1 }, postgres: { status: 'up', database: env.NDXP_DATABASE } },
+      });
+      pids.push(health.body.pid);
+      const metrics = await fetch(`http://127.0.0.1:${port}/metrics`);
+      expect(metrics.status).toBe(200);
+      expect(await metrics.text()).toContain(`process_cpu_user_seconds_total{app="${app}"`);
+      const docs = await fetchJson(`http://127.0.0.1:${port}/docs/openapi.json`);
+      expect(docs.body.paths['/health']).toBeDefined();
+    }
+    const smoke = await fetchJson(`http://127.0.0.1:${env.LGSP_PORT}/ops/smoke`);
+    expect(smoke.status).toBe(200);
+    expect(smoke.body).toMatchObject({ lgsp: 'lgsp-1', hub: 'ndxp-1' });
+
+    // Migrations ran at start: the registry's event store exists, and each app has its schema.
+    const pg = new Client({ connectionString: `postgres://postgres@127.0.0.1:5432/${env.NDXP_DATABASE}` });
+    await pg.connect();
+    const tables = await pg.query(
+      `SELECT table_schema || '.' || table_name AS t FROM information_schema.tables WHERE table_schema IN ('registry','ndxp','lgsp') ORDER BY 1`,
+    );
+    await pg.end();
+    expect(tables.rows.map((r) => r.t)).toEqual(
+      expect.arrayContaining(['lgsp.migrations', 'ndxp.migrations', 'registry.events', 'registry.migrations', 'registry.outbox']),
+    );
+
+    const brokerPid = Number(readFileSync(join(env.NDXP_RUN_DIR!, 'kafka', 'broker.pid'), 'utf8'));
+    pids.push(brokerPid);
+    expect(pids.every(isAlive)).toBe(true);
+
+    cli.kill('SIGINT');
+    const code = await exited(cli);
+    expect(code).toBe(0);
+    expect(output.join('\n')).toMatch(/stopped; no process left running/);
+    expect(pids.filter(isAlive)).toEqual([]);
+  });
+});

@@ -1,0 +1,27 @@
+import { mkdtempSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { freePort } from '@ndxp/infra';
+
+/**
+ * An environment for a stack of its own: free ports, a fresh run directory and
+ * its own database, so a test never touches a stack the developer has running.
+ * KAFKA_BROKERS and DATABASE_URL are removed so the launcher's own route is tested.
+ */
+export async function isolatedEnv(name: string): Promise<NodeJS.ProcessEnv> {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  delete env.KAFKA_BROKERS;
+  delete env.DATABASE_URL;
+  delete env.NDXP_TESTCONTAINERS;
+  return {
+    ...env,
+    NDXP_RUN_DIR: mkdtempSync(join(tmpdir(), `ndxp-${name}-`)),
+    NDXP_DATABASE: `ndxp_test_${name.replace(/[^a-z0-9]/g, '_')}`,
+    KAFKA_PORT: String(await freePort()),
+    KAFKA_CONTROLLER_PORT: String(await freePort()),
+    KAFKA_HEAP: '512m',
+    REGISTRY_PORT: String(await freePort()),
+    NDXP_PORT: String(await freePort()),
+    LGSP_PORT: String(await freePort()),
+  };
+}
