@@ -1,0 +1,79 @@
+import { parseAgencyCode } from './agency-code';
+import { parseEnterpriseCode } from './enterprise-code';
+import { invalid, ok, Parsed } from './result';
+
+/**
+ * X-Road identifiers as NDXP uses them: instance `VN`, member class `GOV`
+ * (agencies, member code = QCVN 102 agency code) or `COM` (enterprises, member
+ * code = enterprise/tax code), then a subsystem; services add a service code.
+ * Written `VN/GOV/000.00.00.G01/CSDLQGDC` in headers and paths, and
+ * `VN:GOV:000.00.00.G01:CSDLQGDC` in the Vietnamese adapter's `dstcode`.
+ */
+export const XROAD_INSTANCE = 'VN';
+export const MEMBER_CLASSES = ['GOV', 'COM'] as const;
+export type MemberClass = (typeof MEMBER_CLASSES)[number];
+
+export interface SubsystemId {
+  instance: string;
+  memberClass: MemberClass;
+  memberCode: string;
+  subsystemCode: string;
+}
+
+export interface ServiceId extends SubsystemId {
+  serviceCode: string;
+}
+
+const SUBSYSTEM = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+const SERVICE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+function member(memberClass: string, memberCode: string): Parsed<{ memberClass: MemberClass; memberCode: string }> {
+  if (!(MEMBER_CLASSES as readonly string[]).includes(memberClass))
+    return invalid(`member class "${memberClass}" must be GOV or COM`);
+  if (memberClass === 'GOV') {
+    const a = parseAgencyCode(memberCode);
+    if (!a.ok) return invalid(`member code: ${a.reason}`);
+  } else {
+    const e = parseEnterpriseCode(memberCode);
+    if (!e.ok) return invalid(`member code: ${e.reason}`);
+  }
+  return ok({ memberClass: memberClass as MemberClass, memberCode });
+}
+
+export function subsystemFromParts(parts: string[]): Parsed<SubsystemId> {
+  if (parts.length !== 4) return invalid(`needs 4 parts INSTANCE/CLASS/MEMBER/SUBSYSTEM, got ${parts.length}`);
+  const [instance, memberClass, memberCode, subsystemCode] = parts;
+  if (instance !== XROAD_INSTANCE) return invalid(`instance "${instance}" must be ${XROAD_INSTANCE}`);
+  const m = member(memberClass, memberCode);
+  if (!m.ok) return m;
+  if (!SUBSYSTEM.test(subsystemCode)) return invalid(`subsystem code "${subsystemCode}" must be 1-64 letters, digits, '.', '_' or '-'`);
+  return ok({ instance, ...m.value, subsystemCode });
+}
+
+/** Parses `VN/GOV/000.00.00.H26/MOTCUA` (separator '/') or `VN:GOV:...` (separator ':'). */
+export function parseSubsystemId(input: string, separator: '/' | ':' = '/'): Parsed<SubsystemId> {
+  if (typeof input !== 'string' || input.length === 0) return invalid('is empty');
+  return subsystemFromParts(input.split(separator));
+}
+
+export function parseServiceCode(input: string): Parsed<string> {
+  return SERVICE.test(input) ? ok(input) : invalid(`service code "${input}" must be 1-128 letters, digits, '.', '_' or '-'`);
+}
+
+export function subsystemKey(id: SubsystemId): string {
+  return `${id.instance}/${id.memberClass}/${id.memberCode}/${id.subsystemCode}`;
+}
+
+export function serviceKey(id: ServiceId): string {
+  return `${subsystemKey(id)}/${id.serviceCode}`;
+}
+
+export function parseServiceKey(input: string): Parsed<ServiceId> {
+  const parts = input.split('/');
+  if (parts.length !== 5) return invalid(`"${input}" must be INSTANCE/CLASS/MEMBER/SUBSYSTEM/SERVICE`);
+  const s = subsystemFromParts(parts.slice(0, 4));
+  if (!s.ok) return s;
+  const c = parseServiceCode(parts[4]);
+  if (!c.ok) return c;
+  return ok({ ...s.value, serviceCode: c.value });
+}
