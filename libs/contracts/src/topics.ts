@@ -1,15 +1,25 @@
 /**
  * Kafka topic names. Every app takes them from here so that a rename is one change.
- * Names are dot-separated, lower case: `<domain>.<what>`.
  */
 export const Topics = {
   /** Requests from LGSP gateways to the NDXP hub. */
   hubRequests: 'ndxp.hub.requests',
   /** Replies from NDXP to one LGSP process: one topic per process instance. */
   lgspReplies: (instanceId: string): string => `ndxp.lgsp.replies.${instanceId}`,
+  /** Requests from the hub to one national database. */
+  providerRequests: (database: string): string => `ndxp.provider.${database}.requests`,
+  /** Provider answers to one hub instance. */
+  hubReplies: (instanceId: string): string => `ndxp.hub.replies.${instanceId}`,
+  /** Every transaction's events: the source of truth for the ledger. */
+  transactions: 'ndxp.transactions',
+  /** Registry events, published from the registry's outbox. One partition: one order. */
+  registryEvents: 'ndxp.registry.events',
   /** Probe topic used by the launcher to prove a message round-trips through the broker. */
   launcherProbe: 'ndxp.launcher.probe',
 } as const;
+
+/** Partitions of the busy topics: enough for several instances to share the load. */
+export const HOT_TOPIC_PARTITIONS = 6;
 
 /** Kafka header names used on request/reply envelopes. */
 export const KafkaHeaders = {

@@ -1,0 +1,46 @@
+import { decideAccess, emptyRegistryView, evolveRegistryView } from './registry-view';
+import { RegistryEvent } from './registry-events';
+
+const client = 'VN/GOV/000.00.00.H26/MOTCUA';
+const provider = 'VN/GOV/000.00.00.G01/CSDLQGDC';
+const service = `${provider}/citizen-lookup`;
+const base: RegistryEvent[] = [
+  { type: 'SubsystemRegistered', subsystem: client, agency: '000.00.00.H26', name: 'one-stop shop', role: 'client' },
+  { type: 'SubsystemRegistered', subsystem: provider, agency: '000.00.00.G01', name: 'population', role: 'provider' },
+  { type: 'ServiceRegistered', service, provider, serviceCode: 'citizen-lookup', version: 'v1', method: 'GET', database: 'population', description: '' },
+];
+const fold = (events: RegistryEvent[]) => events.reduce((s, e, i) => evolveRegistryView(s, e, i + 1), emptyRegistryView());
+
+describe('registry view', () => {
+  it('denies unless granted', () => {
+    expect(decideAccess(fold(base), client, service)).toMatchObject({ allowed: false, reason: 'not-granted' });
+  });
+
+  it('allows after a grant and denies again after a revoke', () => {
+    const granted = fold([...base, { type: 'AccessGranted', client, service }]);
+    expect(decideAccess(granted, client, service)).toEqual({ allowed: true, database: 'population', provider });
+    const revoked = fold([...base, { type: 'AccessGranted', client, service }, { type: 'AccessRevoked', client, service }]);
+    expect(decideAccess(revoked, client, service)).toMatchObject({ allowed: false, reason: 'not-granted' });
+  });
+
+  it('tells an unknown client, member and service apart', () => {
+    const s = fold(base);
+    expect(decideAccess(s, 'VN/GOV/000.00.00.H29/X', service)).toMatchObject({ reason: 'unknown-client' });
+    expect(decideAccess(s, client, 'VN/GOV/000.00.00.G05/NOPE/x')).toMatchObject({ reason: 'unknown-member' });
+    expect(decideAccess(s, client, `${provider}/nope`)).toMatchObject({ reason: 'unknown-service' });
+  });
+
+  it('ignores an event it has already applied', () => {
+    const s = fold([...base, { type: 'AccessGranted', client, service }]);
+    evolveRegistryView(s, { type: 'AccessRevoked', client, service }, 2); // an old position replayed
+    expect(decideAccess(s, client, service).allowed).toBe(true);
+  });
+
+  it('marks a revoked credential', () => {
+    const s = fold([
+      { type: 'CredentialIssued', client, keyId: 'k1', keyHash: 'h1' },
+      { type: 'CredentialRevoked', client, keyId: 'k1' },
+    ]);
+    expect(s.credentials.get('h1')).toEqual({ client, keyId: 'k1', revoked: true });
+  });
+});

@@ -1,0 +1,72 @@
+import { RegistryEvent } from './registry-events';
+
+/**
+ * What NDXP and the LGSPs need to know of the registry, built by folding its
+ * events in order. Pure: the Kafka consumer that feeds it lives in platform.
+ */
+export interface RegistryViewState {
+  agencies: Map<string, { nameVi: string; nameEn: string; hasLgsp: boolean; codeConfirmed: boolean }>;
+  subsystems: Map<string, { agency: string; role: 'client' | 'provider' }>;
+  services: Map<string, { provider: string; serviceCode: string; version: string; database: string; method: string }>;
+  /** client subsystem → services it may call. */
+  grants: Map<string, Set<string>>;
+  /** key hash → credential. */
+  credentials: Map<string, { client: string; keyId: string; revoked: boolean }>;
+  position: number;
+}
+
+export function emptyRegistryView(): RegistryViewState {
+  return { agencies: new Map(), subsystems: new Map(), services: new Map(), grants: new Map(), credentials: new Map(), position: 0 };
+}
+
+export function evolveRegistryView(s: RegistryViewState, e: RegistryEvent, position: number): RegistryViewState {
+  if (position <= s.position) return s; // already applied: replays change nothing
+  s.position = position;
+  switch (e.type) {
+    case 'AgencyRegistered':
+      s.agencies.set(e.code102, { nameVi: e.nameVi, nameEn: e.nameEn, hasLgsp: e.hasLgsp, codeConfirmed: e.codeConfirmed });
+      break;
+    case 'SubsystemRegistered':
+      s.subsystems.set(e.subsystem, { agency: e.agency, role: e.role });
+      break;
+    case 'ServiceRegistered':
+      s.services.set(e.service, { provider: e.provider, serviceCode: e.serviceCode, version: e.version, database: e.database, method: e.method });
+      break;
+    case 'AccessGranted': {
+      const set = s.grants.get(e.client) ?? new Set<string>();
+      set.add(e.service);
+      s.grants.set(e.client, set);
+      break;
+    }
+    case 'AccessRevoked':
+      s.grants.get(e.client)?.delete(e.service);
+      break;
+    case 'CredentialIssued':
+      s.credentials.set(e.keyHash, { client: e.client, keyId: e.keyId, revoked: false });
+      break;
+    case 'CredentialRevoked':
+      for (const c of s.credentials.values()) if (c.client === e.client && c.keyId === e.keyId) c.revoked = true;
+      break;
+  }
+  return s;
+}
+
+export type AccessDecision =
+  | { allowed: true; database: string; provider: string }
+  | { allowed: false; reason: 'unknown-client' | 'unknown-member' | 'unknown-service' | 'not-granted'; message: string };
+
+/** May this client call this service? Denied unless granted. */
+export function decideAccess(s: RegistryViewState, client: string, service: string): AccessDecision {
+  if (!s.subsystems.has(client))
+    return { allowed: false, reason: 'unknown-client', message: `client subsystem ${client} is not registered` };
+  const svc = s.services.get(service);
+  if (!svc) {
+    const provider = service.split('/').slice(0, 4).join('/');
+    if (!s.subsystems.has(provider))
+      return { allowed: false, reason: 'unknown-member', message: `provider subsystem ${provider} is not registered` };
+    return { allowed: false, reason: 'unknown-service', message: `service ${service} is not in the catalogue` };
+  }
+  if (!s.grants.get(client)?.has(service))
+    return { allowed: false, reason: 'not-granted', message: `${client} has no access right to ${service}` };
+  return { allowed: true, database: svc.database, provider: svc.provider };
+}

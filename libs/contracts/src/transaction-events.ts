@@ -1,0 +1,102 @@
+/**
+ * Transaction events: every exchange is a stream of these on
+ * `ndxp.transactions`, keyed by transaction id. The topic is the source of
+ * truth; the ledger and the counters are projections of it. Fields follow
+ * X-Road's operational monitoring records.
+ */
+export type TransactionOutcome = 'success' | 'rejected' | 'failed' | 'timeout';
+
+interface Base {
+  /** Deterministic (`<transactionId>:<type>`), so a projection can tell a replayed event. */
+  eventId: string;
+  transactionId: string;
+  at: number;
+}
+
+export interface TransactionRequested extends Base {
+  type: 'TransactionRequested';
+  xRoadId: string;
+  lgsp: string;
+  client: string;
+  service: string;
+  provider: string;
+  userId?: string;
+  issue?: string;
+  requestSize: number;
+  requestInAt: number;
+}
+
+export interface TransactionRejected extends Base {
+  type: 'TransactionRejected';
+  xRoadId: string;
+  lgsp: string;
+  /** What the caller sent, even when malformed (truncated to 200 characters). */
+  client: string;
+  service: string;
+  provider: string;
+  userId?: string;
+  stage: 'lgsp' | 'hub';
+  requestSize: number;
+  requestInAt: number;
+  statusCode: number;
+  faultCode: string;
+  faultString: string;
+}
+
+export interface TransactionRouted extends Base {
+  type: 'TransactionRouted';
+  provider: string;
+}
+
+export interface TransactionResponded extends Base {
+  type: 'TransactionResponded';
+  statusCode: number;
+  responseSize: number;
+  providerInAt: number;
+  providerOutAt: number;
+  /** Arrived after the deadline: recorded, never delivered. */
+  late: boolean;
+}
+
+export interface TransactionCompleted extends Base {
+  type: 'TransactionCompleted';
+  statusCode: number;
+  responseSize: number;
+  durationMs: number;
+}
+
+export interface TransactionFailed extends Base {
+  type: 'TransactionFailed';
+  statusCode: number;
+  faultCode: string;
+  faultString: string;
+  durationMs: number;
+}
+
+export interface TransactionTimedOut extends Base {
+  type: 'TransactionTimedOut';
+  statusCode: number;
+  faultCode: string;
+  faultString: string;
+  durationMs: number;
+}
+
+export type TransactionEvent =
+  | TransactionRequested
+  | TransactionRejected
+  | TransactionRouted
+  | TransactionResponded
+  | TransactionCompleted
+  | TransactionFailed
+  | TransactionTimedOut;
+
+export const TERMINAL_OUTCOME: Partial<Record<TransactionEvent['type'], TransactionOutcome>> = {
+  TransactionRejected: 'rejected',
+  TransactionCompleted: 'success',
+  TransactionFailed: 'failed',
+  TransactionTimedOut: 'timeout',
+};
+
+export function eventIdFor(transactionId: string, type: TransactionEvent['type'], late = false): string {
+  return `${transactionId}:${type}${late ? ':late' : ''}`;
+}
