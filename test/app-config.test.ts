@@ -5,7 +5,7 @@ import { repoRoot } from '@ndxp/infra';
 // A bad setting stops the app before it touches Kafka or Postgres, with a
 // message that names the setting.
 describe('app start-up with a bad setting', () => {
-  it.each(['registry', 'ndxp', 'lgsp'])('%s exits 78 and names the bad variables', (app) => {
+  it.each(['registry', 'ndxp', 'lgsp', 'providers'])('%s exits 78 and names the bad variables', (app) => {
     const r = spawnSync(process.execPath, [join(repoRoot(), 'dist', 'apps', app, 'src', 'main.js')], {
       env: { ...process.env, PORT: 'http', KAFKA_BROKERS: 'broker-without-port' },
       encoding: 'utf8',

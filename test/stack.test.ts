@@ -28,7 +28,7 @@ describe('ndxp up: the whole stack', () => {
     }
   });
 
-  it('brings up Kafka, Postgres and three healthy apps, runs the smoke exchange, and stops everything on Ctrl-C', async () => {
+  it('brings up Kafka, Postgres and four healthy apps, runs the smoke exchange, and stops everything on Ctrl-C', async () => {
     cli = spawn(process.execPath, [join(repoRoot(), 'dist', 'tools', 'cli', 'main.js'), 'up'], {
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -50,6 +50,7 @@ describe('ndxp up: the whole stack', () => {
       ['registry', env.REGISTRY_PORT],
       ['ndxp', env.NDXP_PORT],
       ['lgsp', env.LGSP_PORT],
+      ['providers', env.PROVIDERS_PORT],
     ]) {
       const health = await fetchJson(`http://127.0.0.1:${port}/health`);
       expect(health.status).toBe(200);
@@ -73,11 +74,11 @@ describe('ndxp up: the whole stack', () => {
     const pg = new Client({ connectionString: `postgres://postgres@127.0.0.1:5432/${env.NDXP_DATABASE}` });
     await pg.connect();
     const tables = await pg.query(
-      `SELECT table_schema || '.' || table_name AS t FROM information_schema.tables WHERE table_schema IN ('registry','ndxp','lgsp') ORDER BY 1`,
+      `SELECT table_schema || '.' || table_name AS t FROM information_schema.tables WHERE table_schema IN ('registry','ndxp','lgsp','national') ORDER BY 1`,
     );
     await pg.end();
     expect(tables.rows.map((r) => r.t)).toEqual(
-      expect.arrayContaining(['lgsp.migrations', 'ndxp.migrations', 'registry.events', 'registry.migrations', 'registry.outbox']),
+      expect.arrayContaining(['lgsp.migrations', 'ndxp.migrations', 'ndxp.transactions', 'registry.events', 'registry.migrations', 'registry.outbox']),
     );
 
     const brokerPid = Number(readFileSync(join(env.NDXP_RUN_DIR!, 'kafka', 'broker.pid'), 'utf8'));

@@ -23,5 +23,6 @@ export async function isolatedEnv(name: string): Promise<NodeJS.ProcessEnv> {
     REGISTRY_PORT: String(await freePort()),
     NDXP_PORT: String(await freePort()),
     LGSP_PORT: String(await freePort()),
+    PROVIDERS_PORT: String(await freePort()),
   };
 }

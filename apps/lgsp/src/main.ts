@@ -1,6 +1,8 @@
 import 'reflect-metadata';
-import { AppConfig, bootstrapApp, loadAppConfigOrExit } from '@ndxp/platform';
+import { bootstrapApp, loadAppConfigOrExit } from '@ndxp/platform';
 import { LgspAppModule } from './app.module';
+import { LgspConfig, lgspDefaults } from './lgsp.config';
 
-const config = loadAppConfigOrExit('lgsp', AppConfig);
-void bootstrapApp('lgsp', 'NDXP emulator: LGSP gateway', LgspAppModule.register(config), config);
+const config = loadAppConfigOrExit('lgsp', LgspConfig, process.env, lgspDefaults);
+// The gateway reads request bodies itself: it needs the raw bytes (size limit, request hash, JSON errors as X-Road faults).
+void bootstrapApp('lgsp', 'NDXP emulator: LGSP gateway', LgspAppModule.register(config), config, { bodyParser: false });

@@ -1,5 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { AppConfig, PlatformModule } from '@ndxp/platform';
+import { AdminGuard, AppConfig, PlatformModule, RegistryViewModule } from '@ndxp/platform';
+import { LedgerModule } from './ledger/ledger.module';
+import { Ledger1763940000000 } from './migrations/1763940000000-ledger';
 import { RoutingModule } from './routing/routing.module';
 
 @Module({})
@@ -7,7 +9,13 @@ export class NdxpAppModule {
   static register(config: AppConfig): DynamicModule {
     return {
       module: NdxpAppModule,
-      imports: [PlatformModule.forApp({ app: 'ndxp', config, schema: 'ndxp' }), RoutingModule],
+      imports: [
+        PlatformModule.forApp({ app: 'ndxp', config, schema: 'ndxp', migrations: [Ledger1763940000000] }),
+        RegistryViewModule,
+        RoutingModule,
+        LedgerModule,
+      ],
+      providers: [AdminGuard],
     };
   }
 }

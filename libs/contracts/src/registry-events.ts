@@ -11,7 +11,8 @@ export interface AgencyRegistered {
   nameEn: string;
   level: number;
   parent?: string;
-  kind: string;
+  /** ministry, province, government-agency, other. */
+  category: string;
   /** false when the code is inferred, not confirmed by a public source. */
   codeConfirmed: boolean;
   hasLgsp: boolean;

@@ -17,7 +17,7 @@ describe('resolveInfraPlan', () => {
     const plan = resolveInfraPlan({}, local);
     expect(plan.kafka).toEqual({ mode: 'local', port: 9092, controllerPort: 9093, heap: '768m', version: KAFKA_VERSION });
     expect(plan.postgres).toEqual({ mode: 'local-server', url: 'postgres://postgres@127.0.0.1:5432/ndxp' });
-    expect(plan.apps).toEqual({ registry: 3001, ndxp: 3002, lgsp: 3003 });
+    expect(plan.apps).toEqual({ registry: 3001, ndxp: 3002, lgsp: 3003, providers: 3004 });
   });
 
   it('falls back to an embedded PostgreSQL when no server answers', () => {

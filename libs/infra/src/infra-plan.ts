@@ -100,6 +100,7 @@ export function resolveInfraPlan(env: NodeJS.ProcessEnv, facts: MachineFacts): I
       registry: port(env, 'REGISTRY_PORT', DEFAULT_PORTS.registry),
       ndxp: port(env, 'NDXP_PORT', DEFAULT_PORTS.ndxp),
       lgsp: port(env, 'LGSP_PORT', DEFAULT_PORTS.lgsp),
+      providers: port(env, 'PROVIDERS_PORT', DEFAULT_PORTS.providers),
     },
   };
 }

@@ -10,7 +10,8 @@ import { EmbeddedPostgresServer, ensureDatabase, postgresServerAnswers } from '.
 import { exited, stopProcess } from './process';
 import { dockerEngineAnswers, startKafkaContainer, startPostgresContainer } from './testcontainers';
 
-export const APPS = ['registry', 'ndxp', 'lgsp'] as const;
+/** In start order: the registry first (others fold its events), the databases, the hub, the gateway. */
+export const APPS = ['registry', 'providers', 'ndxp', 'lgsp'] as const;
 export type StackApp = (typeof APPS)[number];
 
 export interface InfraHandle {

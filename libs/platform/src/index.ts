@@ -10,3 +10,7 @@ export * from './database/database.module';
 export * from './health/health.controller';
 export * from './app/platform.module';
 export * from './app/bootstrap';
+export * from './http/domain-error';
+export * from './http/http-errors';
+export * from './registry-view/registry-view.service';
+export * from './registry-view/registry-view.module';

@@ -1,5 +1,5 @@
 import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
-import { Topics } from '@ndxp/contracts';
+import { HOT_TOPIC_PARTITIONS, Topics } from '@ndxp/contracts';
 import { AppConfig, KafkaRequester, KafkaService } from '@ndxp/platform';
 
 /** This LGSP process's line to the hub: requests out on one topic, replies back on its own. */
@@ -14,19 +14,20 @@ export class HubClientService implements OnApplicationBootstrap {
 
   async onApplicationBootstrap(): Promise<void> {
     const id = this.config.INSTANCE_ID;
-    this.requester = new KafkaRequester(
-      this.kafka.kafka,
-      this.kafka.batching,
-      Topics.hubRequests,
-      Topics.lgspReplies(id),
-      `lgsp-replies-${id}`,
-    );
-    await this.requester.start();
+    this.requester = new KafkaRequester(this.kafka.kafka, this.kafka.batching, Topics.lgspReplies(id), `lgsp-replies-${id}`, { replyPartitions: 3 });
+    await this.requester.start([
+      { topic: Topics.hubRequests, numPartitions: HOT_TOPIC_PARTITIONS },
+      { topic: Topics.transactions, numPartitions: HOT_TOPIC_PARTITIONS },
+    ]);
     this.kafka.onShutdown(() => this.requester!.stop());
   }
 
-  request<TReq, TRes>(operation: string, body: TReq, timeoutMs: number): Promise<TRes> {
+  request<TReq, TRes>(operation: string, body: TReq, timeoutMs: number, key?: string): Promise<TRes> {
     if (!this.requester) throw new Error('hub client not started yet');
-    return this.requester.request<TReq, TRes>(operation, body, timeoutMs);
+    return this.requester.request<TReq, TRes>(Topics.hubRequests, operation, body, timeoutMs, { key });
+  }
+
+  get inFlight(): number {
+    return this.requester?.inFlight ?? 0;
   }
 }

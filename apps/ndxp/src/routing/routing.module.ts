@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { HubResponderService } from './hub-responder.service';
+import { RoutingService } from './routing.service';
 
-@Module({ providers: [HubResponderService] })
+@Module({ providers: [RoutingService], exports: [RoutingService] })
 export class RoutingModule {}

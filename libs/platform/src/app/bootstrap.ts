@@ -1,7 +1,8 @@
 import { DynamicModule, Logger, LogLevel, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { AppConfig } from '../config/app-config';
+import { AppConfig, DEFAULT_ADMIN_TOKEN } from '../config/app-config';
+import { ApiErrorFilter, validationExceptionFactory } from '../http/http-errors';
 
 const LEVELS: LogLevel[] = ['error', 'warn', 'log', 'debug', 'verbose'];
 
@@ -14,12 +15,16 @@ export async function bootstrapApp(
   title: string,
   module: DynamicModule,
   config: AppConfig,
+  options: { bodyParser?: boolean } = {},
 ): Promise<void> {
   const logger = new Logger(name);
   const logLevels = LEVELS.slice(0, LEVELS.indexOf(config.LOG_LEVEL as LogLevel) + 1);
   try {
-    const app = await NestFactory.create(module, { logger: logLevels, abortOnError: false });
-    app.useGlobalPipes(new ValidationPipe({ whitelist: true, transform: true }));
+    const app = await NestFactory.create(module, { logger: logLevels, abortOnError: false, bodyParser: options.bodyParser ?? true });
+    app.useGlobalPipes(new ValidationPipe({ whitelist: true, transform: true, exceptionFactory: validationExceptionFactory }));
+    app.useGlobalFilters(new ApiErrorFilter());
+    if (config.ADMIN_TOKEN === DEFAULT_ADMIN_TOKEN)
+      logger.warn(`ADMIN_TOKEN is the development default '${DEFAULT_ADMIN_TOKEN}': set your own outside a laptop`);
     app.enableShutdownHooks();
     const doc = SwaggerModule.createDocument(
       app,

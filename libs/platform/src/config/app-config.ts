@@ -34,15 +34,21 @@ export class AppConfig {
   @Matches(/^[a-z0-9][a-z0-9-]{0,62}$/, { message: 'must be lower-case letters, digits and dashes (at most 63)' })
   INSTANCE_ID!: string;
 
+  /** Guards every admin API (registry changes, fault settings). */
+  @Matches(/^\S{12,}$/, { message: 'must be at least 12 characters without spaces' })
+  ADMIN_TOKEN!: string;
+
   get kafkaBrokers(): string[] {
     return this.KAFKA_BROKERS.split(',');
   }
 }
 
-export const DEFAULT_PORTS = { registry: 3001, ndxp: 3002, lgsp: 3003 } as const;
+export const DEFAULT_PORTS = { registry: 3001, ndxp: 3002, lgsp: 3003, providers: 3004 } as const;
 export type AppName = keyof typeof DEFAULT_PORTS;
 
 export const DEFAULT_KAFKA_BROKERS = '127.0.0.1:9092';
+/** Development default; the apps warn at start while it is in use. */
+export const DEFAULT_ADMIN_TOKEN = 'ndxp-admin-dev-token';
 export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/ndxp';
 
 export function appConfigDefaults(app: AppName): Record<string, string> {
@@ -53,6 +59,7 @@ export function appConfigDefaults(app: AppName): Record<string, string> {
     DATABASE_URL: DEFAULT_DATABASE_URL,
     LOG_LEVEL: 'log',
     INSTANCE_ID: `${app}-1`,
+    ADMIN_TOKEN: DEFAULT_ADMIN_TOKEN,
   };
 }
 

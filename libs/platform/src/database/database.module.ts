@@ -1,6 +1,10 @@
 import { DynamicModule, Logger } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { Client } from 'pg';
+import { Client, types } from 'pg';
+
+// A SQL date is a calendar day, not an instant: keep it 'YYYY-MM-DD' instead of
+// a JavaScript Date at the server's midnight.
+types.setTypeParser(1082, (v: string) => v);
 import { DataSource, DataSourceOptions, MixedList } from 'typeorm';
 
 export interface DatabaseSettings {

@@ -1,8 +1,9 @@
-import { Controller, Get, HttpStatus, Inject, Res } from '@nestjs/common';
+import { Controller, Get, HttpStatus, Inject, Optional, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { DataSource } from 'typeorm';
 import { ComponentHealth, KafkaService } from '../kafka/kafka.service';
+import { RegistryViewService } from '../registry-view/registry-view.service';
 
 export const APP_NAME = Symbol('APP_NAME');
 
@@ -12,7 +13,7 @@ export interface HealthReport {
   instance: string;
   pid: number;
   uptimeSeconds: number;
-  checks: { kafka: ComponentHealth; postgres: ComponentHealth };
+  checks: { kafka: ComponentHealth; postgres: ComponentHealth; registryView?: ComponentHealth };
 }
 
 @ApiTags('operations')
@@ -22,6 +23,7 @@ export class HealthController {
     private readonly kafka: KafkaService,
     private readonly db: DataSource,
     @Inject(APP_NAME) private readonly app: { name: string; instance: string },
+    @Optional() private readonly registryView?: RegistryViewService,
   ) {}
 
   private async postgres(): Promise<ComponentHealth> {
@@ -37,7 +39,8 @@ export class HealthController {
   @ApiOperation({ summary: 'Kafka and PostgreSQL connection status; 503 when either is down' })
   async health(@Res({ passthrough: true }) res: Response): Promise<HealthReport> {
     const [kafka, postgres] = await Promise.all([this.kafka.health(), this.postgres()]);
-    const ok = kafka.status === 'up' && postgres.status === 'up';
+    const registryView = this.registryView?.health();
+    const ok = kafka.status === 'up' && postgres.status === 'up' && (registryView?.status ?? 'up') === 'up';
     res.status(ok ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE);
     return {
       status: ok ? 'ok' : 'error',
@@ -45,7 +48,7 @@ export class HealthController {
       instance: this.app.instance,
       pid: process.pid,
       uptimeSeconds: Math.round(process.uptime()),
-      checks: { kafka, postgres },
+      checks: { kafka, postgres, ...(registryView ? { registryView } : {}) },
     };
   }
 }

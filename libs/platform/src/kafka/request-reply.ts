@@ -2,7 +2,7 @@ import { randomUUID } from 'crypto';
 import { Consumer, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
 import { KafkaHeaders } from '@ndxp/contracts';
 import { BatchingProducer } from './batching-producer';
-import { ensureTopics } from './topics-admin';
+import { ensureTopics, TopicSpec } from './topics-admin';
 
 export class RequestTimeoutError extends Error {
   constructor(
@@ -14,16 +14,32 @@ export class RequestTimeoutError extends Error {
   }
 }
 
-function header(headers: IHeaders | undefined, name: string): string | undefined {
+export function headerValue(headers: IHeaders | undefined, name: string): string | undefined {
   const v = headers?.[name];
   if (v === undefined) return undefined;
   return Array.isArray(v) ? v[0]?.toString() : v.toString();
+}
+
+async function createTopics(kafka: Kafka, specs: TopicSpec[]): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await ensureTopics(admin, specs);
+  } finally {
+    await admin.disconnect();
+  }
 }
 
 interface PendingReply {
   resolve: (value: unknown) => void;
   reject: (e: Error) => void;
   timer: NodeJS.Timeout;
+}
+
+export interface RequesterOptions {
+  /** Called with replies nobody waits for any more (they came after the deadline). */
+  onUnmatched?: (correlationId: string, body: unknown) => void;
+  replyPartitions?: number;
 }
 
 /**
@@ -34,30 +50,22 @@ interface PendingReply {
 export class KafkaRequester {
   private readonly pending = new Map<string, PendingReply>();
   private consumer: Consumer | undefined;
-  readonly replyTopic: string;
 
   constructor(
     private readonly kafka: Kafka,
     private readonly producer: BatchingProducer,
-    private readonly requestTopic: string,
-    replyTopic: string,
+    readonly replyTopic: string,
     private readonly groupId: string,
-  ) {
-    this.replyTopic = replyTopic;
-  }
+    private readonly options: RequesterOptions = {},
+  ) {}
 
-  async start(): Promise<void> {
-    const admin = this.kafka.admin();
-    await admin.connect();
-    try {
-      await ensureTopics(admin, [{ topic: this.requestTopic }, { topic: this.replyTopic }]);
-    } finally {
-      await admin.disconnect();
-    }
-    this.consumer = this.kafka.consumer({ groupId: this.groupId, sessionTimeout: 10000, heartbeatInterval: 1000 });
+  async start(requestTopics: TopicSpec[]): Promise<void> {
+    await createTopics(this.kafka, [...requestTopics, { topic: this.replyTopic, numPartitions: this.options.replyPartitions ?? 1 }]);
+    this.consumer = this.kafka.consumer({ groupId: this.groupId, sessionTimeout: 10000, heartbeatInterval: 1000, maxWaitTimeInMs: 50 });
     await this.consumer.connect();
     await this.consumer.subscribe({ topic: this.replyTopic, fromBeginning: false });
     await this.consumer.run({
+      partitionsConsumedConcurrently: this.options.replyPartitions ?? 1,
       eachBatch: async ({ batch }) => {
         for (const m of batch.messages) this.settle(m);
       },
@@ -65,27 +73,37 @@ export class KafkaRequester {
   }
 
   private settle(m: KafkaMessage): void {
-    const id = header(m.headers, KafkaHeaders.correlationId);
+    const id = headerValue(m.headers, KafkaHeaders.correlationId);
     if (!id) return;
+    const body = m.value ? JSON.parse(m.value.toString()) : null;
     const p = this.pending.get(id);
-    if (!p) return; // a reply after our deadline: nobody waits for it any more
+    if (!p) {
+      this.options.onUnmatched?.(id, body);
+      return;
+    }
     this.pending.delete(id);
     clearTimeout(p.timer);
-    p.resolve(m.value ? JSON.parse(m.value.toString()) : null);
+    p.resolve(body);
   }
 
-  async request<TReq, TRes>(operation: string, body: TReq, timeoutMs: number, key?: string): Promise<TRes> {
-    const correlationId = randomUUID();
+  async request<TReq, TRes>(
+    topic: string,
+    operation: string,
+    body: TReq,
+    timeoutMs: number,
+    opts: { correlationId?: string; key?: string } = {},
+  ): Promise<TRes> {
+    const correlationId = opts.correlationId ?? randomUUID();
     const reply = new Promise<TRes>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(correlationId);
         reject(new RequestTimeoutError(operation, timeoutMs));
-      }, timeoutMs);
+      }, Math.max(0, timeoutMs));
       this.pending.set(correlationId, { resolve: resolve as (v: unknown) => void, reject, timer });
     });
-    await this.producer
-      .send(this.requestTopic, {
-        key: key ?? correlationId,
+    try {
+      await this.producer.send(topic, {
+        key: opts.key ?? correlationId,
         value: JSON.stringify(body),
         headers: {
           [KafkaHeaders.correlationId]: correlationId,
@@ -93,15 +111,16 @@ export class KafkaRequester {
           [KafkaHeaders.operation]: operation,
           [KafkaHeaders.deadline]: String(Date.now() + timeoutMs),
         },
-      })
-      .catch((e) => {
-        const p = this.pending.get(correlationId);
-        if (p) {
-          clearTimeout(p.timer);
-          this.pending.delete(correlationId);
-        }
-        throw e;
       });
+    } catch (e) {
+      const p = this.pending.get(correlationId);
+      if (p) {
+        clearTimeout(p.timer);
+        this.pending.delete(correlationId);
+      }
+      reply.catch(() => undefined);
+      throw e;
+    }
     return reply;
   }
 
@@ -119,60 +138,92 @@ export class KafkaRequester {
   }
 }
 
-export type RequestHandler = (operation: string, body: unknown) => Promise<unknown>;
+/** A request as the answering side receives it. */
+export interface InboundRequest {
+  correlationId: string;
+  replyTo: string;
+  operation: string;
+  deadline: number;
+  body: unknown;
+}
+
+export function parseInbound(m: KafkaMessage): InboundRequest | undefined {
+  const correlationId = headerValue(m.headers, KafkaHeaders.correlationId);
+  const replyTo = headerValue(m.headers, KafkaHeaders.replyTo);
+  if (!correlationId || !replyTo) return undefined; // not a request: nobody to answer
+  let body: unknown = null;
+  try {
+    body = m.value ? JSON.parse(m.value.toString()) : null;
+  } catch {
+    body = undefined;
+  }
+  return {
+    correlationId,
+    replyTo,
+    operation: headerValue(m.headers, KafkaHeaders.operation) ?? 'unknown',
+    deadline: Number(headerValue(m.headers, KafkaHeaders.deadline) ?? Date.now() + 5000),
+    body,
+  };
+}
+
+export function sendReply(producer: BatchingProducer, req: InboundRequest, body: unknown): Promise<void> {
+  return producer.send(req.replyTo, {
+    key: req.correlationId,
+    value: JSON.stringify(body),
+    headers: { [KafkaHeaders.correlationId]: req.correlationId },
+  });
+}
 
 /**
- * The answering side: consumes a request topic in batches, runs the handler for
- * every message of a batch concurrently, and sends the replies as one batch.
+ * Consumes a request topic in batches and hands each batch of parsed requests
+ * to `onBatch`, which answers them (now or later) with sendReply.
  */
-export class KafkaResponder {
+export class RequestConsumer {
   private consumer: Consumer | undefined;
 
   constructor(
     private readonly kafka: Kafka,
-    private readonly producer: BatchingProducer,
-    private readonly requestTopic: string,
+    private readonly topic: TopicSpec,
     private readonly groupId: string,
-    private readonly handler: RequestHandler,
+    private readonly onBatch: (requests: InboundRequest[]) => Promise<void>,
   ) {}
 
   async start(): Promise<void> {
-    const admin = this.kafka.admin();
-    await admin.connect();
-    try {
-      await ensureTopics(admin, [{ topic: this.requestTopic }]);
-    } finally {
-      await admin.disconnect();
-    }
-    this.consumer = this.kafka.consumer({ groupId: this.groupId, sessionTimeout: 10000, heartbeatInterval: 1000 });
+    await createTopics(this.kafka, [this.topic]);
+    this.consumer = this.kafka.consumer({ groupId: this.groupId, sessionTimeout: 10000, heartbeatInterval: 1000, maxWaitTimeInMs: 50 });
     await this.consumer.connect();
-    await this.consumer.subscribe({ topic: this.requestTopic, fromBeginning: false });
+    await this.consumer.subscribe({ topic: this.topic.topic, fromBeginning: false });
     await this.consumer.run({
+      partitionsConsumedConcurrently: this.topic.numPartitions ?? 1,
       eachBatch: async ({ batch }) => {
-        await Promise.all(batch.messages.map((m) => this.answer(m)));
+        const requests = batch.messages.map(parseInbound).filter((r): r is InboundRequest => r !== undefined);
+        if (requests.length) await this.onBatch(requests);
       },
-    });
-  }
-
-  private async answer(m: KafkaMessage): Promise<void> {
-    const correlationId = header(m.headers, KafkaHeaders.correlationId);
-    const replyTo = header(m.headers, KafkaHeaders.replyTo);
-    const operation = header(m.headers, KafkaHeaders.operation) ?? 'unknown';
-    if (!correlationId || !replyTo) return; // not a request: nobody to answer
-    let result: unknown;
-    try {
-      result = await this.handler(operation, m.value ? JSON.parse(m.value.toString()) : null);
-    } catch (e) {
-      result = { error: { type: 'Server.ServerProxy.InternalError', message: (e as Error).message } };
-    }
-    await this.producer.send(replyTo, {
-      key: correlationId,
-      value: JSON.stringify(result),
-      headers: { [KafkaHeaders.correlationId]: correlationId },
     });
   }
 
   async stop(): Promise<void> {
     await this.consumer?.disconnect();
+  }
+}
+
+export type RequestHandler = (operation: string, body: unknown) => Promise<unknown>;
+
+/** The simple answering side: one handler call per request, the reply sent when it resolves. */
+export class KafkaResponder extends RequestConsumer {
+  constructor(kafka: Kafka, producer: BatchingProducer, topic: TopicSpec, groupId: string, handler: RequestHandler) {
+    super(kafka, topic, groupId, async (requests) => {
+      await Promise.all(
+        requests.map(async (req) => {
+          let result: unknown;
+          try {
+            result = await handler(req.operation, req.body);
+          } catch (e) {
+            result = { fault: { type: 'Server.ServerProxy.InternalError', status: 500, message: (e as Error).message } };
+          }
+          await sendReply(producer, req, result);
+        }),
+      );
+    });
   }
 }

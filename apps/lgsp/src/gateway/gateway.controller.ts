@@ -1,0 +1,79 @@
+import { All, Controller, Get, Req, Res } from '@nestjs/common';
+import { ApiExcludeEndpoint, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { fault, FaultTypes, MAX_REQUEST_BYTES } from '@ndxp/contracts';
+import { RegistryViewService } from '@ndxp/platform';
+import { GatewayInput, GatewayService } from './gateway.service';
+
+/** Reads the body up to the limit; past it, stops reading and says so. */
+function readBody(req: Request): Promise<GatewayInput['body']> {
+  return new Promise((resolve) => {
+    const declared = Number(req.headers['content-length'] ?? 0);
+    const tooLarge = fault(FaultTypes.badRequest, 413, `the request body exceeds the limit of ${MAX_REQUEST_BYTES} bytes (1 MiB)`);
+    if (declared > MAX_REQUEST_BYTES) {
+      req.resume();
+      return resolve(tooLarge);
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let done = false;
+    req.on('data', (c: Buffer) => {
+      if (done) return;
+      size += c.length;
+      if (size > MAX_REQUEST_BYTES) {
+        done = true;
+        resolve(tooLarge);
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => !done && resolve(Buffer.concat(chunks)));
+    req.on('error', () => !done && resolve(fault(FaultTypes.badRequest, 400, 'the request body could not be read')));
+  });
+}
+
+@ApiTags('x-road')
+@Controller()
+export class GatewayController {
+  constructor(
+    private readonly gateway: GatewayService,
+    private readonly registry: RegistryViewService,
+  ) {}
+
+  private async serve(req: Request, res: Response): Promise<void> {
+    const body = await readBody(req);
+    const answer = await this.gateway.handle({ method: req.method, url: req.originalUrl, headers: req.headers, body });
+    res.status(answer.status).set(answer.headers).json(answer.body);
+  }
+
+  @All('r1/*rest')
+  @ApiOperation({
+    summary: 'X-Road REST: {METHOD} /r1/{INSTANCE}/{CLASS}/{MEMBER}/{SUBSYSTEM}/{SERVICE}[/path]',
+    description:
+      'Headers: X-Road-Client (required), X-API-Key, optional X-Road-Id (also an idempotency key), X-Road-UserId, X-Road-Issue. ' +
+      'Platform errors carry X-Road-Error and a body {type, message, detail}. Body limit 1 MiB.',
+  })
+  rest(@Req() req: Request, @Res() res: Response): Promise<void> {
+    return this.serve(req, res);
+  }
+
+  @All('XrdAdapter/RestService/forward/*rest')
+  @ApiOperation({ summary: 'Vietnamese adapter form: /XrdAdapter/RestService/forward/{SERVICE}[/path]?dstcode=VN:GOV:{code}:{subsystem}' })
+  adapter(@Req() req: Request, @Res() res: Response): Promise<void> {
+    return this.serve(req, res);
+  }
+
+  @Get('lgsps')
+  @ApiOperation({ summary: 'The LGSPs this gateway process hosts' })
+  lgsps() {
+    return {
+      items: this.gateway.hosted().map((code) => ({ code, name: this.registry.state.agencies.get(code)?.nameVi, nameEn: this.registry.state.agencies.get(code)?.nameEn })),
+    };
+  }
+
+  @Get('catalogue/services')
+  @ApiExcludeEndpoint()
+  services() {
+    return { items: [...this.registry.state.services.keys()] };
+  }
+}

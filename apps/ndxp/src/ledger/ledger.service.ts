@@ -1,0 +1,104 @@
+import { Injectable, NotFoundException } from '@nestjs/common';
+import { SERVICES, serviceKeyOf } from '@ndxp/contracts';
+import { DataSource } from 'typeorm';
+import { LedgerQueryDto, StatisticsQueryDto } from './ledger.dto';
+
+const DATABASE_OF = new Map(SERVICES.map((s) => [serviceKeyOf(s), s.database]));
+
+function camel(row: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(row).map(([k, v]) => [k.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()), v]));
+}
+
+interface CounterRow {
+  period: string;
+  client: string;
+  service: string;
+  provider: string;
+  outcome: string;
+  count: string;
+}
+
+@Injectable()
+export class LedgerService {
+  constructor(private readonly db: DataSource) {}
+
+  async find(q: LedgerQueryDto) {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const add = (sql: string, v: unknown) => {
+      params.push(v);
+      where.push(sql.replace('?', `$${params.length}`));
+    };
+    if (q.client) add('client = ?', q.client);
+    if (q.service) add('service = ?', q.service);
+    if (q.lgsp) add('lgsp = ?', q.lgsp);
+    if (q.outcome) add('outcome = ?', q.outcome);
+    if (q.xRoadId) add('x_road_id = ?', q.xRoadId);
+    if (q.from) add('request_in_at >= ?::timestamptz', q.from);
+    if (q.to) add('request_in_at < ?::timestamptz', q.to);
+    const page = q.page ?? 1;
+    const pageSize = q.pageSize ?? 50;
+    const filter = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const [{ total }] = await this.db.query(`SELECT count(*)::int AS total FROM ndxp.transactions ${filter}`, params);
+    const rows: Array<Record<string, unknown>> = await this.db.query(
+      `SELECT * FROM ndxp.transactions ${filter} ORDER BY request_in_at DESC NULLS LAST, transaction_id
+       LIMIT ${pageSize} OFFSET ${(page - 1) * pageSize}`,
+      params,
+    );
+    return { total, page, pageSize, items: rows.map(camel) };
+  }
+
+  async one(transactionId: string) {
+    if (!/^[0-9a-f-]{36}$/i.test(transactionId)) throw new NotFoundException(`transaction ${transactionId} not found`);
+    const [row] = await this.db.query('SELECT * FROM ndxp.transactions WHERE transaction_id = $1', [transactionId]);
+    if (!row) throw new NotFoundException(`transaction ${transactionId} not found`);
+    return camel(row);
+  }
+
+  /**
+   * Totals per period in the shape of the government progress reports: a
+   * total, then by national database, by outcome, and by LGSP client agency.
+   */
+  private async periods(unit: 'day' | 'month', q: StatisticsQueryDto) {
+    const params: unknown[] = [];
+    const where: string[] = [];
+    if (q.from) {
+      params.push(q.from);
+      where.push(`day >= $${params.length}::date`);
+    }
+    if (q.to) {
+      params.push(q.to);
+      where.push(`day <= $${params.length}::date`);
+    }
+    const period = unit === 'day' ? `to_char(day, 'YYYY-MM-DD')` : `to_char(day, 'YYYY-MM')`;
+    const rows: CounterRow[] = await this.db.query(
+      `SELECT ${period} AS period, client, service, provider, outcome, sum(count)::bigint AS count
+       FROM ndxp.daily_counters ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+       GROUP BY 1, 2, 3, 4, 5 ORDER BY 1`,
+      params,
+    );
+    const out = new Map<string, { period: string; total: number; byDatabase: Record<string, number>; byOutcome: Record<string, number>; byService: Record<string, number>; byClientAgency: Record<string, number> }>();
+    for (const r of rows) {
+      const n = Number(r.count);
+      const p = out.get(r.period) ?? { period: r.period, total: 0, byDatabase: {}, byOutcome: {}, byService: {}, byClientAgency: {} };
+      out.set(r.period, p);
+      p.total += n;
+      const db = DATABASE_OF.get(r.service) ?? 'unknown';
+      p.byDatabase[db] = (p.byDatabase[db] ?? 0) + n;
+      p.byOutcome[r.outcome] = (p.byOutcome[r.outcome] ?? 0) + n;
+      p.byService[r.service || 'unknown'] = (p.byService[r.service || 'unknown'] ?? 0) + n;
+      const agency = r.client.split('/')[2] ?? 'unknown';
+      p.byClientAgency[agency] = (p.byClientAgency[agency] ?? 0) + n;
+    }
+    const periods = [...out.values()];
+    return { unit, timezone: 'Asia/Ho_Chi_Minh', total: periods.reduce((s, p) => s + p.total, 0), periods };
+  }
+
+  daily(q: StatisticsQueryDto) {
+    return this.periods('day', q);
+  }
+
+  monthly(q: StatisticsQueryDto) {
+    return this.periods('month', q);
+  }
+}

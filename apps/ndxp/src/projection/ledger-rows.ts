@@ -1,0 +1,134 @@
+import { TransactionEvent, TransactionOutcome } from '@ndxp/contracts';
+
+/** Vietnam's calendar day (UTC+7; no daylight saving since 1975) of an instant. */
+export function vietnamDay(ms: number): string {
+  return new Date(ms + 7 * 3600_000).toISOString().slice(0, 10);
+}
+
+/** A ledger row as the events of one batch describe it; undefined = not said in this batch. */
+export interface LedgerPatch {
+  transaction_id: string;
+  x_road_id?: string;
+  day?: string;
+  lgsp?: string;
+  client?: string;
+  service?: string;
+  provider?: string;
+  user_id?: string;
+  issue?: string;
+  request_size?: number;
+  request_in_at?: string;
+  routed_at?: string;
+  provider_in_at?: string;
+  provider_out_at?: string;
+  provider_status?: number;
+  response_size?: number;
+  late_response?: boolean;
+  rejected_at_stage?: string;
+  outcome?: TransactionOutcome;
+  succeeded?: boolean;
+  status_code?: number;
+  fault_code?: string;
+  fault_string?: string;
+  duration_ms?: number;
+  completed_at?: string;
+}
+
+export const LEDGER_COLUMNS: Array<{ name: keyof LedgerPatch; type: string }> = [
+  { name: 'transaction_id', type: 'uuid' },
+  { name: 'x_road_id', type: 'text' },
+  { name: 'day', type: 'date' },
+  { name: 'lgsp', type: 'text' },
+  { name: 'client', type: 'text' },
+  { name: 'service', type: 'text' },
+  { name: 'provider', type: 'text' },
+  { name: 'user_id', type: 'text' },
+  { name: 'issue', type: 'text' },
+  { name: 'request_size', type: 'int' },
+  { name: 'request_in_at', type: 'timestamptz' },
+  { name: 'routed_at', type: 'timestamptz' },
+  { name: 'provider_in_at', type: 'timestamptz' },
+  { name: 'provider_out_at', type: 'timestamptz' },
+  { name: 'provider_status', type: 'int' },
+  { name: 'response_size', type: 'int' },
+  { name: 'late_response', type: 'boolean' },
+  { name: 'rejected_at_stage', type: 'text' },
+  { name: 'outcome', type: 'text' },
+  { name: 'succeeded', type: 'boolean' },
+  { name: 'status_code', type: 'int' },
+  { name: 'fault_code', type: 'text' },
+  { name: 'fault_string', type: 'text' },
+  { name: 'duration_ms', type: 'int' },
+  { name: 'completed_at', type: 'timestamptz' },
+];
+
+const iso = (ms: number | undefined) => (ms ? new Date(ms).toISOString() : undefined);
+
+/** A provider's Client.* fault is the caller's doing (a bad identifier): rejected, not failed. */
+export function outcomeOfFault(faultCode: string): TransactionOutcome {
+  return faultCode.startsWith('Client.') ? 'rejected' : 'failed';
+}
+
+/**
+ * Folds one batch of events into one patch per transaction. Pure. Terminal
+ * fields keep the first terminal event (a transaction ends once).
+ */
+export function patchesFromEvents(events: TransactionEvent[]): Map<string, LedgerPatch> {
+  const patches = new Map<string, LedgerPatch>();
+  for (const e of events) {
+    const p = patches.get(e.transactionId) ?? { transaction_id: e.transactionId };
+    patches.set(e.transactionId, p);
+    const terminal = (outcome: TransactionOutcome, fields: Partial<LedgerPatch>) => {
+      if (p.outcome) return;
+      Object.assign(p, fields, { outcome, succeeded: outcome === 'success', completed_at: iso(e.at) });
+    };
+    switch (e.type) {
+      case 'TransactionRequested':
+        Object.assign(p, {
+          x_road_id: e.xRoadId,
+          day: vietnamDay(e.requestInAt),
+          lgsp: e.lgsp,
+          client: e.client,
+          service: e.service,
+          provider: e.provider,
+          user_id: e.userId,
+          issue: e.issue,
+          request_size: e.requestSize,
+          request_in_at: iso(e.requestInAt),
+        });
+        break;
+      case 'TransactionRejected':
+        Object.assign(p, {
+          x_road_id: e.xRoadId,
+          day: vietnamDay(e.requestInAt),
+          lgsp: e.lgsp,
+          client: e.client,
+          service: e.service,
+          provider: e.provider,
+          user_id: e.userId,
+          request_size: e.requestSize,
+          request_in_at: iso(e.requestInAt),
+          rejected_at_stage: e.stage,
+        });
+        terminal('rejected', { status_code: e.statusCode, fault_code: e.faultCode, fault_string: e.faultString, duration_ms: e.at - e.requestInAt });
+        break;
+      case 'TransactionRouted':
+        p.routed_at = iso(e.at);
+        break;
+      case 'TransactionResponded':
+        if (e.late) p.late_response = true;
+        else Object.assign(p, { provider_status: e.statusCode, response_size: e.responseSize, provider_in_at: iso(e.providerInAt), provider_out_at: iso(e.providerOutAt) });
+        break;
+      case 'TransactionCompleted':
+        terminal('success', { status_code: e.statusCode, response_size: e.responseSize, duration_ms: e.durationMs });
+        break;
+      case 'TransactionFailed':
+        terminal(outcomeOfFault(e.faultCode), { status_code: e.statusCode, fault_code: e.faultCode, fault_string: e.faultString, duration_ms: e.durationMs });
+        break;
+      case 'TransactionTimedOut':
+        terminal('timeout', { status_code: e.statusCode, fault_code: e.faultCode, fault_string: e.faultString, duration_ms: e.durationMs });
+        break;
+    }
+  }
+  return patches;
+}

@@ -1,0 +1,158 @@
+import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { HOT_TOPIC_PARTITIONS, Topics, TransactionEvent } from '@ndxp/contracts';
+import { ensureTopics, KafkaService } from '@ndxp/platform';
+import { Consumer } from 'kafkajs';
+import { DataSource, EntityManager } from 'typeorm';
+import { LEDGER_COLUMNS, LedgerPatch, patchesFromEvents } from './ledger-rows';
+
+const TERMINAL_COLUMNS = new Set<keyof LedgerPatch>(['outcome', 'succeeded', 'status_code', 'fault_code', 'fault_string', 'duration_ms', 'completed_at', 'rejected_at_stage']);
+const GROUP = 'ndxp-projector';
+
+function upsertSql(): string {
+  const cols = LEDGER_COLUMNS.map((c) => c.name);
+  const params = LEDGER_COLUMNS.map((c, i) => `$${i + 1}::${c.type}[]`).join(', ');
+  const select = cols.map((c) => (c === 'late_response' ? 'coalesce(u.late_response, false)' : `u.${c}`)).join(', ');
+  const updates = cols
+    .filter((c) => c !== 'transaction_id')
+    .map((c) => {
+      if (c === 'late_response') return 'late_response = t.late_response OR excluded.late_response';
+      if (TERMINAL_COLUMNS.has(c)) return `${c} = CASE WHEN t.outcome IS NULL THEN excluded.${c} ELSE t.${c} END`;
+      return `${c} = coalesce(excluded.${c}, t.${c})`;
+    })
+    .join(',\n    ');
+  return `INSERT INTO ndxp.transactions AS t (${cols.join(', ')})
+  SELECT ${select} FROM unnest(${params}) AS u(${cols.join(', ')})
+  ON CONFLICT (transaction_id) DO UPDATE SET
+    ${updates}`;
+}
+
+/**
+ * Projects `ndxp.transactions` into the ledger and the daily counters.
+ * Idempotent: re-applying events leaves the tables as they were (fields are
+ * set, not added; a counter moves only when a transaction first gets its
+ * outcome). A rebuild from offset zero therefore gives identical tables.
+ */
+@Injectable()
+export class ProjectorService implements OnApplicationBootstrap {
+  private readonly logger = new Logger(ProjectorService.name);
+  private consumer: Consumer | undefined;
+  private readonly sql = upsertSql();
+  /** Next offset to consume, per partition. */
+  readonly consumed = new Map<number, number>();
+  eventsApplied = 0;
+  /** Called with each newly finished transaction (for the Prometheus counters). */
+  onOutcome: ((rows: Array<{ client: string; service: string; provider: string; outcome: string; lgsp: string; durationMs: number | null }>) => void) | undefined;
+
+  constructor(
+    private readonly db: DataSource,
+    private readonly kafka: KafkaService,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const admin = this.kafka.kafka.admin();
+    await admin.connect();
+    await ensureTopics(admin, [{ topic: Topics.transactions, numPartitions: HOT_TOPIC_PARTITIONS }]);
+    await admin.disconnect();
+    await this.start();
+    this.kafka.onShutdown(() => this.stop());
+  }
+
+  private async start(): Promise<void> {
+    this.consumer = this.kafka.kafka.consumer({ groupId: GROUP, maxWaitTimeInMs: 100, sessionTimeout: 10000, heartbeatInterval: 1000 });
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topic: Topics.transactions, fromBeginning: true });
+    await this.consumer.run({
+      partitionsConsumedConcurrently: HOT_TOPIC_PARTITIONS,
+      eachBatch: async ({ batch }) => {
+        const events = batch.messages.map((m) => JSON.parse(m.value!.toString()) as TransactionEvent);
+        await this.apply(events);
+        this.consumed.set(batch.partition, Number(batch.lastOffset()) + 1);
+      },
+    });
+  }
+
+  private async stop(): Promise<void> {
+    await this.consumer?.disconnect();
+    this.consumer = undefined;
+  }
+
+  async apply(events: TransactionEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    const patches = [...patchesFromEvents(events).values()];
+    const ids = patches.map((p) => p.transaction_id);
+    const finished = await this.db.transaction(async (tx: EntityManager) => {
+      const before: Array<{ transaction_id: string; outcome: string | null }> = await tx.query(
+        'SELECT transaction_id, outcome FROM ndxp.transactions WHERE transaction_id = ANY($1::uuid[]) FOR UPDATE',
+        [ids],
+      );
+      const hadOutcome = new Set(before.filter((r) => r.outcome !== null).map((r) => r.transaction_id));
+      await tx.query(this.sql, LEDGER_COLUMNS.map((c) => patches.map((p) => p[c.name] ?? null)));
+      const newlyFinished = patches.filter((p) => p.outcome && !hadOutcome.has(p.transaction_id)).map((p) => p.transaction_id);
+      if (newlyFinished.length === 0) return [];
+      await tx.query(
+        `INSERT INTO ndxp.daily_counters (day, client, service, provider, outcome, count)
+         SELECT coalesce(day, (completed_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date), coalesce(client, ''), coalesce(service, ''),
+                coalesce(provider, ''), outcome, count(*)
+         FROM ndxp.transactions WHERE transaction_id = ANY($1::uuid[]) GROUP BY 1, 2, 3, 4, 5
+         ON CONFLICT (day, client, service, provider, outcome) DO UPDATE SET count = ndxp.daily_counters.count + excluded.count`,
+        [newlyFinished],
+      );
+      return tx.query(
+        `SELECT coalesce(client, '') AS client, coalesce(service, '') AS service, coalesce(provider, '') AS provider, outcome,
+                coalesce(lgsp, '') AS lgsp, duration_ms AS "durationMs"
+         FROM ndxp.transactions WHERE transaction_id = ANY($1::uuid[])`,
+        [newlyFinished],
+      );
+    });
+    this.eventsApplied += events.length;
+    if (finished.length) this.onOutcome?.(finished);
+  }
+
+  /** Per partition: events on the topic not yet projected. */
+  async lag(): Promise<{ total: number; partitions: Array<{ partition: number; high: number; consumed: number }> }> {
+    const admin = this.kafka.kafka.admin();
+    await admin.connect();
+    try {
+      const offsets = await admin.fetchTopicOffsets(Topics.transactions);
+      const committed = await admin.fetchOffsets({ groupId: GROUP, topics: [Topics.transactions] });
+      const committedBy = new Map(committed[0]?.partitions.map((p) => [p.partition, Number(p.offset)]) ?? []);
+      const partitions = offsets.map((o) => {
+        const mine = this.consumed.get(o.partition) ?? Math.max(0, committedBy.get(o.partition) ?? 0);
+        return { partition: o.partition, high: Number(o.high), consumed: Math.max(mine, Number(o.low)) };
+      });
+      return { total: partitions.reduce((s, p) => s + Math.max(0, p.high - p.consumed), 0), partitions };
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  async waitCaughtUp(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const l = await this.lag();
+      if (l.total === 0) return;
+      if (Date.now() > deadline) throw new Error(`projection still ${l.total} events behind after ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+
+  /** Drops the read models and replays the topic from offset zero. */
+  async rebuild(timeoutMs = 120_000): Promise<{ events: number; ms: number }> {
+    const started = Date.now();
+    await this.stop();
+    await this.db.query('TRUNCATE ndxp.transactions, ndxp.daily_counters');
+    const admin = this.kafka.kafka.admin();
+    await admin.connect();
+    try {
+      await admin.resetOffsets({ groupId: GROUP, topic: Topics.transactions, earliest: true });
+    } finally {
+      await admin.disconnect();
+    }
+    this.consumed.clear();
+    const before = this.eventsApplied;
+    await this.start();
+    await this.waitCaughtUp(timeoutMs);
+    this.logger.log(`rebuilt the ledger from offset zero: ${this.eventsApplied - before} events in ${Date.now() - started} ms`);
+    return { events: this.eventsApplied - before, ms: Date.now() - started };
+  }
+}

@@ -1,0 +1,258 @@
+import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import {
+  DatabaseName,
+  eventIdFor,
+  ExchangeRequest,
+  ExchangeResponse,
+  Fault,
+  fault,
+  FaultTypes,
+  HOT_TOPIC_PARTITIONS,
+  PING_OPERATION,
+  PingReply,
+  PROVIDERS,
+  ProviderRequest,
+  ProviderResponse,
+  Topics,
+  TransactionEvent,
+} from '@ndxp/contracts';
+import {
+  AppConfig,
+  InboundRequest,
+  KafkaRequester,
+  KafkaService,
+  RegistryViewService,
+  RequestConsumer,
+  RequestTimeoutError,
+  sendReply,
+} from '@ndxp/platform';
+import { faultForDenial } from './access-faults';
+
+export const EXCHANGE_OPERATION = 'exchange';
+
+/**
+ * The national hub: takes LGSP requests off Kafka, checks the client's grant
+ * against the registry view, routes to the national database, correlates its
+ * answer, enforces the deadline, and replies to the LGSP instance that asked.
+ * Every step is a transaction event on `ndxp.transactions`.
+ */
+@Injectable()
+export class RoutingService implements OnApplicationBootstrap {
+  private readonly logger = new Logger(RoutingService.name);
+  private providers!: KafkaRequester;
+  private consumer!: RequestConsumer;
+  /** transactionId → when the hub took it (for durations of late answers). */
+  private readonly started = new Map<string, number>();
+  inFlight = 0;
+
+  constructor(
+    private readonly kafka: KafkaService,
+    private readonly registry: RegistryViewService,
+    private readonly config: AppConfig,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const id = this.config.INSTANCE_ID;
+    this.providers = new KafkaRequester(this.kafka.kafka, this.kafka.batching, Topics.hubReplies(id), `ndxp-hub-replies-${id}`, {
+      replyPartitions: 3,
+      onUnmatched: (transactionId, body) => this.onLateAnswer(transactionId, body as ProviderResponse),
+    });
+    await this.providers.start([
+      { topic: Topics.transactions, numPartitions: HOT_TOPIC_PARTITIONS },
+      ...Object.keys(PROVIDERS).map((d) => ({ topic: Topics.providerRequests(d), numPartitions: HOT_TOPIC_PARTITIONS })),
+    ]);
+    this.consumer = new RequestConsumer(this.kafka.kafka, { topic: Topics.hubRequests, numPartitions: HOT_TOPIC_PARTITIONS }, 'ndxp-hub', (reqs) =>
+      this.onBatch(reqs),
+    );
+    await this.consumer.start();
+    this.kafka.onShutdown(async () => {
+      await this.consumer.stop();
+      await this.providers.stop();
+    });
+    this.logger.log(`routing ${Topics.hubRequests} to the national databases`);
+  }
+
+  private emit(events: TransactionEvent[]): void {
+    for (const e of events)
+      this.kafka.batching
+        .send(Topics.transactions, { key: e.transactionId, value: JSON.stringify(e) })
+        .catch((err) => this.logger.error(`transaction event ${e.eventId} not recorded: ${(err as Error).message}`));
+  }
+
+  private reply(inbound: InboundRequest, r: ExchangeResponse): void {
+    sendReply(this.kafka.batching, inbound, r).catch((e) => this.logger.error(`reply ${r.transactionId} lost: ${(e as Error).message}`));
+  }
+
+  /** Dispatches a batch without waiting for the databases: a slow one must not hold up the partition. */
+  async onBatch(reqs: InboundRequest[]): Promise<void> {
+    for (const inbound of reqs) {
+      if (inbound.operation === PING_OPERATION) {
+        const reply: PingReply = { hub: this.config.INSTANCE_ID, receivedAt: new Date().toISOString() };
+        void sendReply(this.kafka.batching, inbound, reply);
+        continue;
+      }
+      this.inFlight++;
+      void this.handle(inbound).finally(() => this.inFlight--);
+    }
+  }
+
+  private terminalFault(req: ExchangeRequest, hubInAt: number, f: Fault, type: 'TransactionFailed' | 'TransactionTimedOut'): TransactionEvent {
+    const at = Date.now();
+    return {
+      type,
+      eventId: eventIdFor(req.transactionId, type),
+      transactionId: req.transactionId,
+      at,
+      statusCode: f.status,
+      faultCode: f.type,
+      faultString: f.message,
+      durationMs: at - req.requestInAt,
+    };
+  }
+
+  async handle(inbound: InboundRequest): Promise<void> {
+    const req = inbound.body as ExchangeRequest;
+    const hubInAt = Date.now();
+    if (!req || typeof req.transactionId !== 'string') return;
+    const provider = req.service.split('/').slice(0, 4).join('/');
+    const decision = this.registry.decide(req.client, req.service);
+    if (!decision.allowed) {
+      const f = faultForDenial(decision);
+      this.emit([
+        {
+          type: 'TransactionRejected',
+          eventId: eventIdFor(req.transactionId, 'TransactionRejected'),
+          transactionId: req.transactionId,
+          at: hubInAt,
+          xRoadId: req.xRoadId,
+          lgsp: req.lgsp,
+          client: req.client,
+          service: req.service,
+          provider,
+          userId: req.userId,
+          stage: 'hub',
+          requestSize: req.requestSize,
+          requestInAt: req.requestInAt,
+          statusCode: f.status,
+          faultCode: f.type,
+          faultString: f.message,
+        },
+      ]);
+      this.reply(inbound, { transactionId: req.transactionId, status: f.status, fault: f, responseSize: 0 });
+      return;
+    }
+
+    this.emit([
+      {
+        type: 'TransactionRequested',
+        eventId: eventIdFor(req.transactionId, 'TransactionRequested'),
+        transactionId: req.transactionId,
+        at: hubInAt,
+        xRoadId: req.xRoadId,
+        lgsp: req.lgsp,
+        client: req.client,
+        service: req.service,
+        provider: decision.provider,
+        userId: req.userId,
+        issue: req.issue,
+        requestSize: req.requestSize,
+        requestInAt: req.requestInAt,
+      },
+    ]);
+    const remaining = req.deadlineAt - Date.now();
+    if (remaining <= 0) {
+      const f = fault(FaultTypes.timeout, 504, `the deadline passed before the hub could route the request (queued ${hubInAt - req.requestInAt} ms)`);
+      this.emit([this.terminalFault(req, hubInAt, f, 'TransactionTimedOut')]);
+      this.reply(inbound, { transactionId: req.transactionId, status: 504, fault: f, responseSize: 0 });
+      return;
+    }
+
+    const serviceCode = req.service.split('/')[4];
+    const providerRequest: ProviderRequest = {
+      transactionId: req.transactionId,
+      service: req.service,
+      serviceCode,
+      client: req.client,
+      method: req.method,
+      path: req.path,
+      query: req.query,
+      body: req.body,
+      deadlineAt: req.deadlineAt,
+    };
+    this.started.set(req.transactionId, req.requestInAt);
+    let answer: ProviderResponse;
+    try {
+      const call = this.providers.request<ProviderRequest, ProviderResponse>(
+        Topics.providerRequests(decision.database as DatabaseName),
+        'provider.call',
+        providerRequest,
+        remaining,
+        { correlationId: req.transactionId, key: req.transactionId },
+      );
+      this.emit([{ type: 'TransactionRouted', eventId: eventIdFor(req.transactionId, 'TransactionRouted'), transactionId: req.transactionId, at: Date.now(), provider: decision.provider }]);
+      answer = await call;
+    } catch (e) {
+      const f =
+        e instanceof RequestTimeoutError
+          ? fault(FaultTypes.timeout, 504, `${decision.provider} did not answer within the ${req.deadlineAt - req.requestInAt} ms deadline`)
+          : fault(FaultTypes.internalError, 500, `the hub could not route the request: ${(e as Error).message}`);
+      this.emit([this.terminalFault(req, hubInAt, f, e instanceof RequestTimeoutError ? 'TransactionTimedOut' : 'TransactionFailed')]);
+      this.reply(inbound, { transactionId: req.transactionId, status: f.status, fault: f, responseSize: 0 });
+      // Keep the start time a while: a late answer still gets recorded with its duration.
+      setTimeout(() => this.started.delete(req.transactionId), 60_000).unref();
+      return;
+    }
+    this.started.delete(req.transactionId);
+    const body = answer.body === undefined ? undefined : answer.body;
+    const responseSize = body === undefined ? 0 : Buffer.byteLength(JSON.stringify(body));
+    const at = Date.now();
+    const responded: TransactionEvent = {
+      type: 'TransactionResponded',
+      eventId: eventIdFor(req.transactionId, 'TransactionResponded'),
+      transactionId: req.transactionId,
+      at,
+      statusCode: answer.status,
+      responseSize,
+      providerInAt: answer.providerInAt,
+      providerOutAt: answer.providerOutAt,
+      late: false,
+    };
+    if (answer.fault) {
+      this.emit([responded, this.terminalFault(req, hubInAt, answer.fault, 'TransactionFailed')]);
+      this.reply(inbound, { transactionId: req.transactionId, status: answer.fault.status, fault: answer.fault, responseSize: 0 });
+      return;
+    }
+    this.emit([
+      responded,
+      {
+        type: 'TransactionCompleted',
+        eventId: eventIdFor(req.transactionId, 'TransactionCompleted'),
+        transactionId: req.transactionId,
+        at,
+        statusCode: answer.status,
+        responseSize,
+        durationMs: at - req.requestInAt,
+      },
+    ]);
+    this.reply(inbound, { transactionId: req.transactionId, status: answer.status, body, responseSize });
+  }
+
+  /** An answer after the deadline: recorded, never delivered (the LGSP already has the timeout). */
+  private onLateAnswer(transactionId: string, answer: ProviderResponse): void {
+    if (!this.started.has(transactionId)) return;
+    this.started.delete(transactionId);
+    this.emit([
+      {
+        type: 'TransactionResponded',
+        eventId: eventIdFor(transactionId, 'TransactionResponded', true),
+        transactionId,
+        at: Date.now(),
+        statusCode: answer?.status ?? 0,
+        responseSize: answer?.body === undefined ? 0 : Buffer.byteLength(JSON.stringify(answer.body)),
+        providerInAt: answer?.providerInAt ?? 0,
+        providerOutAt: answer?.providerOutAt ?? 0,
+        late: true,
+      },
+    ]);
+  }
+}

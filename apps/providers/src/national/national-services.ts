@@ -1,0 +1,193 @@
+import {
+  Fault,
+  fault,
+  FaultTypes,
+  parseEnterpriseCode,
+  parseInsuranceKey,
+  parsePersonalId,
+  personalIdContradictions,
+  ProviderRequest,
+} from '@ndxp/contracts';
+import { NationalRepository } from './national.repository';
+
+export interface ServiceAnswer {
+  status: number;
+  body?: unknown;
+  fault?: Fault;
+}
+
+const badRequest = (field: string, reason: string): ServiceAnswer => {
+  const f = fault(FaultTypes.badRequest, 400, `${field}: ${reason}`);
+  return { status: 400, fault: f };
+};
+const notFound = (what: string): ServiceAnswer => ({ status: 404, body: { code: 'NOT_FOUND', message: `${what} not found` } });
+const wrongMethod = (req: ProviderRequest, expected: string): ServiceAnswer => ({
+  status: 405,
+  fault: fault(FaultTypes.badRequest, 405, `${req.serviceCode} takes ${expected}, not ${req.method}`),
+});
+
+/** One segment after the service code: the key the service looks up. */
+function keyFromPath(req: ProviderRequest): string | undefined {
+  const parts = req.path.split('/').filter(Boolean);
+  return parts.length === 1 ? decodeURIComponent(parts[0]) : undefined;
+}
+
+function today(): string {
+  return new Date(Date.now() + 7 * 3600_000).toISOString().slice(0, 10); // Vietnam's calendar day
+}
+
+const norm = (s: unknown) => String(s ?? '').normalize('NFC').trim().replace(/\s+/g, ' ').toLocaleLowerCase('vi');
+
+const VERIFY_FIELDS = ['fullName', 'dateOfBirth', 'sex', 'hometown', 'permanentAddress', 'ethnicity', 'nationality'] as const;
+
+/**
+ * The services of the three national databases. Each takes a whole batch of
+ * requests for one database, validates each, reads every key with one query,
+ * and answers each. Answers never disclose more than the service promises.
+ */
+export async function answerBatch(repo: NationalRepository, database: string, reqs: ProviderRequest[]): Promise<ServiceAnswer[]> {
+  const answers: Array<ServiceAnswer | undefined> = new Array(reqs.length);
+  const wanted: Array<{ i: number; key: string; kind: string; verify?: Record<string, unknown> }> = [];
+
+  reqs.forEach((req, i) => {
+    switch (req.serviceCode) {
+      case 'citizen-lookup': {
+        if (req.method !== 'GET') return (answers[i] = wrongMethod(req, 'GET'));
+        const key = keyFromPath(req);
+        if (key === undefined) return (answers[i] = badRequest('personalId', 'put the 12-digit personal ID in the path: citizen-lookup/{personalId}'));
+        const id = parsePersonalId(key);
+        if (!id.ok) return (answers[i] = badRequest('personalId', id.reason));
+        wanted.push({ i, key, kind: 'citizen' });
+        return;
+      }
+      case 'citizen-verify': {
+        if (req.method !== 'POST') return (answers[i] = wrongMethod(req, 'POST'));
+        const body = req.body as Record<string, unknown> | undefined;
+        if (!body || typeof body !== 'object' || Array.isArray(body))
+          return (answers[i] = badRequest('body', 'send a JSON object {personalId, fullName, dateOfBirth, sex, ...}'));
+        const id = parsePersonalId(String(body.personalId ?? ''));
+        if (!id.ok) return (answers[i] = badRequest('personalId', id.reason));
+        if (body.dateOfBirth !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(String(body.dateOfBirth)))
+          return (answers[i] = badRequest('dateOfBirth', `"${body.dateOfBirth}" must be YYYY-MM-DD`));
+        if (body.sex !== undefined && body.sex !== 'male' && body.sex !== 'female')
+          return (answers[i] = badRequest('sex', `"${body.sex}" must be male or female`));
+        const held = {
+          birthYear: body.dateOfBirth ? Number(String(body.dateOfBirth).slice(0, 4)) : id.value.birthYear,
+          sex: (body.sex as 'male' | 'female' | undefined) ?? id.value.sex,
+        };
+        const contradictions = personalIdContradictions(id.value, held);
+        if (contradictions.length) return (answers[i] = badRequest('personalId', `contradicts the fields sent: ${contradictions.join('; ')}`));
+        const known = VERIFY_FIELDS.filter((f) => body[f] !== undefined);
+        if (known.length === 0) return (answers[i] = badRequest('body', `send at least one of ${VERIFY_FIELDS.join(', ')} to verify`));
+        wanted.push({ i, key: id.value.value, kind: 'verify', verify: body });
+        return;
+      }
+      case 'enterprise-lookup': {
+        if (req.method !== 'GET') return (answers[i] = wrongMethod(req, 'GET'));
+        const key = keyFromPath(req);
+        if (key === undefined) return (answers[i] = badRequest('enterpriseCode', 'put the code in the path: enterprise-lookup/{enterpriseCode}'));
+        const code = parseEnterpriseCode(key);
+        if (!code.ok) return (answers[i] = badRequest('enterpriseCode', code.reason));
+        wanted.push({ i, key: code.value.normalized, kind: 'enterprise' });
+        return;
+      }
+      case 'health-insurance-card': {
+        if (req.method !== 'GET') return (answers[i] = wrongMethod(req, 'GET'));
+        const key = keyFromPath(req);
+        if (key === undefined) return (answers[i] = badRequest('insuranceNumberOrPersonalId', 'put the number in the path: health-insurance-card/{number}'));
+        const k = parseInsuranceKey(key);
+        if (!k.ok) return (answers[i] = badRequest('insuranceNumberOrPersonalId', k.reason));
+        wanted.push({ i, key: k.value.value, kind: k.value.kind });
+        return;
+      }
+      default:
+        answers[i] = { status: 404, fault: fault(FaultTypes.unknownService, 404, `the ${database} database has no service ${req.serviceCode}`) };
+    }
+  });
+
+  const citizenKeys = wanted.filter((w) => w.kind === 'citizen' || w.kind === 'verify').map((w) => w.key);
+  const enterpriseKeys = wanted.filter((w) => w.kind === 'enterprise').map((w) => w.key);
+  const insNumbers = wanted.filter((w) => w.kind === 'insurance-number').map((w) => w.key);
+  const insPersonal = wanted.filter((w) => w.kind === 'personal-id').map((w) => w.key);
+  const [people, firms, insured] = await Promise.all([
+    repo.citizens(citizenKeys),
+    repo.enterprises(enterpriseKeys),
+    repo.insurance(insNumbers, insPersonal),
+  ]);
+
+  for (const w of wanted) {
+    if (w.kind === 'citizen') {
+      const c = people.get(w.key);
+      answers[w.i] = c
+        ? {
+            status: 200,
+            body: {
+              personalId: c.personal_id,
+              fullName: c.full_name,
+              dateOfBirth: c.date_of_birth,
+              sex: c.sex,
+              hometown: c.hometown,
+              permanentAddress: c.permanent_address,
+              ethnicity: c.ethnicity,
+              nationality: c.nationality,
+            },
+          }
+        : notFound(`citizen ${w.key}`);
+    } else if (w.kind === 'verify') {
+      const c = people.get(w.key);
+      if (!c) {
+        answers[w.i] = notFound(`citizen ${w.key}`);
+        continue;
+      }
+      const record: Record<string, unknown> = {
+        fullName: c.full_name,
+        dateOfBirth: c.date_of_birth,
+        sex: c.sex,
+        hometown: c.hometown,
+        permanentAddress: c.permanent_address,
+        ethnicity: c.ethnicity,
+        nationality: c.nationality,
+      };
+      const checked = VERIFY_FIELDS.filter((f) => w.verify![f] !== undefined);
+      const differing = checked.filter((f) => norm(w.verify![f]) !== norm(record[f]));
+      // Only "match" or the names of the fields that differ: never the stored values.
+      answers[w.i] = { status: 200, body: differing.length ? { result: 'mismatch', fields: differing, checked } : { result: 'match', checked } };
+    } else if (w.kind === 'enterprise') {
+      const e = firms.byCode.get(w.key);
+      answers[w.i] = e
+        ? {
+            status: 200,
+            body: {
+              enterpriseCode: e.code,
+              parentCode: e.parent_code,
+              name: e.name,
+              status: e.status,
+              address: e.address,
+              legalRepresentative: e.legal_representative,
+              registrationDate: e.registration_date,
+              businessLines: e.business_lines,
+              branches: firms.branchesOf.get(e.code) ?? [],
+            },
+          }
+        : notFound(`enterprise ${w.key}`);
+    } else {
+      const p = w.kind === 'insurance-number' ? insured.byNumber.get(w.key) : insured.byPersonalId.get(w.key);
+      answers[w.i] = p
+        ? {
+            status: 200,
+            body: {
+              insuranceNumber: p.insurance_number,
+              cardNumber: p.card_number,
+              fullName: p.full_name,
+              validFrom: p.valid_from,
+              validTo: p.valid_to,
+              valid: p.valid_from <= today() && today() <= p.valid_to,
+              benefitLevel: p.benefit_level,
+              registeredClinic: { code: p.clinic_code, name: p.clinic_name },
+            },
+          }
+        : notFound(`insurance participant ${w.key}`);
+    }
+  }
+  return answers as ServiceAnswer[];
+}

@@ -1,0 +1,80 @@
+import { Body, Controller, Delete, Get, HttpCode, Post, Query, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { newApiKey } from '@ndxp/contracts';
+import { AdminGuard } from '@ndxp/platform';
+import { RegistryService } from '../registry/registry.service';
+import { ClientDto, GrantDto, GrantQueryDto, RegisterAgencyDto, RegisterServiceDto, RegisterSubsystemDto, RevokeCredentialDto } from './admin.dto';
+
+@ApiTags('admin')
+@ApiBearerAuth()
+@UseGuards(AdminGuard)
+@Controller('admin')
+export class AdminController {
+  constructor(private readonly registry: RegistryService) {}
+
+  @Post('agencies')
+  @ApiOperation({ summary: 'Register an agency' })
+  registerAgency(@Body() dto: RegisterAgencyDto) {
+    const { expectedVersion, hasLgsp, ...rest } = dto;
+    const level = (rest.code102.match(/^(\d{3})\.(\d{2})\.(\d{2})/) ?? []).slice(1).filter((p) => !/^0+$/.test(p)).length + 1;
+    return this.registry.registerAgency({ ...rest, level, hasLgsp: hasLgsp ?? false, codeConfirmed: false }, expectedVersion);
+  }
+
+  @Post('subsystems')
+  @ApiOperation({ summary: 'Register a subsystem of a registered agency' })
+  registerSubsystem(@Body() dto: RegisterSubsystemDto) {
+    const agency = dto.subsystem.split('/')[2];
+    return this.registry.registerSubsystem({ subsystem: dto.subsystem, agency, name: dto.name, role: dto.role }, dto.expectedVersion);
+  }
+
+  @Post('services')
+  @ApiOperation({ summary: 'Register a service (or a new version of one)' })
+  registerService(@Body() dto: RegisterServiceDto) {
+    return this.registry.registerService(
+      { service: `${dto.provider}/${dto.serviceCode}`, provider: dto.provider, serviceCode: dto.serviceCode, version: dto.version, method: dto.method, database: dto.database, description: dto.description ?? '' },
+      dto.expectedVersion,
+    );
+  }
+
+  @Get('grants')
+  @ApiOperation({ summary: "A client subsystem's access rights" })
+  grants(@Query() q: GrantQueryDto) {
+    return { client: q.client, services: [...(this.registry.view.grants.get(q.client) ?? [])].sort() };
+  }
+
+  @Post('grants')
+  @ApiOperation({ summary: 'Grant a client subsystem access to a service; effective across the platform within a second' })
+  grant(@Body() dto: GrantDto) {
+    return this.registry.grant(dto.client, dto.service, dto.expectedVersion);
+  }
+
+  @Delete('grants')
+  @ApiOperation({ summary: 'Revoke an access right' })
+  revoke(@Body() dto: GrantDto) {
+    return this.registry.revoke(dto.client, dto.service, dto.expectedVersion);
+  }
+
+  @Post('credentials')
+  @ApiOperation({ summary: 'Issue an API key to a client subsystem. The key is shown once; only its hash is kept.' })
+  async issue(@Body() dto: ClientDto) {
+    const apiKey = newApiKey();
+    const r = await this.registry.credential({ kind: 'Issue', client: dto.client, apiKey }, dto.expectedVersion);
+    return { ...r, apiKey, keyId: (r.events[0] as { keyId: string }).keyId };
+  }
+
+  @Post('credentials/rotate')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Issue a new key and revoke every older key of the client' })
+  async rotate(@Body() dto: ClientDto) {
+    const apiKey = newApiKey();
+    const r = await this.registry.credential({ kind: 'Rotate', client: dto.client, apiKey }, dto.expectedVersion);
+    return { ...r, apiKey, keyId: (r.events[0] as { keyId: string }).keyId };
+  }
+
+  @Post('credentials/revoke')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Revoke one key' })
+  revokeKey(@Body() dto: RevokeCredentialDto) {
+    return this.registry.credential({ kind: 'Revoke', client: dto.client, keyId: dto.keyId }, dto.expectedVersion);
+  }
+}

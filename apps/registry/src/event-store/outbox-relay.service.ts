@@ -1,0 +1,91 @@
+import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { Topics } from '@ndxp/contracts';
+import { ensureTopics, KafkaService } from '@ndxp/platform';
+import { Producer } from 'kafkajs';
+import { DataSource } from 'typeorm';
+
+/**
+ * Publishes the outbox to Kafka in store order, then marks the rows. A crash
+ * between send and mark re-sends on restart (at-least-once); consumers apply
+ * events by global position, so a duplicate changes nothing. An advisory lock
+ * keeps one relay at a time, which keeps the order.
+ */
+@Injectable()
+export class OutboxRelayService implements OnApplicationBootstrap {
+  private readonly logger = new Logger(OutboxRelayService.name);
+  private producer: Producer | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private running = false;
+  private stopped = false;
+  private wake: (() => void) | undefined;
+  published = 0;
+
+  constructor(
+    private readonly db: DataSource,
+    private readonly kafka: KafkaService,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const admin = this.kafka.kafka.admin();
+    await admin.connect();
+    // One partition: every consumer sees registry events in one order.
+    await ensureTopics(admin, [{ topic: Topics.registryEvents, numPartitions: 1 }]);
+    await admin.disconnect();
+    // One request in flight keeps the store's order on the topic across retries.
+    this.producer = this.kafka.kafka.producer({ maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    await this.producer.connect();
+    this.kafka.onShutdown(async () => {
+      this.stopped = true;
+      if (this.timer) clearTimeout(this.timer);
+      await this.producer?.disconnect();
+    });
+    void this.loop();
+  }
+
+  /** Called after an append so the events go out now rather than at the next poll. */
+  poke(): void {
+    this.wake?.();
+  }
+
+  private async loop(): Promise<void> {
+    while (!this.stopped) {
+      try {
+        const n = await this.publishBatch();
+        if (n > 0) continue;
+      } catch (e) {
+        this.logger.warn(`outbox relay: ${(e as Error).message}; retrying in 1 s`);
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+      await new Promise<void>((resolve) => {
+        this.wake = resolve;
+        this.timer = setTimeout(resolve, 200);
+      });
+    }
+  }
+
+  async publishBatch(limit = 500): Promise<number> {
+    if (this.running || !this.producer) return 0;
+    this.running = true;
+    try {
+      return await this.db.transaction(async (tx) => {
+        const [lock] = await tx.query(`SELECT pg_try_advisory_xact_lock(hashtext('registry.outbox')) AS ok`);
+        if (!lock.ok) return 0;
+        const rows: Array<{ id: string; topic: string; key: string; payload: unknown }> = await tx.query(
+          'SELECT id, topic, key, payload FROM registry.outbox WHERE published_at IS NULL ORDER BY id LIMIT $1',
+          [limit],
+        );
+        if (rows.length === 0) return 0;
+        await this.producer!.send({
+          topic: Topics.registryEvents,
+          acks: -1,
+          messages: rows.map((r) => ({ key: r.key, value: JSON.stringify(r.payload) })),
+        });
+        await tx.query('UPDATE registry.outbox SET published_at = now() WHERE id = ANY($1::bigint[])', [rows.map((r) => r.id)]);
+        this.published += rows.length;
+        return rows.length;
+      });
+    } finally {
+      this.running = false;
+    }
+  }
+}

@@ -1,0 +1,99 @@
+import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import {
+  AccessDecision,
+  decideAccess,
+  emptyRegistryView,
+  evolveRegistryView,
+  hashApiKey,
+  RegistryEventEnvelope,
+  RegistryViewState,
+  Topics,
+} from '@ndxp/contracts';
+import { Consumer } from 'kafkajs';
+import { AppConfig } from '../config/app-config';
+import { ComponentHealth, KafkaService } from '../kafka/kafka.service';
+import { ensureTopics } from '../kafka/topics-admin';
+
+export type CredentialCheck =
+  | { ok: true; client: string; keyId: string }
+  | { ok: false; reason: 'unknown-key' | 'revoked-key' | 'wrong-client'; message: string };
+
+/**
+ * This process's copy of the registry, folded from `ndxp.registry.events`
+ * from the beginning at every start (its consumer group never commits), and
+ * kept current as the registry publishes: a grant or a revoke reaches it in
+ * well under a second.
+ */
+@Injectable()
+export class RegistryViewService implements OnApplicationBootstrap {
+  private readonly logger = new Logger(RegistryViewService.name);
+  readonly state: RegistryViewState = emptyRegistryView();
+  private consumer: Consumer | undefined;
+  private caughtUp = false;
+  private lastEventAt = 0;
+
+  constructor(
+    private readonly kafka: KafkaService,
+    private readonly config: AppConfig,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const admin = this.kafka.kafka.admin();
+    await admin.connect();
+    await ensureTopics(admin, [{ topic: Topics.registryEvents, numPartitions: 1 }]);
+    const [end] = await admin.fetchTopicOffsets(Topics.registryEvents);
+    await admin.disconnect();
+    const target = Number(end.high);
+    let resolveReady!: () => void;
+    const ready = new Promise<void>((r) => (resolveReady = r));
+    if (target === 0) {
+      this.caughtUp = true;
+      resolveReady();
+    }
+    this.consumer = this.kafka.kafka.consumer({ groupId: `registry-view-${this.config.INSTANCE_ID}`, maxWaitTimeInMs: 100 });
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topic: Topics.registryEvents, fromBeginning: true });
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatch: async ({ batch }) => {
+        for (const m of batch.messages) {
+          const env = JSON.parse(m.value!.toString()) as RegistryEventEnvelope;
+          evolveRegistryView(this.state, env.event, env.globalPosition);
+          this.lastEventAt = Date.now();
+          if (!this.caughtUp && Number(m.offset) + 1 >= target) {
+            this.caughtUp = true;
+            resolveReady();
+          }
+        }
+      },
+    });
+    this.kafka.onShutdown(() => this.consumer!.disconnect());
+    // Without the registry's view every request would be refused: wait for it before serving.
+    const timeout = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 60_000));
+    if ((await Promise.race([ready, timeout])) === 'timeout')
+      this.logger.warn(`registry view not caught up after 60 s (${this.state.position} of ${target} events); requests may be refused`);
+    else this.logger.log(`registry view ready: ${this.state.services.size} services, ${this.state.subsystems.size} subsystems, ${this.state.grants.size} clients with grants`);
+  }
+
+  decide(client: string, service: string): AccessDecision {
+    return decideAccess(this.state, client, service);
+  }
+
+  checkApiKey(apiKey: string, client: string): CredentialCheck {
+    const c = this.state.credentials.get(hashApiKey(apiKey));
+    if (!c) return { ok: false, reason: 'unknown-key', message: 'the API key is not known to the registry' };
+    if (c.revoked) return { ok: false, reason: 'revoked-key', message: `API key ${c.keyId} of ${c.client} has been revoked` };
+    if (c.client !== client)
+      return { ok: false, reason: 'wrong-client', message: `the API key belongs to ${c.client}, not to X-Road-Client ${client}` };
+    return { ok: true, client: c.client, keyId: c.keyId };
+  }
+
+  health(): ComponentHealth {
+    return {
+      status: this.caughtUp ? 'up' : 'down',
+      position: this.state.position,
+      services: this.state.services.size,
+      lastEventAt: this.lastEventAt ? new Date(this.lastEventAt).toISOString() : null,
+    };
+  }
+}
