@@ -141,7 +141,7 @@ export class GatewayService {
       const hit = this.idempotency.get(cacheKey);
       if (hit && hit.expiresAt > Date.now()) {
         if (hit.hash !== hash)
-          return this.faultAnswer(fault(FaultTypes.badRequest, 409, `X-Road-Id ${call.xRoadId} was already used for a different request`), xRoadId, hash, transactionId, lgsp, service);
+          return refuse(fault(FaultTypes.badRequest, 409, `X-Road-Id ${call.xRoadId} was already used for a different request`), client, service, lgsp);
         return { ...(await hit.answer), fromCache: true };
       }
       const answer = this.forward(call, { method: input.method.toUpperCase(), transactionId, xRoadId, client, service, lgsp, body, size, requestInAt, hash });

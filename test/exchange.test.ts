@@ -1,0 +1,309 @@
+import { randomUUID } from 'crypto';
+import { parseEnterpriseCode } from '@ndxp/contracts';
+import { admin, ENTERPRISE, HANOI, HCMC, http, INSURANCE, keyOf, POPULATION, projected, startTestStack, TestStack, waitUntil, xroad } from './support/stack';
+
+/**
+ * The exchange as a connector team uses it: calls through an LGSP, against the
+ * real stack (Kafka broker, PostgreSQL, registry, national databases, hub).
+ */
+describe('the exchange, end to end', () => {
+  let s: TestStack;
+  let citizen: { personal_id: string; full_name: string; date_of_birth: string; sex: string; hometown: string };
+  let enterprise: { code: string };
+  let branch: { code: string; parent_code: string };
+  let insured: { insurance_number: string; personal_id: string; card_number: string };
+
+  beforeAll(async () => {
+    s = await startTestStack('exchange', { EXCHANGE_TIMEOUT_MS: '1500' });
+    [citizen] = (await s.db.query('SELECT personal_id, full_name, to_char(date_of_birth, \'YYYY-MM-DD\') AS date_of_birth, sex, hometown FROM national.citizens ORDER BY personal_id LIMIT 1')).rows;
+    [enterprise] = (await s.db.query('SELECT code FROM national.enterprises WHERE parent_code IS NULL ORDER BY code LIMIT 1')).rows;
+    [branch] = (await s.db.query('SELECT code, parent_code FROM national.enterprises WHERE parent_code IS NOT NULL ORDER BY code LIMIT 1')).rows;
+    [insured] = (await s.db.query('SELECT insurance_number, personal_id, card_number FROM national.insurance_participants ORDER BY insurance_number LIMIT 1')).rows;
+  });
+
+  afterAll(async () => {
+    if (s) expect(await s.stop()).toBe(0);
+  });
+
+  describe('services', () => {
+    it('citizen-lookup returns the record, with the X-Road response headers', async () => {
+      const id = randomUUID();
+      const r = await xroad(s, HANOI, `${POPULATION}/citizen-lookup`, citizen.personal_id, { headers: { 'X-Road-Id': id, 'X-Road-UserId': 'VN0001' } });
+      expect(r.status).toBe(200);
+      expect(r.body).toMatchObject({ personalId: citizen.personal_id, fullName: citizen.full_name, dateOfBirth: citizen.date_of_birth, sex: citizen.sex });
+      expect(r.headers.get('x-road-id')).toBe(id);
+      expect(r.headers.get('x-road-request-hash')).toMatch(/^[A-Za-z0-9+/]{86}==$/);
+      expect(r.headers.get('x-road-error')).toBeNull();
+    });
+
+    it('citizen-lookup of an unknown but valid ID is a 404 from the database, not a platform error', async () => {
+      const r = await xroad(s, HANOI, `${POPULATION}/citizen-lookup`, '001199999999');
+      expect(r.status).toBe(404);
+      expect(r.headers.get('x-road-error')).toBeNull();
+      expect(r.body).toMatchObject({ code: 'NOT_FOUND' });
+    });
+
+    it('citizen-verify says "match", or names the fields that differ and discloses nothing else', async () => {
+      const match = await xroad(s, HANOI, `${POPULATION}/citizen-verify`, '', {
+        method: 'POST',
+        body: { personalId: citizen.personal_id, fullName: citizen.full_name.toUpperCase(), dateOfBirth: citizen.date_of_birth, sex: citizen.sex },
+      });
+      expect(match.status).toBe(200);
+      expect(match.body).toEqual({ result: 'match', checked: ['fullName', 'dateOfBirth', 'sex'] });
+      const mismatch = await xroad(s, HANOI, `${POPULATION}/citizen-verify`, '', {
+        method: 'POST',
+        body: { personalId: citizen.personal_id, fullName: 'Someone Else', hometown: citizen.hometown },
+      });
+      expect(mismatch.body).toEqual({ result: 'mismatch', fields: ['fullName'], checked: ['fullName', 'hometown'] });
+      expect(JSON.stringify(mismatch.body)).not.toContain(citizen.full_name);
+    });
+
+    it('enterprise-lookup returns name, status, address, representative, registration date and business lines; a branch by its 13-digit code', async () => {
+      const r = await xroad(s, HCMC, `${ENTERPRISE}/enterprise-lookup`, enterprise.code);
+      expect(r.status).toBe(200);
+      expect(parseEnterpriseCode(r.body.enterpriseCode).ok).toBe(true);
+      expect(Object.keys(r.body)).toEqual(
+        expect.arrayContaining(['name', 'status', 'address', 'legalRepresentative', 'registrationDate', 'businessLines']),
+      );
+      expect(r.body.businessLines[0]).toMatchObject({ code: expect.stringMatching(/^\d{4}$/), main: true });
+      const b = await xroad(s, HCMC, `${ENTERPRISE}/enterprise-lookup`, branch.code.replace('-', ''));
+      expect(b.status).toBe(200);
+      expect(b.body).toMatchObject({ enterpriseCode: branch.code, parentCode: branch.parent_code });
+    });
+
+    it('health-insurance-card finds the same card by insurance number and by personal ID', async () => {
+      const byNumber = await xroad(s, HANOI, `${INSURANCE}/health-insurance-card`, insured.insurance_number);
+      const byId = await xroad(s, HANOI, `${INSURANCE}/health-insurance-card`, insured.personal_id);
+      expect(byNumber.status).toBe(200);
+      expect(byNumber.body).toMatchObject({ cardNumber: insured.card_number, valid: expect.any(Boolean), registeredClinic: { code: expect.any(String) } });
+      expect(byId.body).toEqual(byNumber.body);
+    });
+
+    it('accepts the Vietnamese adapter form', async () => {
+      const r = await http('GET', `${s.url.lgsp}/XrdAdapter/RestService/forward/citizen-lookup/${citizen.personal_id}?dstcode=VN:GOV:000.00.00.G01:CSDLQGDC`, {
+        headers: { 'X-Road-Client': HANOI, 'X-API-Key': keyOf(HANOI) },
+      });
+      expect(r.status).toBe(200);
+      expect(r.body.personalId).toBe(citizen.personal_id);
+    });
+  });
+
+  describe('bad input and refusals get their X-Road fault', () => {
+    const expectFault = (r: { status: number; headers: Headers; body: any }, status: number, type: string, message: RegExp) => {
+      expect(r.status).toBe(status);
+      expect(r.headers.get('x-road-error')).toBe(type);
+      expect(r.body).toEqual({ type, message: expect.stringMatching(message), detail: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+    };
+
+    it('malformed JSON', async () => {
+      const r = await xroad(s, HANOI, `${POPULATION}/citizen-verify`, '', { method: 'POST', raw: '{"personalId": ', headers: { 'content-type': 'application/json' } });
+      expectFault(r, 400, 'Client.BadRequest', /not valid JSON/);
+    });
+
+    it('an unknown service and an unknown member', async () => {
+      expectFault(await xroad(s, HANOI, `${POPULATION}/no-such-service`, 'x'), 404, 'Client.UnknownService', /no-such-service is not in the catalogue/);
+      expectFault(await xroad(s, HANOI, 'VN/GOV/000.00.00.G03/CSDLGD/student-lookup', 'x'), 404, 'Client.UnknownMember', /VN\/GOV\/000.00.00.G03\/CSDLGD is not registered/);
+    });
+
+    it('a missing or malformed header', async () => {
+      const missing = await http('GET', `${s.url.lgsp}/r1/${POPULATION}/citizen-lookup/${citizen.personal_id}`, { headers: { 'X-API-Key': keyOf(HANOI) } });
+      expectFault(missing, 400, 'Client.MissingHeader', /X-Road-Client/);
+      expectFault(await xroad(s, 'VN/GOV/H26/MOTCUA', `${POPULATION}/citizen-lookup`, citizen.personal_id), 400, 'Client.BadRequest', /X-Road-Client: member code/);
+    });
+
+    it.each([
+      ['wrong length', `${POPULATION}/citizen-lookup`, '00109501234', /personalId: "00109501234" must be exactly 12 digits/],
+      ['no such province', `${POPULATION}/citizen-lookup`, '003095012345', /003 is not a province code/],
+      ['bad check digit', `${ENTERPRISE}/enterprise-lookup`, '0100233487', /enterpriseCode: .*wrong check digit/],
+      ['bad insurance key', `${INSURANCE}/health-insurance-card`, '12345', /insuranceNumberOrPersonalId/],
+    ])('an invalid identifier: %s', async (_what, service, id, message) => {
+      expectFault(await xroad(s, HANOI, service, id), 400, 'Client.BadRequest', message);
+    });
+
+    it('an invalid identifier: a century/sex digit that contradicts the birth year', async () => {
+      // 0 = male born 1900-1999; the caller says 2001.
+      const r = await xroad(s, HANOI, `${POPULATION}/citizen-verify`, '', { method: 'POST', body: { personalId: '001001012345', dateOfBirth: '2001-05-01', fullName: 'X' } });
+      expectFault(r, 400, 'Client.BadRequest', /personalId: contradicts the fields sent: birth year 2001 but the number says 1901/);
+    });
+
+    it('an oversized body (limit 1 MiB)', async () => {
+      const r = await xroad(s, HANOI, `${POPULATION}/citizen-verify`, '', { method: 'POST', raw: `{"x":"${'a'.repeat(1024 * 1024)}"}`, headers: { 'content-type': 'application/json' } });
+      expectFault(r, 413, 'Client.BadRequest', /exceeds the limit of 1048576 bytes/);
+    });
+
+    it('no API key, and a key of another client', async () => {
+      expectFault(await xroad(s, HANOI, `${POPULATION}/citizen-lookup`, citizen.personal_id, { key: null }), 401, 'Client.AccessDenied', /API key/);
+      expectFault(await xroad(s, HANOI, `${POPULATION}/citizen-lookup`, citizen.personal_id, { key: keyOf(HCMC) }), 401, 'Client.AccessDenied', /belongs to VN\/GOV\/000.00.00.H29\/MOTCUA/);
+    });
+
+    it('a client of an agency this gateway does not host', async () => {
+      expectFault(await xroad(s, 'VN/GOV/000.00.00.G24/MOTCUA', `${POPULATION}/citizen-lookup`, citizen.personal_id), 404, 'Client.UnknownMember', /hosts no LGSP for member 000.00.00.G24/);
+    });
+  });
+
+  describe('access rights and credentials, live', () => {
+    const client = 'VN/GOV/000.00.00.H26/HOTICH';
+    const service = `${POPULATION}/citizen-lookup`;
+    let key: string;
+
+    it('a new client with a key is denied until granted; a grant and a revoke take effect within a second', async () => {
+      expect((await admin(s, 'POST', `${s.url.registry}/admin/subsystems`, { subsystem: client, name: 'Hộ tịch (civil status)', role: 'client' })).status).toBe(201);
+      const issued = await admin(s, 'POST', `${s.url.registry}/admin/credentials`, { client });
+      expect(issued.status).toBe(201);
+      key = issued.body.apiKey;
+      expect(key).toMatch(/^ndxp_/);
+      const call = () => xroad(s, client, service, citizen.personal_id, { key });
+
+      const denied = await waitUntil('the new key to be known', async () => {
+        const r = await call();
+        return r.status === 403 ? r : undefined;
+      }, 5000);
+      expect(denied.headers.get('x-road-error')).toBe('Client.AccessDenied');
+      expect(denied.body.message).toMatch(/has no access right/);
+
+      const granted = await admin(s, 'POST', `${s.url.registry}/admin/grants`, { client, service });
+      expect(granted.status).toBe(201);
+      const t0 = Date.now();
+      await waitUntil('the grant to take effect', async () => (await call()).status === 200, 1000);
+      const grantMs = Date.now() - t0;
+      expect(grantMs).toBeLessThan(1000);
+
+      expect((await admin(s, 'DELETE', `${s.url.registry}/admin/grants`, { client, service })).status).toBe(200);
+      const t1 = Date.now();
+      await waitUntil('the revoke to take effect', async () => (await call()).status === 403, 1000);
+      expect(Date.now() - t1).toBeLessThan(1000);
+    });
+
+    it('a revoked key is refused within a second; the rotated key works', async () => {
+      await admin(s, 'POST', `${s.url.registry}/admin/grants`, { client, service });
+      await waitUntil('grant', async () => (await xroad(s, client, service, citizen.personal_id, { key })).status === 200, 2000);
+      const rotated = await admin(s, 'POST', `${s.url.registry}/admin/credentials/rotate`, { client });
+      expect(rotated.status).toBe(200);
+      const t0 = Date.now();
+      const refused = await waitUntil('the old key to be revoked', async () => {
+        const r = await xroad(s, client, service, citizen.personal_id, { key });
+        return r.status === 401 ? r : undefined;
+      }, 1000);
+      expect(Date.now() - t0).toBeLessThan(1000);
+      expect(refused.body.message).toMatch(/has been revoked/);
+      expect((await xroad(s, client, service, citizen.personal_id, { key: rotated.body.apiKey })).status).toBe(200);
+    });
+
+    it('a connector key cannot use the admin API, and a stale write gets 409', async () => {
+      const asConnector = await http('POST', `${s.url.registry}/admin/grants`, {
+        headers: { authorization: `Bearer ${keyOf(HANOI)}` },
+        body: { client: HANOI, service: 'VN/GOV/000.00.00.G05/CSDLQGDKDN/enterprise-lookup' },
+      });
+      expect(asConnector.status).toBe(401);
+      expect(asConnector.body.code).toBe('ADMIN_TOKEN_REQUIRED');
+      const stale = await admin(s, 'POST', `${s.url.registry}/admin/grants`, { client, service: `${ENTERPRISE}/enterprise-lookup`, expectedVersion: 0 });
+      expect(stale.status).toBe(409);
+      expect(stale.body).toMatchObject({ code: 'CONFLICT', message: expect.stringMatching(/access-VN\/GOV\/000.00.00.H26\/HOTICH is at version \d+, not 0/) });
+    });
+
+    it('bad admin input names the field', async () => {
+      const r = await admin(s, 'POST', `${s.url.registry}/admin/grants`, { client: 'not-a-client', service: `${POPULATION}/citizen-lookup` });
+      expect(r.status).toBe(400);
+      expect(r.body).toMatchObject({ code: 'VALIDATION_FAILED', field: 'client', message: expect.stringMatching(/^client: must be a subsystem id/) });
+    });
+  });
+
+  describe('faults switched on at run time', () => {
+    afterEach(async () => {
+      await admin(s, 'DELETE', `${s.url.providers}/admin/faults`);
+    });
+
+    it('an outage gives Server.ServerProxy.ServiceUnavailable well within the deadline, and recovery after it', async () => {
+      expect((await admin(s, 'PUT', `${s.url.providers}/admin/faults/population`, { outage: true })).status).toBe(200);
+      const t0 = Date.now();
+      const r = await xroad(s, HANOI, `${POPULATION}/citizen-lookup`, citizen.personal_id);
+      expect(Date.now() - t0).toBeLessThan(1500);
+      expect(r.status).toBe(503);
+      expect(r.headers.get('x-road-error')).toBe('Server.ServerProxy.ServiceUnavailable');
+      expect((await xroad(s, HCMC, `${ENTERPRISE}/enterprise-lookup`, enterprise.code)).status).toBe(200);
+      await admin(s, 'DELETE', `${s.url.providers}/admin/faults/population`);
+      expect((await xroad(s, HANOI, `${POPULATION}/citizen-lookup`, citizen.personal_id)).status).toBe(200);
+    });
+
+    it('an injected error gives Server.ServerProxy.ServiceFailed', async () => {
+      await admin(s, 'PUT', `${s.url.providers}/admin/faults/enterprise`, { errorProbability: 1, errorKind: 'error' });
+      const r = await xroad(s, HCMC, `${ENTERPRISE}/enterprise-lookup`, enterprise.code);
+      expect(r.status).toBe(500);
+      expect(r.headers.get('x-road-error')).toBe('Server.ServerProxy.ServiceFailed');
+    });
+
+    it('added latency shows in the answer time', async () => {
+      await admin(s, 'PUT', `${s.url.providers}/admin/faults/insurance`, { latencyMs: 400, jitterMs: 50 });
+      const t0 = Date.now();
+      const r = await xroad(s, HANOI, `${INSURANCE}/health-insurance-card`, insured.insurance_number);
+      expect(r.status).toBe(200);
+      expect(Date.now() - t0).toBeGreaterThanOrEqual(350);
+    });
+
+    it('no answer gives a timeout at the deadline; a late answer is recorded but not delivered', async () => {
+      await admin(s, 'PUT', `${s.url.providers}/admin/faults/population`, { latencyMs: 2500 });
+      const id = randomUUID();
+      const t0 = Date.now();
+      const r = await xroad(s, HANOI, `${POPULATION}/citizen-lookup`, citizen.personal_id, { headers: { 'X-Road-Id': id } });
+      const took = Date.now() - t0;
+      expect(r.status).toBe(504);
+      expect(r.headers.get('x-road-error')).toBe('Server.ServerProxy.Timeout');
+      expect(took).toBeGreaterThanOrEqual(1400);
+      expect(took).toBeLessThan(2400);
+      const row = await waitUntil('the late answer in the ledger', async () => {
+        const l = await http('GET', `${s.url.ndxp}/ledger?xRoadId=${id}`);
+        return l.body.items[0]?.lateResponse ? l.body.items[0] : undefined;
+      }, 5000);
+      expect(row).toMatchObject({ outcome: 'timeout', faultCode: 'Server.ServerProxy.Timeout', lateResponse: true });
+    });
+  });
+
+  describe('idempotency and the record', () => {
+    it('a retry with the same X-Road-Id gets the same answer without a second transaction', async () => {
+      const id = randomUUID();
+      const first = await xroad(s, HANOI, `${POPULATION}/citizen-lookup`, citizen.personal_id, { headers: { 'X-Road-Id': id } });
+      const again = await xroad(s, HANOI, `${POPULATION}/citizen-lookup`, citizen.personal_id, { headers: { 'X-Road-Id': id } });
+      expect(again.status).toBe(first.status);
+      expect(again.body).toEqual(first.body);
+      expect(again.headers.get('x-road-transaction-id')).toBe(first.headers.get('x-road-transaction-id'));
+      const other = await xroad(s, HANOI, `${POPULATION}/citizen-lookup`, '001199999999', { headers: { 'X-Road-Id': id } });
+      expect(other.status).toBe(409);
+      await projected(s);
+      const l = await http('GET', `${s.url.ndxp}/ledger?xRoadId=${id}`);
+      expect(l.body.total).toBe(2); // the original and the refused reuse; the retry is not a new transaction
+      expect(l.body.items.filter((i: { outcome: string }) => i.outcome === 'success')).toHaveLength(1);
+    });
+
+    it('records every attempt in the ledger and the daily counters agree with it', async () => {
+      await projected(s);
+      const { rows } = await s.db.query('SELECT count(*)::int AS n, count(*) FILTER (WHERE outcome IS NULL)::int AS open FROM ndxp.transactions');
+      const counters = await s.db.query('SELECT sum(count)::int AS n FROM ndxp.daily_counters');
+      expect(rows[0].open).toBe(0);
+      expect(counters.rows[0].n).toBe(rows[0].n);
+      const stats = await http('GET', `${s.url.ndxp}/statistics/daily`);
+      expect(stats.body.total).toBe(rows[0].n);
+      const rejected = await http('GET', `${s.url.ndxp}/ledger?outcome=rejected&pageSize=1000`);
+      const faults = new Set(rejected.body.items.map((i: { faultCode: string }) => i.faultCode));
+      for (const f of ['Client.BadRequest', 'Client.MissingHeader', 'Client.AccessDenied', 'Client.UnknownService', 'Client.UnknownMember']) expect(faults).toContain(f);
+      const page2 = await http('GET', `${s.url.ndxp}/ledger?pageSize=5&page=2`);
+      expect(page2.body.items).toHaveLength(5);
+      const bad = await http('GET', `${s.url.ndxp}/ledger?from=yesterday`);
+      expect(bad.status).toBe(400);
+      expect(bad.body.field).toBe('from');
+    });
+
+    it('a rebuild from offset zero gives identical tables', async () => {
+      await projected(s);
+      const snapshot = async () => ({
+        ledger: (await s.db.query('SELECT * FROM ndxp.transactions ORDER BY transaction_id')).rows,
+        counters: (await s.db.query('SELECT * FROM ndxp.daily_counters ORDER BY day, client, service, provider, outcome')).rows,
+      });
+      const before = await snapshot();
+      expect(before.ledger.length).toBeGreaterThan(20);
+      const r = await admin(s, 'POST', `${s.url.ndxp}/admin/projection/rebuild`);
+      expect(r.status).toBe(200);
+      expect(r.body.events).toBeGreaterThan(before.ledger.length);
+      expect(await snapshot()).toEqual(before);
+    });
+  });
+});

@@ -1,0 +1,109 @@
+import { ChildProcess, spawn } from 'child_process';
+import { join } from 'path';
+import { createInterface } from 'readline';
+import { Client } from 'pg';
+import { DEFAULT_ADMIN_TOKEN } from '@ndxp/platform';
+import { DEFAULT_SEED_SECRET, seedApiKey } from '@ndxp/contracts';
+import { dropDatabase, exited, repoRoot } from '@ndxp/infra';
+import { isolatedEnv } from './env';
+
+export const HANOI = 'VN/GOV/000.00.00.H26/MOTCUA';
+export const HCMC = 'VN/GOV/000.00.00.H29/MOTCUA';
+export const POPULATION = 'VN/GOV/000.00.00.G01/CSDLQGDC';
+export const ENTERPRISE = 'VN/GOV/000.00.00.G05/CSDLQGDKDN';
+export const INSURANCE = 'VN/GOV/000.00.00.G24/CSDLQGBH';
+export const keyOf = (client: string) => seedApiKey(DEFAULT_SEED_SECRET, client);
+
+export interface TestStack {
+  env: NodeJS.ProcessEnv;
+  url: { registry: string; ndxp: string; lgsp: string; providers: string };
+  output: string[];
+  db: Client;
+  stop(): Promise<number | null>;
+}
+
+/** The whole emulator as `npm start` runs it, on ports and a database of its own. */
+export async function startTestStack(name: string, extraEnv: Record<string, string> = {}): Promise<TestStack> {
+  const env = { ...(await isolatedEnv(name)), ...extraEnv };
+  await dropDatabase(`postgres://postgres@127.0.0.1:5432/${env.NDXP_DATABASE}`);
+  const cli: ChildProcess = spawn(process.execPath, [join(repoRoot(), 'dist', 'tools', 'cli', 'main.js'), 'up'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const output: string[] = [];
+  await new Promise<void>((resolve, reject) => {
+    for (const s of [cli.stdout!, cli.stderr!])
+      createInterface({ input: s }).on('line', (l) => {
+        output.push(l);
+        if (l.includes('press Ctrl-C to stop everything')) resolve();
+      });
+    cli.once('exit', (code) => reject(new Error(`ndxp up exited with ${code}:\n${output.slice(-40).join('\n')}`)));
+  });
+  const db = new Client({ connectionString: `postgres://postgres@127.0.0.1:5432/${env.NDXP_DATABASE}` });
+  await db.connect();
+  return {
+    env,
+    output,
+    db,
+    url: {
+      registry: `http://127.0.0.1:${env.REGISTRY_PORT}`,
+      ndxp: `http://127.0.0.1:${env.NDXP_PORT}`,
+      lgsp: `http://127.0.0.1:${env.LGSP_PORT}`,
+      providers: `http://127.0.0.1:${env.PROVIDERS_PORT}`,
+    },
+    async stop() {
+      await db.end().catch(() => undefined);
+      if (cli.exitCode !== null) return cli.exitCode;
+      cli.kill('SIGINT');
+      return exited(cli);
+    },
+  };
+}
+
+export interface Answer {
+  status: number;
+  headers: Headers;
+  body: any;
+}
+
+export async function http(method: string, url: string, opts: { headers?: Record<string, string>; body?: unknown; raw?: string | Buffer } = {}): Promise<Answer> {
+  const headers: Record<string, string> = { ...(opts.headers ?? {}) };
+  let body: string | Buffer | undefined;
+  if (opts.raw !== undefined) body = opts.raw;
+  else if (opts.body !== undefined) {
+    body = JSON.stringify(opts.body);
+    headers['content-type'] ??= 'application/json';
+  }
+  const res = await fetch(url, { method, headers, body, signal: AbortSignal.timeout(20_000) });
+  const text = await res.text();
+  let parsed: unknown = text;
+  try {
+    parsed = text ? JSON.parse(text) : null;
+  } catch {
+    /* not JSON */
+  }
+  return { status: res.status, headers: res.headers, body: parsed };
+}
+
+export const admin = (stack: TestStack, method: string, url: string, body?: unknown) =>
+  http(method, url, { headers: { authorization: `Bearer ${DEFAULT_ADMIN_TOKEN}` }, body });
+
+/** A call through the LGSP in the X-Road REST form. */
+export function xroad(stack: TestStack, client: string, service: string, path = '', opts: { method?: string; key?: string | null; headers?: Record<string, string>; body?: unknown; raw?: string | Buffer } = {}) {
+  const headers: Record<string, string> = { 'X-Road-Client': client, ...(opts.headers ?? {}) };
+  const key = opts.key === undefined ? keyOf(client) : opts.key;
+  if (key) headers['X-API-Key'] = key;
+  return http(opts.method ?? 'GET', `${stack.url.lgsp}/r1/${service}${path ? `/${path}` : ''}`, { headers, body: opts.body, raw: opts.raw });
+}
+
+export async function waitUntil<T>(what: string, f: () => Promise<T | undefined | false>, timeoutMs = 15_000, every = 50): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await f();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, every));
+  }
+}
+
+/** Waits until the ledger has projected every event on the topic. */
+export async function projected(stack: TestStack): Promise<void> {
+  await waitUntil('the ledger to catch up', async () => (await http('GET', `${stack.url.ndxp}/projection/status`)).body.total === 0);
+}
