@@ -76,13 +76,30 @@ export class ProjectorService implements OnApplicationBootstrap {
     this.consumer = undefined;
   }
 
+  /**
+   * Partitions are projected concurrently and their batches can touch the same
+   * counter rows: rows are locked in key order, and a deadlock that still
+   * happens is retried (the batch is idempotent).
+   */
   async apply(events: TransactionEvent[]): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.applyOnce(events);
+      } catch (e) {
+        const code = (e as { code?: string }).code;
+        if ((code !== '40P01' && code !== '40001') || attempt >= 5) throw e;
+        await new Promise((r) => setTimeout(r, 10 * attempt));
+      }
+    }
+  }
+
+  private async applyOnce(events: TransactionEvent[]): Promise<void> {
     if (events.length === 0) return;
-    const patches = [...patchesFromEvents(events).values()];
+    const patches = [...patchesFromEvents(events).values()].sort((a, b) => (a.transaction_id < b.transaction_id ? -1 : 1));
     const ids = patches.map((p) => p.transaction_id);
     const finished = await this.db.transaction(async (tx: EntityManager) => {
       const before: Array<{ transaction_id: string; outcome: string | null }> = await tx.query(
-        'SELECT transaction_id, outcome FROM ndxp.transactions WHERE transaction_id = ANY($1::uuid[]) FOR UPDATE',
+        'SELECT transaction_id, outcome FROM ndxp.transactions WHERE transaction_id = ANY($1::uuid[]) ORDER BY transaction_id FOR UPDATE',
         [ids],
       );
       const hadOutcome = new Set(before.filter((r) => r.outcome !== null).map((r) => r.transaction_id));
@@ -93,7 +110,7 @@ export class ProjectorService implements OnApplicationBootstrap {
         `INSERT INTO ndxp.daily_counters (day, client, service, provider, outcome, count)
          SELECT coalesce(day, (completed_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date), coalesce(client, ''), coalesce(service, ''),
                 coalesce(provider, ''), outcome, count(*)
-         FROM ndxp.transactions WHERE transaction_id = ANY($1::uuid[]) GROUP BY 1, 2, 3, 4, 5
+         FROM ndxp.transactions WHERE transaction_id = ANY($1::uuid[]) GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5
          ON CONFLICT (day, client, service, provider, outcome) DO UPDATE SET count = ndxp.daily_counters.count + excluded.count`,
         [newlyFinished],
       );
