@@ -1,4 +1,8 @@
+import { execFileSync } from 'child_process';
 import { randomUUID } from 'crypto';
+import { readFileSync } from 'fs';
+import { join } from 'path';
+import { repoRoot } from '@ndxp/infra';
 import { parseEnterpriseCode } from '@ndxp/contracts';
 import { admin, ENTERPRISE, HANOI, HCMC, http, INSURANCE, keyOf, POPULATION, projected, startTestStack, TestStack, waitUntil, xroad } from './support/stack';
 
@@ -26,6 +30,25 @@ describe('the exchange, end to end', () => {
   });
 
   describe('services', () => {
+    it("the README's quick-start curl lines work as printed (ports aside)", async () => {
+      const readme = readFileSync(join(repoRoot(), 'README.md'), 'utf8');
+      const quickStart = readme.slice(readme.indexOf('## Quick start'), readme.indexOf('## Using it as a connector'));
+      const lines = quickStart.split('\n').filter((l) => l.startsWith('curl '));
+      expect(lines).toHaveLength(3);
+      const run = (line: string) =>
+        execFileSync('sh', ['-c', line.replace('127.0.0.1:3003', `127.0.0.1:${s.env.LGSP_PORT}`).replace('127.0.0.1:3002', `127.0.0.1:${s.env.NDXP_PORT}`)], {
+          encoding: 'utf8',
+        });
+      const lookup = JSON.parse(run(lines[0]));
+      expect(lookup).toMatchObject({ personalId: '001030000483', fullName: expect.any(String) });
+      await projected(s);
+      const ledger = JSON.parse(run(lines[1]));
+      expect(ledger.items[0]).toMatchObject({ service: `${POPULATION}/citizen-lookup`, client: HANOI, outcome: 'success', statusCode: 200 });
+      const daily = JSON.parse(run(lines[2]));
+      expect(daily.total).toBeGreaterThanOrEqual(1);
+      expect(daily.periods[0].byDatabase.population).toBeGreaterThanOrEqual(1);
+    });
+
     it('citizen-lookup returns the record, with the X-Road response headers', async () => {
       const id = randomUUID();
       const r = await xroad(s, HANOI, `${POPULATION}/citizen-lookup`, citizen.personal_id, { headers: { 'X-Road-Id': id, 'X-Road-UserId': 'VN0001' } });

@@ -1,6 +1,10 @@
 #!/usr/bin/env node
 import 'reflect-metadata';
+import { Pool } from 'pg';
+import { DEFAULT_CLIENT_SUBSYSTEM, DEFAULT_SEED_SECRET, PROVIDERS, seedApiKey } from '@ndxp/contracts';
 import { PlanError, PrerequisiteError, Stack, smokeExchange, startInfra, startStack, InfraHandle } from '@ndxp/infra';
+import { seedNationalDatabases } from '../../apps/providers/src/data/seeder';
+import { progress } from './progress';
 
 const HELP = `ndxp-emulator: an emulator of Vietnam's National Data Exchange Platform (NDXP) and its LGSPs
 
@@ -13,6 +17,13 @@ Commands:
             gateway; run a smoke exchange through them; keep running until Ctrl-C.
   infra     Bring up only Kafka and PostgreSQL and print the variables to run
             the apps yourself (e.g. under a debugger); keep running until Ctrl-C.
+  seed-national [--citizens N] [--enterprises N] [--seed N]
+            Regenerate the national databases (population, enterprise, insurance)
+            with COPY, e.g. --citizens 2000000 for a national-sized set. Needs
+            PostgreSQL with the schema (run 'npm start' once first).
+  dev-key <client subsystem>
+            Print the API key the seed gave a client, e.g.
+            dev-key VN/GOV/000.00.00.H26/MOTCUA
   help      Show this text.
 
 Options:
@@ -68,10 +79,22 @@ async function up(args: string[]): Promise<void> {
   const ports = stack.infra.plan.apps;
   log(`the emulator is up in ${((Date.now() - started) / 1000).toFixed(1)} s:`);
   log(`  registry  http://127.0.0.1:${ports.registry}/docs`);
+  log(`  national databases (faults: /admin/faults)  http://127.0.0.1:${ports.providers}/docs`);
   log(`  ndxp      http://127.0.0.1:${ports.ndxp}/docs`);
   log(`  lgsp      http://127.0.0.1:${ports.lgsp}/docs`);
   log(`  Kafka     ${stack.infra.kafkaBrokers}    PostgreSQL ${stack.infra.databaseUrl.replace(/:[^:@/]+@/, ':***@')}`);
-  log(`  try:      curl -s http://127.0.0.1:${ports.lgsp}/ops/smoke`);
+  const hanoi = `VN/GOV/000.00.00.H26/${DEFAULT_CLIENT_SUBSYSTEM}`;
+  const pool = new Pool({ connectionString: stack.infra.databaseUrl, max: 1 });
+  const [citizen] = (await pool.query('SELECT personal_id FROM national.citizens ORDER BY personal_id LIMIT 1')).rows;
+  await pool.end();
+  log('try a citizen lookup through the Hà Nội LGSP, as a connector would:');
+  log(
+    `  curl -s http://127.0.0.1:${ports.lgsp}/r1/${PROVIDERS.population.subsystem}/citizen-lookup/${citizen.personal_id} ` +
+      `-H 'X-Road-Client: ${hanoi}' -H 'X-API-Key: ${seedApiKey(process.env.REGISTRY_SEED_SECRET ?? DEFAULT_SEED_SECRET, hanoi)}'`,
+  );
+  log('then find it in the ledger and the daily counters:');
+  log(`  curl -s 'http://127.0.0.1:${ports.ndxp}/ledger?pageSize=1'`);
+  log(`  curl -s http://127.0.0.1:${ports.ndxp}/statistics/daily`);
   if (args.includes('--exit')) {
     await stack.stop();
     log('stopped (--exit).');
@@ -89,12 +112,50 @@ async function infra(args: string[]): Promise<void> {
   log('press Ctrl-C to stop.');
 }
 
+function option(args: string[], name: string, fallback: number): number {
+  const i = args.indexOf(`--${name}`);
+  if (i < 0) return fallback;
+  const v = Number(args[i + 1]);
+  if (!Number.isInteger(v) || v < 1) throw new PlanError(`--${name} must be a whole number (got "${args[i + 1] ?? ''}")`);
+  return v;
+}
+
+async function seedNational(args: string[]): Promise<void> {
+  const citizens = option(args, 'citizens', 20000);
+  const enterprises = option(args, 'enterprises', Math.max(10, Math.round(citizens / 4)));
+  const seed = option(args, 'seed', 20221231);
+  const handle = await startInfra({ log, skipKafka: true });
+  try {
+    const pool = new Pool({ connectionString: handle.databaseUrl, max: 2 });
+    const exists = await pool.query(`SELECT to_regclass('national.citizens') AS t`);
+    if (!exists.rows[0].t) throw new PlanError(`the national tables do not exist in ${handle.databaseUrl}: run 'npm start' once (the providers app creates them)`);
+    const bars = new Map<string, ReturnType<typeof progress>>();
+    const r = await seedNationalDatabases(pool, seed, { citizens, enterprises }, (table, n, total) => {
+      let bar = bars.get(table);
+      if (!bar) bars.set(table, (bar = progress(table, total)));
+      bar.update(n);
+    });
+    for (const b of bars.values()) b.done();
+    await pool.end();
+    log(`seeded ${r.citizens} citizens, ${r.enterprises} enterprises, ${r.insured} insured in ${(r.ms / 1000).toFixed(1)} s (${Math.round((r.citizens + r.enterprises + r.insured) / (r.ms / 1000))} rows/s)`);
+    log('a running emulator serves the new records at once: lookups read the tables directly.');
+  } finally {
+    await handle.stop();
+  }
+}
+
 async function main(argv: string[]): Promise<void> {
   const [command = 'up', ...args] = argv;
   if (command === 'help' || command === '--help' || command === '-h' || args.includes('--help')) {
     process.stdout.write(HELP);
     return;
   }
+  if (command === 'dev-key') {
+    if (!args[0]) throw new PlanError("dev-key needs a client subsystem, e.g. dev-key VN/GOV/000.00.00.H26/MOTCUA");
+    process.stdout.write(`${seedApiKey(process.env.REGISTRY_SEED_SECRET ?? DEFAULT_SEED_SECRET, args[0])}\n`);
+    return;
+  }
+  if (command === 'seed-national') return seedNational(args);
   const unknown = args.filter((a) => !['--fresh', '--exit'].includes(a));
   if (unknown.length) throw new PlanError(`unknown option ${unknown.join(' ')} (see 'npm run ndxp -- help')`);
   if (command === 'up') return up(args);

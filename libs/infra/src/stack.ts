@@ -2,7 +2,7 @@ import { ChildProcess, spawn } from 'child_process';
 import { join } from 'path';
 import { createInterface } from 'readline';
 import { cacheDir, repoRoot, runDir } from './paths';
-import { InfraPlan, resolveInfraPlan } from './infra-plan';
+import { InfraPlan, KAFKA_VERSION, resolveInfraPlan } from './infra-plan';
 import { LocalKafkaBroker } from './kafka/local-kafka-broker';
 import { Log } from './kafka/kafka-jars';
 import { waitFor } from './net';
@@ -27,6 +27,8 @@ export interface UpOptions {
   env?: NodeJS.ProcessEnv;
   log: Log;
   fresh?: boolean;
+  /** Only PostgreSQL (for commands that need no broker). */
+  skipKafka?: boolean;
 }
 
 /**
@@ -50,19 +52,24 @@ export async function startInfra(o: UpOptions): Promise<InfraHandle> {
     let kafkaBrokers: string;
     let kafkaPid: number | undefined;
     const tk = Date.now();
-    switch (plan.kafka.mode) {
+    switch (o.skipKafka ? 'skip' : plan.kafka.mode) {
+      case 'skip':
+        kafkaBrokers = '';
+        break;
       case 'external':
+        if (plan.kafka.mode !== 'external') throw new Error('unreachable');
         kafkaBrokers = plan.kafka.brokers;
         o.log(`Kafka: using KAFKA_BROKERS=${kafkaBrokers}`);
         break;
       case 'testcontainers': {
-        o.log(`Kafka: starting apache/kafka:${plan.kafka.version} with testcontainers ...`);
-        const c = await startKafkaContainer(plan.kafka.version);
+        o.log(`Kafka: starting apache/kafka:${KAFKA_VERSION} with testcontainers ...`);
+        const c = await startKafkaContainer(KAFKA_VERSION);
         stops.push(c.stop);
         kafkaBrokers = c.url;
         break;
       }
       case 'local': {
+        if (plan.kafka.mode !== 'local') throw new Error('unreachable');
         o.log(`Kafka: starting a local Apache Kafka ${plan.kafka.version} broker (KRaft) on 127.0.0.1:${plan.kafka.port} ...`);
         const broker = new LocalKafkaBroker({
           ...plan.kafka,
