@@ -3,6 +3,7 @@ import { AdminGuard, AppConfig, PlatformModule, RegistryViewModule } from '@ndxp
 import { LedgerModule } from './ledger/ledger.module';
 import { Ledger1763940000000 } from './migrations/1763940000000-ledger';
 import { RoutingModule } from './routing/routing.module';
+import { NdxpMetricsService } from './observability/ndxp-metrics.service';
 
 @Module({})
 export class NdxpAppModule {
@@ -15,7 +16,9 @@ export class NdxpAppModule {
         RoutingModule,
         LedgerModule,
       ],
-      providers: [AdminGuard],
+      providers: [AdminGuard, NdxpMetricsService],
+      exports: [NdxpMetricsService],
+      global: true,
     };
   }
 }

@@ -1,4 +1,6 @@
-import { All, Controller, Get, Req, Res } from '@nestjs/common';
+import { All, Controller, Get, Inject, Req, Res } from '@nestjs/common';
+import { lgspMetrics, METRICS_REGISTRY, serviceLabel } from '@ndxp/metrics';
+import { Registry } from 'prom-client';
 import { ApiExcludeEndpoint, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { fault, FaultTypes, MAX_REQUEST_BYTES } from '@ndxp/contracts';
@@ -35,15 +37,25 @@ function readBody(req: Request): Promise<GatewayInput['body']> {
 @ApiTags('x-road')
 @Controller()
 export class GatewayController {
+  private readonly metrics: ReturnType<typeof lgspMetrics>;
+
   constructor(
     private readonly gateway: GatewayService,
     private readonly registry: RegistryViewService,
-  ) {}
+    @Inject(METRICS_REGISTRY) metricsRegistry: Registry,
+  ) {
+    this.metrics = lgspMetrics(metricsRegistry);
+  }
 
   private async serve(req: Request, res: Response): Promise<void> {
+    const started = process.hrtime.bigint();
     const body = await readBody(req);
     const answer = await this.gateway.handle({ method: req.method, url: req.originalUrl, headers: req.headers, body });
     res.status(answer.status).set(answer.headers).json(answer.body);
+    const service = serviceLabel(answer.service);
+    this.metrics.requests.inc({ lgsp: answer.lgsp || 'unknown', service, status: String(answer.status) });
+    this.metrics.duration.observe({ service }, Number(process.hrtime.bigint() - started) / 1e9);
+    if (answer.fromCache) this.metrics.idempotentReplays.inc();
   }
 
   @All('r1/*rest')

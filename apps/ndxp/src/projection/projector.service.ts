@@ -3,6 +3,7 @@ import { HOT_TOPIC_PARTITIONS, Topics, TransactionEvent } from '@ndxp/contracts'
 import { ensureTopics, KafkaService } from '@ndxp/platform';
 import { Consumer } from 'kafkajs';
 import { DataSource, EntityManager } from 'typeorm';
+import { NdxpMetricsService } from '../observability/ndxp-metrics.service';
 import { LEDGER_COLUMNS, LedgerPatch, patchesFromEvents } from './ledger-rows';
 
 const TERMINAL_COLUMNS = new Set<keyof LedgerPatch>(['outcome', 'succeeded', 'status_code', 'fault_code', 'fault_string', 'duration_ms', 'completed_at', 'rejected_at_stage']);
@@ -40,12 +41,14 @@ export class ProjectorService implements OnApplicationBootstrap {
   /** Next offset to consume, per partition. */
   readonly consumed = new Map<number, number>();
   eventsApplied = 0;
-  /** Called with each newly finished transaction (for the Prometheus counters). */
-  onOutcome: ((rows: Array<{ client: string; service: string; provider: string; outcome: string; lgsp: string; durationMs: number | null }>) => void) | undefined;
+
+  /** True while a rebuild replays events this process has already counted. */
+  private replaying = false;
 
   constructor(
     private readonly db: DataSource,
     private readonly kafka: KafkaService,
+    private readonly metrics: NdxpMetricsService,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -54,6 +57,7 @@ export class ProjectorService implements OnApplicationBootstrap {
     await ensureTopics(admin, [{ topic: Topics.transactions, numPartitions: HOT_TOPIC_PARTITIONS }]);
     await admin.disconnect();
     await this.start();
+    this.kafka.trackLag(GROUP, Topics.transactions);
     this.kafka.onShutdown(() => this.stop());
   }
 
@@ -122,7 +126,7 @@ export class ProjectorService implements OnApplicationBootstrap {
       );
     });
     this.eventsApplied += events.length;
-    if (finished.length) this.onOutcome?.(finished);
+    if (finished.length && !this.replaying) this.metrics.finished(finished);
   }
 
   /** Per partition: events on the topic not yet projected. */
@@ -167,8 +171,13 @@ export class ProjectorService implements OnApplicationBootstrap {
     }
     this.consumed.clear();
     const before = this.eventsApplied;
-    await this.start();
-    await this.waitCaughtUp(timeoutMs);
+    this.replaying = true;
+    try {
+      await this.start();
+      await this.waitCaughtUp(timeoutMs);
+    } finally {
+      this.replaying = false;
+    }
     this.logger.log(`rebuilt the ledger from offset zero: ${this.eventsApplied - before} events in ${Date.now() - started} ms`);
     return { events: this.eventsApplied - before, ms: Date.now() - started };
   }

@@ -26,6 +26,7 @@ import {
   RequestTimeoutError,
   sendReply,
 } from '@ndxp/platform';
+import { NdxpMetricsService } from '../observability/ndxp-metrics.service';
 import { faultForDenial } from './access-faults';
 
 export const EXCHANGE_OPERATION = 'exchange';
@@ -41,14 +42,15 @@ export class RoutingService implements OnApplicationBootstrap {
   private readonly logger = new Logger(RoutingService.name);
   private providers!: KafkaRequester;
   private consumer!: RequestConsumer;
-  /** transactionId → when the hub took it (for durations of late answers). */
-  private readonly started = new Map<string, number>();
+  /** transactionId → the database it went to, kept past the deadline to recognise a late answer. */
+  private readonly started = new Map<string, string>();
   inFlight = 0;
 
   constructor(
     private readonly kafka: KafkaService,
     private readonly registry: RegistryViewService,
     private readonly config: AppConfig,
+    private readonly metrics: NdxpMetricsService,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -65,6 +67,7 @@ export class RoutingService implements OnApplicationBootstrap {
       this.onBatch(reqs),
     );
     await this.consumer.start();
+    this.kafka.trackLag('ndxp-hub', Topics.hubRequests);
     this.kafka.onShutdown(async () => {
       await this.consumer.stop();
       await this.providers.stop();
@@ -117,6 +120,7 @@ export class RoutingService implements OnApplicationBootstrap {
     const provider = req.service.split('/').slice(0, 4).join('/');
     const decision = this.registry.decide(req.client, req.service);
     if (!decision.allowed) {
+      this.metrics.m.rejections.inc({ reason: decision.reason });
       const f = faultForDenial(decision);
       this.emit([
         {
@@ -179,8 +183,9 @@ export class RoutingService implements OnApplicationBootstrap {
       body: req.body,
       deadlineAt: req.deadlineAt,
     };
-    this.started.set(req.transactionId, req.requestInAt);
+    this.started.set(req.transactionId, decision.database);
     let answer: ProviderResponse;
+    this.metrics.m.inFlight.inc();
     try {
       const call = this.providers.request<ProviderRequest, ProviderResponse>(
         Topics.providerRequests(decision.database as DatabaseName),
@@ -191,7 +196,10 @@ export class RoutingService implements OnApplicationBootstrap {
       );
       this.emit([{ type: 'TransactionRouted', eventId: eventIdFor(req.transactionId, 'TransactionRouted'), transactionId: req.transactionId, at: Date.now(), provider: decision.provider }]);
       answer = await call;
+      this.metrics.m.inFlight.dec();
     } catch (e) {
+      this.metrics.m.inFlight.dec();
+      if (e instanceof RequestTimeoutError) this.metrics.m.timeouts.inc({ database: decision.database });
       const f =
         e instanceof RequestTimeoutError
           ? fault(FaultTypes.timeout, 504, `${decision.provider} did not answer within the ${req.deadlineAt - req.requestInAt} ms deadline`)
@@ -239,8 +247,10 @@ export class RoutingService implements OnApplicationBootstrap {
 
   /** An answer after the deadline: recorded, never delivered (the LGSP already has the timeout). */
   private onLateAnswer(transactionId: string, answer: ProviderResponse): void {
-    if (!this.started.has(transactionId)) return;
+    const database = this.started.get(transactionId);
+    if (database === undefined) return;
     this.started.delete(transactionId);
+    this.metrics.m.lateResponses.inc({ database });
     this.emit([
       {
         type: 'TransactionResponded',

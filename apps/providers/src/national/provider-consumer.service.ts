@@ -1,4 +1,6 @@
-import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { METRICS_REGISTRY, providerMetrics } from '@ndxp/metrics';
+import { Registry } from 'prom-client';
 import { DatabaseName, HOT_TOPIC_PARTITIONS, PROVIDERS, ProviderRequest, ProviderResponse, Topics } from '@ndxp/contracts';
 import { InboundRequest, KafkaService, RequestConsumer, sendReply } from '@ndxp/platform';
 import { FaultBook } from '../faults/faults';
@@ -13,13 +15,21 @@ import { NationalRepository } from './national.repository';
 @Injectable()
 export class ProviderConsumerService implements OnApplicationBootstrap {
   private readonly logger = new Logger(ProviderConsumerService.name);
-  readonly handled: Record<string, number> = {};
+  private readonly metrics: ReturnType<typeof providerMetrics>;
 
   constructor(
     private readonly kafka: KafkaService,
     private readonly repo: NationalRepository,
     private readonly faults: FaultBook,
-  ) {}
+    @Inject(METRICS_REGISTRY) registry: Registry,
+  ) {
+    this.metrics = providerMetrics(registry);
+    const gauge = this.metrics.faultsActive;
+    (gauge as unknown as { collect: () => void }).collect = () => {
+      gauge.reset();
+      for (const f of faults.active()) gauge.set(f, 1);
+    };
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     for (const database of Object.keys(PROVIDERS) as DatabaseName[]) {
@@ -30,6 +40,7 @@ export class ProviderConsumerService implements OnApplicationBootstrap {
         (reqs) => this.onBatch(database, reqs),
       );
       await consumer.start();
+      this.kafka.trackLag(`providers-${database}`, Topics.providerRequests(database));
       this.kafka.onShutdown(() => consumer.stop());
     }
     this.logger.log(`answering ${Object.keys(PROVIDERS).map((d) => Topics.providerRequests(d)).join(', ')}`);
@@ -50,19 +61,27 @@ export class ProviderConsumerService implements OnApplicationBootstrap {
     for (const msg of inbound) {
       const req = msg.body as ProviderRequest;
       if (!req || typeof req.transactionId !== 'string') continue;
-      this.handled[database] = (this.handled[database] ?? 0) + 1;
       const decision = this.faults.decide(database, req.serviceCode);
-      if (decision.kind === 'drop') continue; // an injected timeout: never answered
+      if (decision.kind === 'drop') {
+        this.metrics.queries.inc({ database, service: req.serviceCode, result: 'dropped' });
+        continue; // an injected timeout: never answered
+      }
       if (decision.kind === 'fail') {
+        this.metrics.queries.inc({ database, service: req.serviceCode, result: 'fault' });
         this.reply(msg, { transactionId: req.transactionId, status: decision.fault.status, fault: decision.fault, providerInAt, providerOutAt: 0 }, decision.delayMs);
         continue;
       }
       toAnswer.push({ inbound: msg, req, delayMs: decision.delayMs });
     }
     if (toAnswer.length === 0) return;
+    const endTimer = this.metrics.duration.startTimer({ database });
     const answers = await answerBatch(this.repo, database, toAnswer.map((a) => a.req));
-    toAnswer.forEach((a, i) =>
-      this.reply(a.inbound, { transactionId: a.req.transactionId, ...answers[i], providerInAt, providerOutAt: 0 }, a.delayMs),
-    );
+    endTimer();
+    toAnswer.forEach((a, i) => {
+      const ans = answers[i];
+      const result = ans.fault ? (ans.status < 500 ? 'bad_request' : 'fault') : ans.status === 404 ? 'not_found' : 'ok';
+      this.metrics.queries.inc({ database, service: a.req.serviceCode, result });
+      this.reply(a.inbound, { transactionId: a.req.transactionId, ...ans, providerInAt, providerOutAt: 0 }, a.delayMs);
+    });
   }
 }

@@ -45,6 +45,11 @@ export class EventStore {
     }));
   }
 
+  async outboxPending(): Promise<number> {
+    const [row] = await this.db.query('SELECT count(*)::int AS n FROM registry.outbox WHERE published_at IS NULL');
+    return row.n;
+  }
+
   async count(): Promise<number> {
     const [row] = await this.db.query('SELECT count(*)::int AS n FROM registry.events');
     return row.n;

@@ -1,4 +1,6 @@
-import { Injectable, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { METRICS_REGISTRY, registryMetrics } from '@ndxp/metrics';
+import { Registry } from 'prom-client';
 import {
   AgencyRegistered,
   emptyRegistryView,
@@ -52,12 +54,27 @@ export class RegistryService implements OnModuleInit {
   readonly agencies = new Map<string, AgencyRegistered>();
   readonly subsystems = new Map<string, SubsystemRegistered>();
   readonly services = new Map<string, ServiceRegistered>();
-  eventsAppended = 0;
+  private readonly metrics: ReturnType<typeof registryMetrics>;
 
   constructor(
     private readonly store: EventStore,
     private readonly relay: OutboxRelayService,
-  ) {}
+    @Inject(METRICS_REGISTRY) metricsRegistry: Registry,
+  ) {
+    this.metrics = registryMetrics(metricsRegistry);
+    // Gauges read the read model when scraped.
+    const m = this.metrics;
+    const view = this.view;
+    (m.agencies as unknown as { collect: () => void }).collect = () => m.agencies.set(view.agencies.size);
+    (m.lgsps as unknown as { collect: () => void }).collect = () => m.lgsps.set([...view.agencies.values()].filter((a) => a.hasLgsp).length);
+    (m.grants as unknown as { collect: () => void }).collect = () => m.grants.set([...view.grants.values()].reduce((n, s) => n + s.size, 0));
+    (m.credentials as unknown as { collect: () => void }).collect = () => {
+      const all = [...view.credentials.values()];
+      m.credentials.set({ state: 'active' }, all.filter((c) => !c.revoked).length);
+      m.credentials.set({ state: 'revoked' }, all.filter((c) => c.revoked).length);
+    };
+    (m.outboxPending as unknown as { collect: () => Promise<void> }).collect = async () => m.outboxPending.set(await this.store.outboxPending().catch(() => 0));
+  }
 
   async onModuleInit(): Promise<void> {
     for (const env of await this.store.readAll()) this.apply(env);
@@ -78,8 +95,10 @@ export class RegistryService implements OnModuleInit {
     const state = stream.events.reduce(agg.evolve, agg.initial());
     const events = agg.decide(cmd, state);
     const envelopes = await this.store.append(streamId, stream.version, events);
-    envelopes.forEach((e) => this.apply(e));
-    this.eventsAppended += envelopes.length;
+    envelopes.forEach((e) => {
+      this.apply(e);
+      this.metrics.eventsAppended.inc({ type: e.event.type });
+    });
     if (envelopes.length) this.relay.poke();
     return { streamId, version: stream.version + events.length, events };
   }

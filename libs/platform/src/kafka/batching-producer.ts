@@ -20,6 +20,8 @@ export class BatchingProducer {
   constructor(
     private readonly producer: Producer,
     private readonly options: { lingerMs: number; maxBatch: number } = { lingerMs: 2, maxBatch: 1000 },
+    /** Told of every message whose produce failed (for kafka_produce_errors_total). */
+    private readonly onError?: (topic: string, count: number) => void,
   ) {}
 
   send(topic: string, message: Message): Promise<void> {
@@ -61,6 +63,7 @@ export class BatchingProducer {
         });
         batch.forEach((p) => p.resolve());
       } catch (e) {
+        for (const [topic, messages] of byTopic) this.onError?.(topic, messages.length);
         batch.forEach((p) => p.reject(e));
       }
     });

@@ -1,4 +1,6 @@
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { kafkaMetrics } from '@ndxp/metrics';
+import { Registry } from 'prom-client';
 import { Admin, Kafka, Producer } from 'kafkajs';
 import { BatchingProducer } from './batching-producer';
 import { createKafka } from './kafka-client';
@@ -28,12 +30,48 @@ export class KafkaService implements OnModuleInit, OnApplicationShutdown {
   private readonly admin: Admin;
   readonly batching: BatchingProducer;
   private readonly stoppers: Array<() => Promise<void>> = [];
+  private readonly tracked = new Map<string, string>();
+  private readonly metrics: ReturnType<typeof kafkaMetrics>;
 
-  constructor(readonly settings: KafkaSettings) {
+  constructor(
+    readonly settings: KafkaSettings,
+    registry: Registry,
+  ) {
     this.kafka = createKafka(settings.clientId, settings.brokers);
     this.producer = this.kafka.producer({ allowAutoTopicCreation: false });
     this.admin = this.kafka.admin();
-    this.batching = new BatchingProducer(this.producer);
+    this.metrics = kafkaMetrics(registry);
+    this.batching = new BatchingProducer(this.producer, undefined, (topic, n) => this.metrics.produceErrors.inc({ topic }, n));
+    // Lag is read from the broker when Prometheus scrapes, never on a timer of our own.
+    const lag = this.metrics.lag;
+    const self = this;
+    (lag as unknown as { collect: () => Promise<void> }).collect = async function collect() {
+      lag.reset();
+      for (const [group, topic] of self.tracked) {
+        try {
+          lag.set({ group, topic }, await self.consumerLag(group, topic));
+        } catch {
+          /* broker unreachable: the health check says so; leave the series out */
+        }
+      }
+    };
+  }
+
+  /** Reports kafka_consumer_lag_messages for a group that commits its offsets. */
+  trackLag(group: string, topic: string): void {
+    this.tracked.set(group, topic);
+  }
+
+  async consumerLag(group: string, topic: string): Promise<number> {
+    const [ends, committed] = await Promise.all([
+      this.admin.fetchTopicOffsets(topic),
+      this.admin.fetchOffsets({ groupId: group, topics: [topic] }),
+    ]);
+    const done = new Map(committed[0]?.partitions.map((p) => [p.partition, Number(p.offset)]) ?? []);
+    return ends.reduce((sum, p) => {
+      const c = done.get(p.partition) ?? -1;
+      return sum + Math.max(0, Number(p.high) - (c < 0 ? Number(p.low) : c));
+    }, 0);
   }
 
   async onModuleInit(): Promise<void> {
