@@ -24,5 +24,7 @@ export async function isolatedEnv(name: string): Promise<NodeJS.ProcessEnv> {
     NDXP_PORT: String(await freePort()),
     LGSP_PORT: String(await freePort()),
     PROVIDERS_PORT: String(await freePort()),
+    // Only the tests of Prometheus itself start one.
+    NDXP_PROMETHEUS: '0',
   };
 }

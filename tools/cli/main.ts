@@ -82,6 +82,7 @@ async function up(args: string[]): Promise<void> {
   log(`  national databases (faults: /admin/faults)  http://127.0.0.1:${ports.providers}/docs`);
   log(`  ndxp      http://127.0.0.1:${ports.ndxp}/docs`);
   log(`  lgsp      http://127.0.0.1:${ports.lgsp}/docs`);
+  if (stack.prometheusUrl) log(`  Prometheus ${stack.prometheusUrl}  (try: ndxp:transactions:increase1d; Grafana dashboards: docker/grafana/dashboards)`);
   log(`  Kafka     ${stack.infra.kafkaBrokers}    PostgreSQL ${stack.infra.databaseUrl.replace(/:[^:@/]+@/, ':***@')}`);
   const hanoi = `VN/GOV/000.00.00.H26/${DEFAULT_CLIENT_SUBSYSTEM}`;
   const pool = new Pool({ connectionString: stack.infra.databaseUrl, max: 1 });

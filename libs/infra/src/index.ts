@@ -9,3 +9,4 @@ export * from './kafka/local-kafka-broker';
 export * from './postgres/postgres';
 export * from './testcontainers';
 export * from './stack';
+export * from './prometheus/local-prometheus';

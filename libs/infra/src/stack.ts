@@ -9,6 +9,7 @@ import { waitFor } from './net';
 import { EmbeddedPostgresServer, ensureDatabase, postgresServerAnswers } from './postgres/postgres';
 import { exited, stopProcess } from './process';
 import { dockerEngineAnswers, startKafkaContainer, startPostgresContainer } from './testcontainers';
+import { LocalPrometheus, PROMETHEUS_MISSING, prometheusBinary } from './prometheus/local-prometheus';
 
 /** In start order: the registry first (others fold its events), the databases, the hub, the gateway. */
 export const APPS = ['registry', 'providers', 'ndxp', 'lgsp'] as const;
@@ -198,6 +199,8 @@ export async function stopApps(apps: AppProcess[]): Promise<void> {
 export interface Stack {
   infra: InfraHandle;
   apps: AppProcess[];
+  /** Set when a local Prometheus scrapes the stack. */
+  prometheusUrl?: string;
   stop(): Promise<void>;
 }
 
@@ -206,7 +209,9 @@ export async function startStack(o: UpOptions): Promise<Stack> {
   const env = o.env ?? process.env;
   const infra = await startInfra(o);
   const apps: AppProcess[] = [];
+  let prometheus: LocalPrometheus | undefined;
   const stop = async () => {
+    await prometheus?.stop();
     await stopApps(apps);
     await infra.stop();
   };
@@ -217,7 +222,17 @@ export async function startStack(o: UpOptions): Promise<Stack> {
       await waitHealthy(p);
       o.log(`${app}: healthy on http://127.0.0.1:${p.port}  (health: /health, metrics: /metrics, API docs: /docs)`);
     }
-    return { infra, apps, stop };
+    if (env.NDXP_PROMETHEUS !== '0') {
+      const bin = prometheusBinary(env);
+      if (!bin) o.log(PROMETHEUS_MISSING);
+      else {
+        const port = Number(env.PROMETHEUS_PORT || 9090);
+        prometheus = new LocalPrometheus({ bin, dir: join(runDir(env), 'prometheus'), port, ports: infra.plan.apps, log: o.log, scrapeInterval: env.PROMETHEUS_SCRAPE_INTERVAL });
+        await prometheus.start();
+        o.log(`Prometheus: ${prometheus.url} scrapes every app, with the recording and alert rules of docker/prometheus (alerts: ${prometheus.url}/alerts)`);
+      }
+    }
+    return { infra, apps, prometheusUrl: prometheus?.url, stop };
   } catch (e) {
     await stop();
     throw e;

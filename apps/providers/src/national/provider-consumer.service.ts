@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { METRICS_REGISTRY, providerMetrics } from '@ndxp/metrics';
 import { Registry } from 'prom-client';
-import { DatabaseName, HOT_TOPIC_PARTITIONS, PROVIDERS, ProviderRequest, ProviderResponse, Topics } from '@ndxp/contracts';
+import { DatabaseName, HOT_TOPIC_PARTITIONS, PROVIDERS, ProviderRequest, ProviderResponse, SERVICES, Topics } from '@ndxp/contracts';
 import { InboundRequest, KafkaService, RequestConsumer, sendReply } from '@ndxp/platform';
 import { FaultBook } from '../faults/faults';
 import { answerBatch } from './national-services';
@@ -24,6 +24,8 @@ export class ProviderConsumerService implements OnApplicationBootstrap {
     @Inject(METRICS_REGISTRY) registry: Registry,
   ) {
     this.metrics = providerMetrics(registry);
+    for (const s of SERVICES)
+      for (const result of ['ok', 'not_found', 'bad_request', 'fault', 'dropped']) this.metrics.queries.inc({ database: s.database, service: s.serviceCode, result }, 0);
     const gauge = this.metrics.faultsActive;
     (gauge as unknown as { collect: () => void }).collect = () => {
       gauge.reset();

@@ -35,11 +35,13 @@ describe('BatchingProducer', () => {
     expect(f.calls).toHaveLength(1);
   });
 
-  it('rejects every message of a failed batch so no caller believes it was sent', async () => {
+  it('rejects every message of a failed batch so no caller believes it was sent, and reports the count per topic', async () => {
     const f = fakeProducer();
     f.setFail(true);
-    const b = new BatchingProducer(f.producer, { lingerMs: 1, maxBatch: 10 });
-    const results = await Promise.allSettled([b.send('a', { value: '1' }), b.send('a', { value: '2' })]);
-    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    const errors: Array<[string, number]> = [];
+    const b = new BatchingProducer(f.producer, { lingerMs: 1, maxBatch: 10 }, (topic, n) => errors.push([topic, n]));
+    const results = await Promise.allSettled([b.send('a', { value: '1' }), b.send('a', { value: '2' }), b.send('b', { value: '3' })]);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
+    expect(errors).toEqual([['a', 0], ['b', 0], ['a', 2], ['b', 1]]);
   });
 });

@@ -20,11 +20,17 @@ export class BatchingProducer {
   constructor(
     private readonly producer: Producer,
     private readonly options: { lingerMs: number; maxBatch: number } = { lingerMs: 2, maxBatch: 1000 },
-    /** Told of every message whose produce failed (for kafka_produce_errors_total). */
+    /** Told of every message whose produce failed (for kafka_produce_errors_total), and once of each topic (count 0). */
     private readonly onError?: (topic: string, count: number) => void,
   ) {}
 
+  private readonly topics = new Set<string>();
+
   send(topic: string, message: Message): Promise<void> {
+    if (!this.topics.has(topic)) {
+      this.topics.add(topic);
+      this.onError?.(topic, 0); // the error series exists from the first message: a dashboard shows 0, not "no data"
+    }
     return new Promise((resolve, reject) => {
       this.queue.push({ topic, message, resolve, reject });
       if (this.queue.length >= this.options.maxBatch) this.flushSoon(0);

@@ -31,6 +31,9 @@ export class RegistryViewService implements OnApplicationBootstrap {
   private consumer: Consumer | undefined;
   private caughtUp = false;
   private lastEventAt = 0;
+  private markReady!: () => void;
+  /** Resolves once the view has caught up with the registry's events at start. */
+  readonly ready: Promise<void> = new Promise((r) => (this.markReady = r));
 
   constructor(
     private readonly kafka: KafkaService,
@@ -44,8 +47,8 @@ export class RegistryViewService implements OnApplicationBootstrap {
     const [end] = await admin.fetchTopicOffsets(Topics.registryEvents);
     await admin.disconnect();
     const target = Number(end.high);
-    let resolveReady!: () => void;
-    const ready = new Promise<void>((r) => (resolveReady = r));
+    const resolveReady = this.markReady;
+    const ready = this.ready;
     if (target === 0) {
       this.caughtUp = true;
       resolveReady();
