@@ -3,6 +3,7 @@ import { readFileSync } from 'fs';
 import { join } from 'path';
 import { createInterface } from 'readline';
 import { Client } from 'pg';
+import { DEFAULT_SEED_SECRET, seedApiKey } from '@ndxp/contracts';
 import { dropDatabase, exited, fetchJson, isAlive, repoRoot } from '@ndxp/infra';
 import { isolatedEnv } from './support/env';
 
@@ -18,6 +19,8 @@ describe('ndxp up: the whole stack', () => {
 
   beforeAll(async () => {
     env = await isolatedEnv('stack');
+    // Two LGSP processes sharing the 85 LGSPs, and two hubs sharing the requests.
+    Object.assign(env, { LGSP_PROCESSES: '2', NDXP_PROCESSES: '2' });
     await dropDatabase(`postgres://postgres@127.0.0.1:5432/${env.NDXP_DATABASE}`);
   });
 
@@ -28,7 +31,7 @@ describe('ndxp up: the whole stack', () => {
     }
   });
 
-  it('brings up Kafka, Postgres and four healthy apps, runs the smoke exchange, and stops everything on Ctrl-C', async () => {
+  it('brings up Kafka, Postgres and the apps (two gateways, two hubs), all healthy, runs the smoke exchange, and stops everything on Ctrl-C', async () => {
     cli = spawn(process.execPath, [join(repoRoot(), 'dist', 'tools', 'cli', 'main.js'), 'up'], {
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -43,13 +46,15 @@ describe('ndxp up: the whole stack', () => {
     });
     await ready;
     const text = output.join('\n');
-    expect(text).toMatch(/smoke exchange: LGSP → Kafka → NDXP \(ndxp-1\) → LGSP in [\d.]+ ms/);
+    expect(text).toMatch(/smoke exchange: LGSP → Kafka → NDXP \(ndxp-[12]\) → LGSP in [\d.]+ ms/);
 
     const pids: number[] = [];
     for (const [app, port] of [
       ['registry', env.REGISTRY_PORT],
       ['ndxp', env.NDXP_PORT],
       ['lgsp', env.LGSP_PORT],
+      ['lgsp', String(Number(env.LGSP_PORT) + 1)],
+      ['ndxp', String(Number(env.NDXP_PORT) + 1)],
       ['providers', env.PROVIDERS_PORT],
     ]) {
       const health = await fetchJson(`http://127.0.0.1:${port}/health`);
@@ -68,7 +73,28 @@ describe('ndxp up: the whole stack', () => {
     }
     const smoke = await fetchJson(`http://127.0.0.1:${env.LGSP_PORT}/ops/smoke`);
     expect(smoke.status).toBe(200);
-    expect(smoke.body).toMatchObject({ lgsp: 'lgsp-1', hub: 'ndxp-1' });
+    expect(smoke.body).toMatchObject({ lgsp: 'lgsp-1', hub: expect.stringMatching(/^ndxp-[12]$/) });
+
+    // The two gateways host disjoint halves of the 85 LGSPs; each serves its own clients.
+    const lgsp2 = Number(env.LGSP_PORT) + 1;
+    const [one, two] = await Promise.all([fetchJson(`http://127.0.0.1:${env.LGSP_PORT}/lgsps`), fetchJson(`http://127.0.0.1:${lgsp2}/lgsps`)]);
+    const codes1: string[] = one.body.items.map((i: { code: string }) => i.code);
+    const codes2: string[] = two.body.items.map((i: { code: string }) => i.code);
+    expect(codes1.length + codes2.length).toBe(85);
+    expect(new Set([...codes1, ...codes2]).size).toBe(85);
+    const pg0 = new Client({ connectionString: `postgres://postgres@127.0.0.1:5432/${env.NDXP_DATABASE}` });
+    await pg0.connect();
+    const [citizen] = (await pg0.query('SELECT personal_id FROM national.citizens LIMIT 1')).rows;
+    await pg0.end();
+    const client2 = `VN/GOV/${codes2[0]}/MOTCUA`;
+    const call = (port: number | string) =>
+      fetch(`http://127.0.0.1:${port}/r1/VN/GOV/000.00.00.G01/CSDLQGDC/citizen-lookup/${citizen.personal_id}`, {
+        headers: { 'X-Road-Client': client2, 'X-API-Key': seedApiKey(DEFAULT_SEED_SECRET, client2) },
+      });
+    expect((await call(lgsp2)).status).toBe(200);
+    const wrong = await call(env.LGSP_PORT!);
+    expect(wrong.status).toBe(404);
+    expect(wrong.headers.get('x-road-error')).toBe('Client.UnknownMember');
 
     // Migrations ran at start: the registry's event store exists, and each app has its schema.
     const pg = new Client({ connectionString: `postgres://postgres@127.0.0.1:5432/${env.NDXP_DATABASE}` });

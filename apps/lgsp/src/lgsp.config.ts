@@ -11,6 +11,16 @@ export class LgspConfig extends AppConfig {
   })
   LGSP_AGENCIES!: string;
 
+  /** This process's share of the LGSPs when several run side by side: i/N (1-based). */
+  @Matches(/^([1-9]\d?)\/([1-9]\d?)$/, { message: 'must be i/N with 1 <= i <= N, e.g. 2/3' })
+  LGSP_SHARD!: string;
+
+  get shard(): { index: number; count: number } {
+    const [i, n] = this.LGSP_SHARD.split('/').map(Number);
+    if (i > n) throw new Error(`LGSP_SHARD ${this.LGSP_SHARD}: i must not exceed N`);
+    return { index: i - 1, count: n };
+  }
+
   /** Deadline of one exchange, end to end (ms). */
   @Transform(toInt) @IsInt({ message: 'must be a whole number of milliseconds' }) @Min(100) @Max(120_000) EXCHANGE_TIMEOUT_MS!: number;
 
@@ -18,4 +28,4 @@ export class LgspConfig extends AppConfig {
   @Transform(toInt) @IsInt({ message: 'must be a whole number of seconds' }) @Min(0) @Max(86_400) IDEMPOTENCY_TTL_S!: number;
 }
 
-export const lgspDefaults = { LGSP_AGENCIES: 'all', EXCHANGE_TIMEOUT_MS: '5000', IDEMPOTENCY_TTL_S: '600' };
+export const lgspDefaults = { LGSP_AGENCIES: 'all', LGSP_SHARD: '1/1', EXCHANGE_TIMEOUT_MS: '5000', IDEMPOTENCY_TTL_S: '600' };

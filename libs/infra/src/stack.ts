@@ -131,12 +131,23 @@ export async function startInfra(o: UpOptions): Promise<InfraHandle> {
 
 export interface AppProcess {
   app: StackApp;
+  /** `lgsp-2` when several processes of an app run. */
+  instance: string;
   port: number;
   child: ChildProcess;
+  extraEnv: Record<string, string>;
 }
 
-/** Starts one app from the build output, its log lines prefixed with its name. */
-export function spawnApp(app: StackApp, port: number, infra: Pick<InfraHandle, 'kafkaBrokers' | 'databaseUrl'>, env: NodeJS.ProcessEnv, log: Log): AppProcess {
+/** Starts one app from the build output, its log lines prefixed with its instance name. */
+export function spawnApp(
+  app: StackApp,
+  port: number,
+  infra: Pick<InfraHandle, 'kafkaBrokers' | 'databaseUrl'>,
+  env: NodeJS.ProcessEnv,
+  log: Log,
+  instance = `${app}-1`,
+  extraEnv: Record<string, string> = {},
+): AppProcess {
   const main = join(repoRoot(), 'dist', 'apps', app, 'src', 'main.js');
   const child = spawn(process.execPath, ['--enable-source-maps', main], {
     cwd: repoRoot(),
@@ -145,17 +156,46 @@ export function spawnApp(app: StackApp, port: number, infra: Pick<InfraHandle, '
       PORT: String(port),
       KAFKA_BROKERS: infra.kafkaBrokers,
       DATABASE_URL: infra.databaseUrl,
-      INSTANCE_ID: env[`${app.toUpperCase()}_INSTANCE_ID`] ?? `${app}-1`,
+      INSTANCE_ID: instance,
       // Nest colours its logs only on a terminal; the prefixing below is not one.
       NO_COLOR: '1',
+      ...extraEnv,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true, // Ctrl-C reaches the launcher only, which stops the apps in order
   });
   for (const stream of [child.stdout!, child.stderr!]) {
-    createInterface({ input: stream }).on('line', (line) => log(`[${app}] ${line}`));
+    createInterface({ input: stream }).on('line', (line) => log(`[${instance}] ${line}`));
   }
-  return { app, port, child };
+  return { app, instance, port, child, extraEnv };
+}
+
+/** How many processes of an app the stack runs (NDXP_PROCESSES, LGSP_PROCESSES; 1 by default). */
+export function processCount(env: NodeJS.ProcessEnv, app: StackApp): number {
+  if (app !== 'ndxp' && app !== 'lgsp') return 1;
+  const name = `${app.toUpperCase()}_PROCESSES`;
+  const raw = env[name];
+  if (!raw) return 1;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 16) throw new Error(`${name} must be a whole number 1-16 (got "${raw}")`);
+  return n;
+}
+
+/**
+ * The processes of the stack, in start order. Several LGSP processes share
+ * the LGSPs between them (LGSP_SHARD i/N); several hubs share the request
+ * partitions. Process i listens on the app's port + i - 1.
+ */
+export function stackProcesses(env: NodeJS.ProcessEnv, ports: Record<StackApp, number>): Array<{ app: StackApp; instance: string; port: number; extraEnv: Record<string, string> }> {
+  return APPS.flatMap((app) => {
+    const n = processCount(env, app);
+    return Array.from({ length: n }, (_, i) => ({
+      app,
+      instance: `${app}-${i + 1}`,
+      port: ports[app] + i,
+      extraEnv: app === 'lgsp' && n > 1 ? { LGSP_SHARD: `${i + 1}/${n}` } : ({} as Record<string, string>),
+    }));
+  });
 }
 
 export async function fetchJson(url: string, timeoutMs = 3000): Promise<{ status: number; body: any }> {
@@ -175,9 +215,9 @@ export async function waitHealthy(p: AppProcess, timeoutMs = 60_000): Promise<vo
   let exitCode: number | null | undefined;
   void exited(p.child).then((c) => (exitCode = c));
   await waitFor(
-    `${p.app} to report healthy on http://127.0.0.1:${p.port}/health`,
+    `${p.instance} to report healthy on http://127.0.0.1:${p.port}/health`,
     async () => {
-      if (exitCode !== undefined) throw new Error(`${p.app} exited during start-up (code ${exitCode}); its log lines above say why`);
+      if (exitCode !== undefined) throw new Error(`${p.instance} exited during start-up (code ${exitCode}); its log lines above say why`);
       try {
         const r = await fetchJson(`http://127.0.0.1:${p.port}/health`);
         return r.status === 200 && r.body?.status === 'ok';
@@ -216,18 +256,20 @@ export async function startStack(o: UpOptions): Promise<Stack> {
     await infra.stop();
   };
   try {
-    for (const app of APPS) {
-      const p = spawnApp(app, infra.plan.apps[app], infra, env, o.log);
+    for (const proc of stackProcesses(env, infra.plan.apps)) {
+      const p = spawnApp(proc.app, proc.port, infra, env, o.log, proc.instance, proc.extraEnv);
       apps.push(p);
       await waitHealthy(p);
-      o.log(`${app}: healthy on http://127.0.0.1:${p.port}  (health: /health, metrics: /metrics, API docs: /docs)`);
+      o.log(`${proc.instance}: healthy on http://127.0.0.1:${p.port}  (health: /health, metrics: /metrics, API docs: /docs)`);
     }
     if (env.NDXP_PROMETHEUS !== '0') {
       const bin = prometheusBinary(env);
       if (!bin) o.log(PROMETHEUS_MISSING);
       else {
         const port = Number(env.PROMETHEUS_PORT || 9090);
-        prometheus = new LocalPrometheus({ bin, dir: join(runDir(env), 'prometheus'), port, ports: infra.plan.apps, log: o.log, scrapeInterval: env.PROMETHEUS_SCRAPE_INTERVAL });
+        const targets: Record<string, number[]> = {};
+        for (const p of apps) (targets[p.app] ??= []).push(p.port);
+        prometheus = new LocalPrometheus({ bin, dir: join(runDir(env), 'prometheus'), port, targets, log: o.log, scrapeInterval: env.PROMETHEUS_SCRAPE_INTERVAL });
         await prometheus.start();
         o.log(`Prometheus: ${prometheus.url} scrapes every app, with the recording and alert rules of docker/prometheus (alerts: ${prometheus.url}/alerts)`);
       }

@@ -60,17 +60,27 @@ export class GatewayService {
     private readonly config: LgspConfig,
   ) {}
 
-  /** The LGSP agencies this process hosts. */
+  private hostedCache: { position: number; codes: Set<string> } | undefined;
+
+  /** The LGSP agencies this process hosts: LGSP_AGENCIES, then this process's LGSP_SHARD of them. */
   hosted(): string[] {
-    const all = [...this.registry.state.agencies].filter(([, a]) => a.hasLgsp).map(([code]) => code);
-    if (this.config.LGSP_AGENCIES === 'all') return all.sort();
-    const wanted = new Set(this.config.LGSP_AGENCIES.split(','));
-    return all.filter((c) => wanted.has(c)).sort();
+    const position = this.registry.state.position;
+    if (this.hostedCache?.position !== position) {
+      const wanted = this.config.LGSP_AGENCIES === 'all' ? undefined : new Set(this.config.LGSP_AGENCIES.split(','));
+      const { index, count } = this.config.shard;
+      const codes = [...this.registry.state.agencies]
+        .filter(([code, a]) => a.hasLgsp && (!wanted || wanted.has(code)))
+        .map(([code]) => code)
+        .sort()
+        .filter((_, i) => i % count === index);
+      this.hostedCache = { position, codes: new Set(codes) };
+    }
+    return [...this.hostedCache.codes];
   }
 
   private hosts(agency: string): boolean {
-    if (!this.registry.state.agencies.get(agency)?.hasLgsp) return false;
-    return this.config.LGSP_AGENCIES === 'all' || this.config.LGSP_AGENCIES.split(',').includes(agency);
+    this.hosted();
+    return this.hostedCache!.codes.has(agency);
   }
 
   async handle(input: GatewayInput): Promise<GatewayAnswer> {

@@ -21,7 +21,7 @@ export const PROMETHEUS_MISSING =
  * The local route's scrape config: docker/prometheus/prometheus.local.yml with
  * the apps' actual ports and absolute rule paths.
  */
-export function localPrometheusConfig(ports: Record<string, number>, scrapeInterval?: string): string {
+export function localPrometheusConfig(ports: Record<string, number[]>, scrapeInterval?: string): string {
   const dir = join(repoRoot(), 'docker', 'prometheus');
   const cfg = parse(readFileSync(join(dir, 'prometheus.local.yml'), 'utf8'));
   cfg.rule_files = (cfg.rule_files as string[]).map((f) => join(dir, f));
@@ -30,9 +30,9 @@ export function localPrometheusConfig(ports: Record<string, number>, scrapeInter
     cfg.global.evaluation_interval = scrapeInterval;
   }
   for (const job of cfg.scrape_configs as Array<{ job_name: string; static_configs: Array<{ targets: string[] }> }>) {
-    const port = ports[job.job_name];
-    if (port === undefined) throw new Error(`prometheus.local.yml scrapes ${job.job_name}, which the stack does not run`);
-    job.static_configs = [{ targets: [`127.0.0.1:${port}`] }];
+    const list = ports[job.job_name];
+    if (!list?.length) throw new Error(`prometheus.local.yml scrapes ${job.job_name}, which the stack does not run`);
+    job.static_configs = [{ targets: list.map((p) => `127.0.0.1:${p}`) }];
   }
   return stringify(cfg);
 }
@@ -42,7 +42,7 @@ export class LocalPrometheus {
   private child: ChildProcess | undefined;
 
   constructor(
-    private readonly o: { bin: string; dir: string; port: number; ports: Record<string, number>; log: Log; scrapeInterval?: string },
+    private readonly o: { bin: string; dir: string; port: number; targets: Record<string, number[]>; log: Log; scrapeInterval?: string },
   ) {}
 
   get url(): string {
@@ -54,7 +54,7 @@ export class LocalPrometheus {
       throw new Error(`port ${this.o.port} is in use, so Prometheus cannot listen there: set PROMETHEUS_PORT, or NDXP_PROMETHEUS=0`);
     mkdirSync(join(this.o.dir, 'data'), { recursive: true });
     const config = join(this.o.dir, 'prometheus.yml');
-    writeFileSync(config, localPrometheusConfig(this.o.ports, this.o.scrapeInterval));
+    writeFileSync(config, localPrometheusConfig(this.o.targets, this.o.scrapeInterval));
     const out = createWriteStream(join(this.o.dir, 'prometheus.log'), { flags: 'a' });
     this.child = spawn(
       this.o.bin,
