@@ -19,6 +19,7 @@ describe('launcher: Kafka and PostgreSQL from nothing', () => {
 
   afterAll(async () => {
     await infra?.stop();
+    await dropDatabase(`postgres://postgres@127.0.0.1:5432/${env.NDXP_DATABASE}`);
   });
 
   it('starts with no broker running, round-trips a message, writes and reads Postgres, and stops leaving no process', async () => {
@@ -28,7 +29,7 @@ describe('launcher: Kafka and PostgreSQL from nothing', () => {
     infra = await startInfra({ env, log: (l) => lines.push(l) });
     expect(infra.plan.kafka.mode).toBe('local');
     expect(infra.kafkaBrokers).toBe(`127.0.0.1:${kafkaPort}`);
-    expect(lines.join('\n')).toMatch(/PostgreSQL: database ndxp_test_launcher created/);
+    expect(lines.join('\n')).toContain(`PostgreSQL: database ${env.NDXP_DATABASE} created`);
     expect(lines.join('\n')).toMatch(/Kafka 3\.9\.\d+ jars: \d+ jars resolved in [\d.]+ s, cached in .*\/cache\//);
     const brokerPid = infra.kafkaPid!;
     expect(isAlive(brokerPid)).toBe(true);
@@ -79,7 +80,7 @@ describe('launcher: Kafka and PostgreSQL from nothing', () => {
     lines.length = 0;
     infra = await startInfra({ env, log: (l) => lines.push(l) });
     expect(lines.join('\n')).toMatch(/jars: reusing \d+ cached jars/);
-    expect(lines.join('\n')).toMatch(/database ndxp_test_launcher ready/);
+    expect(lines.join('\n')).toContain(`database ${env.NDXP_DATABASE} ready`);
     const pid = infra.kafkaPid!;
     await infra.stop();
     infra = undefined;

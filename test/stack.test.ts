@@ -29,6 +29,7 @@ describe('ndxp up: the whole stack', () => {
       cli.kill('SIGINT');
       await exited(cli);
     }
+    await dropDatabase(`postgres://postgres@127.0.0.1:5432/${env.NDXP_DATABASE}`);
   });
 
   it('brings up Kafka, Postgres and the apps (two gateways, two hubs), all healthy, runs the smoke exchange, and stops everything on Ctrl-C', async () => {

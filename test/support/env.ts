@@ -16,7 +16,8 @@ export async function isolatedEnv(name: string): Promise<NodeJS.ProcessEnv> {
   return {
     ...env,
     NDXP_RUN_DIR: mkdtempSync(join(tmpdir(), `ndxp-${name}-`)),
-    NDXP_DATABASE: `ndxp_test_${name.replace(/[^a-z0-9]/g, '_')}`,
+    // The pid keeps two test runs on one PostgreSQL (two clones, say) apart.
+    NDXP_DATABASE: `ndxp_test_${name.replace(/[^a-z0-9]/g, '_')}_${process.pid}`,
     KAFKA_PORT: String(await freePort()),
     KAFKA_CONTROLLER_PORT: String(await freePort()),
     KAFKA_HEAP: '512m',

@@ -50,9 +50,13 @@ export async function startTestStack(name: string, extraEnv: Record<string, stri
     },
     async stop() {
       await db.end().catch(() => undefined);
-      if (cli.exitCode !== null) return cli.exitCode;
-      cli.kill('SIGINT');
-      return exited(cli);
+      let code = cli.exitCode;
+      if (code === null) {
+        cli.kill('SIGINT');
+        code = await exited(cli);
+      }
+      await dropDatabase(`postgres://postgres@127.0.0.1:5432/${env.NDXP_DATABASE}`);
+      return code;
     },
   };
 }
