@@ -5,7 +5,7 @@ import { Client } from 'pg';
 import { createInterface } from 'readline';
 import { DEFAULT_SEED_SECRET, PROVIDERS, SERVICES, seedApiKey, serviceKeyOf } from '@ndxp/contracts';
 import { AppProcess, APPS, dropDatabase, freePort, repoRoot, spawnApp, startInfra, stopApps, waitHealthy } from '@ndxp/infra';
-import { LoadRequest, LoadResult, openLoad, percentile } from './load';
+import { LoadRequest, LoadResult, openLoad, percentile } from '../tools/load/open-load';
 
 const HELP = `End-to-end benchmark of the exchange's hot path, at a fixed open-model arrival rate.
 
@@ -43,14 +43,13 @@ function summary(name: string, r: LoadResult) {
   };
 }
 
-async function runLoad(name: string, port: number, rate: number, durationS: number, warmupS: number, next: (i: number) => LoadRequest) {
+async function runLoad(name: string, port: number, rate: number, durationS: number, warmupS: number, next: (i: number) => Omit<LoadRequest, 'port'>) {
   log(`\n== ${name}: ${rate} req/s for ${durationS} s (+${warmupS} s warm-up)`);
   const r = await openLoad({
-    port,
-    rate,
+    rateAt: () => rate,
     durationS,
     warmupS,
-    next,
+    next: (i) => ({ ...next(i), port }),
     onSecond: (s) => log(`  ${name} t=${String(s.second).padStart(3)}s  done ${String(s.rate).padStart(5)}/s  p99 ${s.p99.toFixed(0).padStart(5)} ms  server errors ${s.errors}  in flight ${s.inFlight}`),
   });
   return summary(name, r);
@@ -111,7 +110,7 @@ async function main(): Promise<void> {
     const [lookup, verify, enterprise, insurance] = SERVICES.map(serviceKeyOf);
     void PROVIDERS;
     // Service mix: lookups dominate, as in the published use (unconfirmed split).
-    const next = (i: number): LoadRequest => {
+    const next = (i: number): Omit<LoadRequest, 'port'> => {
       const client = clients[i % clients.length];
       const h = { 'x-road-client': client, 'x-api-key': keys.get(client)!, 'content-type': 'application/json' };
       const m = i % 10;

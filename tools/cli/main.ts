@@ -5,6 +5,13 @@ import { DEFAULT_CLIENT_SUBSYSTEM, DEFAULT_SEED_SECRET, PROVIDERS, seedApiKey } 
 import { PlanError, PrerequisiteError, Stack, smokeExchange, startInfra, startStack, InfraHandle } from '@ndxp/infra';
 import { seedNationalDatabases } from '../../apps/providers/src/data/seeder';
 import { progress } from './progress';
+import { mkdirSync, writeFileSync } from 'fs';
+import { join } from 'path';
+import { repoRoot } from '@ndxp/infra';
+import { findCapacity } from '../scenario/capacity';
+import { htmlReport, ScenarioReport, summaryTable } from '../scenario/report';
+import { runScenario } from '../scenario/runner';
+import { loadScenario, Scenario, ScenarioError } from '../scenario/scenario';
 
 const HELP = `ndxp-emulator: an emulator of Vietnam's National Data Exchange Platform (NDXP) and its LGSPs
 
@@ -24,11 +31,20 @@ Commands:
   dev-key <client subsystem>
             Print the API key the seed gave a client, e.g.
             dev-key VN/GOV/000.00.00.H26/MOTCUA
+  scenario [NAME|FILE] [--find-capacity] [--report-dir DIR] [--step-seconds N] [--start-rate N]
+            Bring the stack up with the scenario's topology, replay its load and
+            fault timeline, write a JSON and an HTML report, print a summary, and
+            stop. Exit code 0 when the SLO is met, 3 when it is not. NAME is a
+            preset in scenarios/ (default, national-2022-average-day,
+            september-2022, day-2021, growth-x10, population-outage-peak).
+            --find-capacity ramps the rate to find the highest that meets the SLO.
   help      Show this text.
 
 Options:
   --fresh   Start the local Kafka broker with empty data (drops earlier topics).
   --exit    With 'up': stop everything after the smoke exchange (exit code 0 if it passed).
+  --scenario NAME  With 'up': run a scenario once the stack is up (npm start runs 'default'),
+            print where its report is, and keep running.
 
 Where things come from (environment variables always win):
   Kafka       KAFKA_BROKERS, else a local Apache Kafka 3.9 broker on KAFKA_PORT (9092),
@@ -69,8 +85,10 @@ function onStop(what: string, stop: () => Promise<void>): void {
   process.on('SIGHUP', handler);
 }
 
-async function up(args: string[]): Promise<void> {
+async function up(args: string[], scenarioName?: string): Promise<void> {
   const started = Date.now();
+  const loaded = scenarioName ? loadScenario(scenarioName, repoRoot()) : undefined;
+  if (loaded) scenarioEnv(loaded.scenario);
   const stack: Stack = await startStack({ log, fresh: args.includes('--fresh') });
   onStop('the emulator', stack.stop);
   const lgspPort = stack.infra.plan.apps.lgsp;
@@ -96,6 +114,10 @@ async function up(args: string[]): Promise<void> {
   log('then find it in the ledger and the daily counters:');
   log(`  curl -s 'http://127.0.0.1:${ports.ndxp}/ledger?pageSize=1'`);
   log(`  curl -s http://127.0.0.1:${ports.ndxp}/statistics/daily`);
+  if (loaded) {
+    await playScenario(stack, scenarioName!, args, loaded.file, loaded.scenario);
+    log('the scenario is done; the emulator stays up for your own calls (above).');
+  }
   if (args.includes('--exit')) {
     await stack.stop();
     log('stopped (--exit).');
@@ -111,6 +133,96 @@ async function infra(args: string[]): Promise<void> {
   log(`  export KAFKA_BROKERS=${handle.kafkaBrokers} DATABASE_URL=${handle.databaseUrl}`);
   log('  npm run build && node dist/apps/ndxp/src/main.js');
   log('press Ctrl-C to stop.');
+}
+
+function stringOption(args: string[], name: string): string | undefined {
+  const i = args.indexOf(`--${name}`);
+  if (i < 0) return undefined;
+  const v = args[i + 1];
+  if (!v || v.startsWith('--')) throw new PlanError(`--${name} needs a value`);
+  return v;
+}
+
+/** The scenario's topology and deadline, as the launcher's variables (the environment still wins). */
+function scenarioEnv(s: Scenario): void {
+  process.env.LGSP_PROCESSES ??= String(s.topology.lgspProcesses);
+  process.env.NDXP_PROCESSES ??= String(s.topology.ndxpProcesses);
+  process.env.EXCHANGE_TIMEOUT_MS ??= String(s.time.deadlineMs);
+}
+
+function liveLine(): (x: { elapsedS: number; totalS: number; sim: string; rate: number; p99: number; errors: number }) => void {
+  const tty = Boolean(process.stdout.isTTY) && !process.env.CI;
+  let lastDecile = -1;
+  return (x) => {
+    const pct = Math.min(100, (x.elapsedS / x.totalS) * 100);
+    const text = `${x.sim}  ${String(x.rate).padStart(5)} req/s  p99 ${Number.isFinite(x.p99) ? x.p99.toFixed(0).padStart(5) : '    -'} ms  server errors ${x.errors}/s`;
+    if (tty) {
+      const filled = Math.round(pct / (100 / 30));
+      process.stdout.write(`\r[${'#'.repeat(filled)}${'.'.repeat(30 - filled)}] ${pct.toFixed(0).padStart(3)}%  ${text}   `);
+    } else if (Math.floor(pct / 10) !== lastDecile) {
+      lastDecile = Math.floor(pct / 10);
+      log(`${pct.toFixed(0).padStart(3)}%  ${text}`);
+    }
+  };
+}
+
+function writeReport(r: ScenarioReport, dir: string): { json: string; html: string } {
+  mkdirSync(dir, { recursive: true });
+  const base = join(dir, `${r.scenario.replace(/[^A-Za-z0-9._-]+/g, '-')}-${r.startedAt.replace(/[:.]/g, '-')}`);
+  writeFileSync(`${base}.json`, JSON.stringify(r, null, 2));
+  writeFileSync(`${base}.html`, htmlReport(r));
+  return { json: `${base}.json`, html: `${base}.html` };
+}
+
+async function playScenario(stack: Stack, name: string, args: string[], file: string, scenario: Scenario): Promise<ScenarioReport> {
+  let stopped = false;
+  process.once('SIGINT', () => (stopped = true));
+  const live = liveLine();
+  log(`scenario ${scenario.name}: ${scenario.description || file}`);
+  const report = args.includes('--find-capacity')
+    ? await findCapacity(scenario, {
+        stack,
+        file,
+        log,
+        onSecond: live,
+        stopped: () => stopped,
+        startRate: option(args, 'start-rate', 50),
+        stepSeconds: option(args, 'step-seconds', 15),
+        maxSteps: 12,
+      })
+    : await runScenario(scenario, { stack, file, log, onSecond: live, stopped: () => stopped });
+  if (process.stdout.isTTY && !process.env.CI) process.stdout.write('\n');
+  const paths = writeReport(report, stringOption(args, 'report-dir') ?? join(repoRoot(), 'reports'));
+  process.stdout.write(`\n${summaryTable(report)}\n\n`);
+  log(`report: ${paths.html}`);
+  log(`        ${paths.json}`);
+  void name;
+  return report;
+}
+
+async function scenarioCommand(args: string[]): Promise<void> {
+  const name = args[0] && !args[0].startsWith('--') ? args[0] : 'default';
+  const { scenario, file } = loadScenario(name, repoRoot());
+  scenarioEnv(scenario);
+  const stack = await startStack({ log: quietAppLog(), fresh: args.includes('--fresh') });
+  let code = 1;
+  try {
+    const report = await playScenario(stack, name, args, file, scenario);
+    code = report.slo.met ? 0 : 3;
+    if (!report.slo.met) log(`the SLO was missed: exit code 3`);
+  } finally {
+    await stack.stop();
+  }
+  process.exit(code);
+}
+
+/** During scenarios the apps' own lines would drown the progress: only their warnings and errors pass. */
+function quietAppLog(): (line: string) => void {
+  return (line) => {
+    if (line.startsWith('[') && !/\b(WARN|ERROR)\b/.test(line)) return;
+    if (/ADMIN_TOKEN is the development default/.test(line)) return;
+    log(line);
+  };
 }
 
 function option(args: string[], name: string, fallback: number): number {
@@ -157,15 +269,17 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   if (command === 'seed-national') return seedNational(args);
-  const unknown = args.filter((a) => !['--fresh', '--exit'].includes(a));
+  if (command === 'scenario') return scenarioCommand(args);
+  const scenarioName = args.includes('--scenario') ? stringOption(args, 'scenario') : undefined;
+  const unknown = args.filter((a, i) => !['--fresh', '--exit', '--scenario'].includes(a) && args[i - 1] !== '--scenario');
   if (unknown.length) throw new PlanError(`unknown option ${unknown.join(' ')} (see 'npm run ndxp -- help')`);
-  if (command === 'up') return up(args);
+  if (command === 'up') return up(args, scenarioName);
   if (command === 'infra') return infra(args);
   throw new PlanError(`unknown command '${command}' (see 'npm run ndxp -- help')`);
 }
 
 main(process.argv.slice(2)).catch((e: Error) => {
-  const known = e instanceof PrerequisiteError || e instanceof PlanError;
+  const known = e instanceof PrerequisiteError || e instanceof PlanError || e instanceof ScenarioError;
   process.stderr.write(`\nndxp-emulator: ${known ? '' : 'failed: '}${e.message}\n`);
   process.exit(known ? 2 : 1);
 });

@@ -21,6 +21,8 @@ export interface InfraHandle {
   databaseUrl: string;
   timings: Record<string, number>;
   kafkaPid?: number;
+  /** Stops and starts the local broker on the same data (for fault scenarios); undefined for an external one. */
+  restartKafka?: () => Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -52,6 +54,7 @@ export async function startInfra(o: UpOptions): Promise<InfraHandle> {
   try {
     let kafkaBrokers: string;
     let kafkaPid: number | undefined;
+    let restartKafka: (() => Promise<void>) | undefined;
     const tk = Date.now();
     switch (o.skipKafka ? 'skip' : plan.kafka.mode) {
       case 'skip':
@@ -87,6 +90,10 @@ export async function startInfra(o: UpOptions): Promise<InfraHandle> {
         timings.kafkaRoundTripMs = r.roundTripMs;
         kafkaBrokers = broker.brokers.join(',');
         kafkaPid = broker.pid;
+        restartKafka = async () => {
+          await broker.stop();
+          await broker.start();
+        };
         o.log(`Kafka: up at ${kafkaBrokers} (broker listening after ${(r.brokerMs / 1000).toFixed(1)} s, message round trip ${r.roundTripMs} ms; log: ${broker.logFile})`);
         break;
       }
@@ -122,7 +129,7 @@ export async function startInfra(o: UpOptions): Promise<InfraHandle> {
     const created = await ensureDatabase(databaseUrl);
     timings.postgresMs = Date.now() - tp;
     o.log(`PostgreSQL: database ${new URL(databaseUrl).pathname.slice(1)} ${created === 'created' ? 'created' : 'ready'}`);
-    return { plan, kafkaBrokers, databaseUrl, timings, kafkaPid, stop: stopAll };
+    return { plan, kafkaBrokers, databaseUrl, timings, kafkaPid, restartKafka, stop: stopAll };
   } catch (e) {
     await stopAll();
     throw e;
@@ -241,6 +248,8 @@ export interface Stack {
   apps: AppProcess[];
   /** Set when a local Prometheus scrapes the stack. */
   prometheusUrl?: string;
+  /** Kills one app process (SIGKILL, as a crash would) and starts it again; resolves when it is healthy. */
+  restart(instance: string, downMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -274,7 +283,17 @@ export async function startStack(o: UpOptions): Promise<Stack> {
         o.log(`Prometheus: ${prometheus.url} scrapes every app, with the recording and alert rules of docker/prometheus (alerts: ${prometheus.url}/alerts)`);
       }
     }
-    return { infra, apps, prometheusUrl: prometheus?.url, stop };
+    const restart = async (instance: string, downMs = 1000) => {
+      const i = apps.findIndex((a) => a.instance === instance);
+      if (i < 0) throw new Error(`no process ${instance} in the stack (${apps.map((a) => a.instance).join(', ')})`);
+      const old = apps[i];
+      if (old.child.pid !== undefined) await stopProcess(old.child.pid, 0, 'SIGKILL');
+      await new Promise((r) => setTimeout(r, downMs));
+      const p = spawnApp(old.app, old.port, infra, env, o.log, old.instance, old.extraEnv);
+      apps[i] = p;
+      await waitHealthy(p);
+    };
+    return { infra, apps, prometheusUrl: prometheus?.url, restart, stop };
   } catch (e) {
     await stop();
     throw e;

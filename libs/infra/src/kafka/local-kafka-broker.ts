@@ -88,7 +88,11 @@ export function clusterIdFor(dataDir: string): string {
     const m = readFileSync(meta, 'utf8').match(/^cluster\.id=(.+)$/m);
     if (m) return m[1].trim();
   }
-  return randomBytes(16).toString('base64url');
+  // Like Kafka's own Uuid.randomUuid: never starting with '-', which the storage tool would read as an option.
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
 }
 
 /**

@@ -1,0 +1,157 @@
+import http from 'http';
+
+export interface LoadRequest {
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  body?: string;
+  /** Which gateway process to send to (port). */
+  port: number;
+}
+
+/** One finished (or dropped) arrival, as the series aggregators see it. */
+export interface Completion {
+  /** Seconds since the load started, at arrival. */
+  arrivedS: number;
+  latencyMs: number;
+  /** X-Road fault type, `HTTP <status>`, `dropped` or `connection error`. */
+  outcome: string;
+  serverError: boolean;
+  dropped: boolean;
+  warmup: boolean;
+}
+
+export interface LoadResult {
+  offered: number;
+  sent: number;
+  /** Sent including the warm-up. */
+  sentTotal: number;
+  completed: number;
+  dropped: number;
+  errors: number;
+  byOutcome: Record<string, number>;
+  latenciesMs: number[];
+  durationS: number;
+  throughput: number;
+}
+
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}
+
+/**
+ * Open-model load: requests arrive at the rate `rateAt(t)` whatever the
+ * answers do (a closed loop would slow down with the system and hide its
+ * queueing). An arrival that finds `maxInFlight` requests outstanding is
+ * dropped and counted. Arrivals in the warm-up are sent but not counted.
+ */
+export async function openLoad(o: {
+  rateAt: (elapsedS: number) => number;
+  durationS: number;
+  warmupS: number;
+  maxInFlight?: number;
+  next: (i: number, elapsedS: number) => LoadRequest;
+  onComplete?: (c: Completion) => void;
+  onSecond?: (s: { second: number; rate: number; p99: number; errors: number; inFlight: number }) => void;
+  /** Checked between arrivals: true stops the load early (Ctrl-C). */
+  stopped?: () => boolean;
+}): Promise<LoadResult> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 512 });
+  const maxInFlight = o.maxInFlight ?? 5000;
+  const latencies: number[] = [];
+  const byOutcome: Record<string, number> = {};
+  let inFlight = 0;
+  let offered = 0;
+  let sent = 0;
+  let sentTotal = 0;
+  let completed = 0;
+  let dropped = 0;
+  let errors = 0;
+  let secondLat: number[] = [];
+  let secondErrors = 0;
+  let secondDone = 0;
+  const started = process.hrtime.bigint();
+  const nowS = () => Number(process.hrtime.bigint() - started) / 1e9;
+  let lastCompletionS = o.warmupS;
+
+  const fire = (i: number, arrivedS: number): Promise<void> =>
+    new Promise((resolve) => {
+      const warmup = arrivedS < o.warmupS;
+      if (!warmup) offered++;
+      if (inFlight >= maxInFlight) {
+        if (!warmup) dropped++;
+        o.onComplete?.({ arrivedS, latencyMs: 0, outcome: 'dropped', serverError: false, dropped: true, warmup });
+        return resolve();
+      }
+      inFlight++;
+      sentTotal++;
+      if (!warmup) sent++;
+      const r = o.next(i, arrivedS);
+      const t0 = nowS();
+      const finish = (outcome: string, serverError: boolean) => {
+        inFlight--;
+        const ms = (nowS() - t0) * 1000;
+        secondDone++;
+        secondLat.push(ms);
+        if (serverError) secondErrors++;
+        if (!warmup) {
+          completed++;
+          latencies.push(ms);
+          byOutcome[outcome] = (byOutcome[outcome] ?? 0) + 1;
+          if (serverError) errors++;
+          lastCompletionS = nowS();
+        }
+        o.onComplete?.({ arrivedS, latencyMs: ms, outcome, serverError, dropped: false, warmup });
+        resolve();
+      };
+      const req = http.request({ host: '127.0.0.1', port: r.port, method: r.method, path: r.path, headers: r.headers, agent }, (res) => {
+        res.on('data', () => undefined);
+        res.on('end', () => {
+          const fault = res.headers['x-road-error'];
+          if (typeof fault === 'string') finish(fault, fault.startsWith('Server.'));
+          else finish(`HTTP ${res.statusCode}`, (res.statusCode ?? 0) >= 500);
+        });
+      });
+      req.on('error', () => finish('connection error', true));
+      if (r.body) req.write(r.body);
+      req.end();
+    });
+
+  const pending = new Set<Promise<void>>();
+  let i = 0;
+  let second = 0;
+  const ticker = setInterval(() => {
+    second++;
+    const sorted = secondLat.sort((a, b) => a - b);
+    o.onSecond?.({ second, rate: secondDone, p99: percentile(sorted, 99), errors: secondErrors, inFlight });
+    secondLat = [];
+    secondErrors = 0;
+    secondDone = 0;
+  }, 1000);
+  // Arrivals follow the integral of the rate, read off the clock: timers drift under load.
+  const end = o.warmupS + o.durationS;
+  let due = 0;
+  let last = 0;
+  await new Promise<void>((resolve) => {
+    const tick = () => {
+      const t = Math.min(nowS(), end);
+      due += Math.max(0, o.rateAt(t)) * (t - last);
+      last = t;
+      while (i < Math.floor(due)) {
+        const p = fire(i++, t);
+        pending.add(p);
+        void p.then(() => pending.delete(p));
+      }
+      if (t >= end || o.stopped?.()) return resolve();
+      setTimeout(tick, 1);
+    };
+    tick();
+  });
+  await Promise.all(pending);
+  clearInterval(ticker);
+  agent.destroy();
+  const durationS = Math.max(0.001, Math.min(lastCompletionS, nowS()) - o.warmupS);
+  latencies.sort((a, b) => a - b);
+  return { offered, sent, sentTotal, completed, dropped, errors, byOutcome, latenciesMs: latencies, durationS, throughput: completed / durationS };
+}

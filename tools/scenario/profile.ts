@@ -1,0 +1,63 @@
+import { Scenario } from './scenario';
+
+/**
+ * Relative traffic by hour of the day (Vietnam), mean 1 over 24 h. Shape
+ * UNCONFIRMED: the published figures give daily and monthly totals only; this
+ * follows government office hours (07:30-11:30, 13:30-17:00), when one-stop
+ * shops and their systems do most lookups, with a lunch dip and a quiet night.
+ */
+const OFFICE_HOURS_RAW = [
+  0.15, 0.1, 0.1, 0.1, 0.1, 0.15, 0.3, 1.0, 2.4, 2.8, 2.7, 2.2, 1.0, 1.4, 2.5, 2.6, 2.3, 1.4, 0.7, 0.5, 0.4, 0.3, 0.25, 0.2,
+];
+const MEAN = OFFICE_HOURS_RAW.reduce((a, b) => a + b, 0) / 24;
+export const OFFICE_HOURS = OFFICE_HOURS_RAW.map((v) => v / MEAN);
+
+/** Profile weight at a simulated second of the day, linear between hour midpoints. */
+export function profileWeight(profile: Scenario['load']['profile'], simS: number): number {
+  if (profile === 'flat') return 1;
+  const h = (((simS / 3600) % 24) + 24) % 24 - 0.5;
+  const h0 = Math.floor(h);
+  const frac = h - h0;
+  const a = OFFICE_HOURS[(h0 + 24) % 24];
+  const b = OFFICE_HOURS[(h0 + 1) % 24];
+  return a + (b - a) * frac;
+}
+
+/** Simulated seconds at a real elapsed time (warm-up runs at the start's rate, before simulated time begins). */
+export function simulatedAt(s: Scenario, realS: number): number {
+  return s.time.startS + Math.max(0, realS - s.time.warmupS) * s.time.compression;
+}
+
+/**
+ * Arrivals per real second at a real elapsed time. With a daily volume: the
+ * simulated rate (volume × profile ÷ 86 400) × sample × compression. With a
+ * rate: that many real requests a second on average, shaped by the profile.
+ */
+export function realRateAt(s: Scenario, realS: number): number {
+  const w = profileWeight(s.load.profile, simulatedAt(s, realS));
+  if (s.load.rate !== undefined) return s.load.rate * w;
+  return (s.load.dailyVolume! / 86400) * w * s.load.sample * s.time.compression;
+}
+
+/** Real seconds the measured part lasts. */
+export function realDurationS(s: Scenario): number {
+  return s.time.durationS / s.time.compression;
+}
+
+/** Real elapsed seconds of a simulated time of day. */
+export function realAtSim(s: Scenario, simS: number): number {
+  return s.time.warmupS + (simS - s.time.startS) / s.time.compression;
+}
+
+export function clock(simS: number): string {
+  const m = Math.floor(simS / 60) % (48 * 60);
+  return `${String(Math.floor(m / 60) % 24).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
+}
+
+/** Picks from weights with a number in [0, 1). */
+export function weighted<T extends string>(weights: Array<[T, number]>, x: number): T {
+  const total = weights.reduce((s, [, w]) => s + w, 0);
+  let t = x * total;
+  for (const [k, w] of weights) if ((t -= w) < 0) return k;
+  return weights[weights.length - 1][0];
+}

@@ -1,0 +1,147 @@
+import { percentile } from '../load/open-load';
+
+export interface IntervalPoint {
+  /** Simulated time of day at the start of the interval. */
+  sim: string;
+  realS: number;
+  offeredRate: number;
+  achievedRate: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  errorsByType: Record<string, number>;
+  dropped: number;
+  consumerLag: number;
+  processes: Record<string, { cpu: number; rssMb: number }>;
+}
+
+export interface ScenarioReport {
+  scenario: string;
+  file: string;
+  mode: 'scenario' | 'find-capacity';
+  startedAt: string;
+  realDurationS: number;
+  compression: number;
+  totals: { offered: number; sent: number; completed: number; dropped: number; serverErrors: number; byOutcome: Record<string, number> };
+  latencyMs: { p50: number; p95: number; p99: number };
+  slo: { p99Ms: number; errorRatio: number; met: boolean; p99Ok: boolean; errorRatioOk: boolean; errorRatio_: number };
+  ledger: { rows: number; expected: number; match: boolean };
+  breaksAt?: string;
+  capacity?: { kneeRate: number; steps: Array<{ rate: number; achieved: number; p99: number; errorRatio: number; ok: boolean }> };
+  faults: Array<{ at: string; kind: string; detail: string }>;
+  series: IntervalPoint[];
+}
+
+/** Latencies of one interval, summarised. */
+export function summarise(latencies: number[]): { p50: number; p95: number; p99: number } {
+  const s = latencies.slice().sort((a, b) => a - b);
+  return { p50: percentile(s, 50), p95: percentile(s, 95), p99: percentile(s, 99) };
+}
+
+const esc = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf', '#7f7f7f', '#bcbd22'];
+
+/** A line chart as inline SVG: no script, no fonts or libraries to fetch. */
+export function svgChart(title: string, unit: string, xs: string[], lines: Array<{ name: string; values: number[] }>, opts: { threshold?: number; bands?: Array<[number, number, string]> } = {}): string {
+  const W = 760, H = 240, L = 60, R = 150, T = 28, B = 34;
+  const all = lines.flatMap((l) => l.values.filter((v) => Number.isFinite(v)));
+  const max = Math.max(1e-9, ...all, opts.threshold ?? 0) * 1.1;
+  const n = Math.max(1, xs.length - 1);
+  const x = (i: number) => L + (i / n) * (W - L - R);
+  const y = (v: number) => T + (1 - v / max) * (H - T - B);
+  const parts: string[] = [`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="${esc(title)}">`];
+  parts.push(`<text x="${L}" y="18" font-size="14" font-weight="bold">${esc(title)}</text>`);
+  for (const [a, b, label] of opts.bands ?? [])
+    parts.push(`<rect x="${x(a)}" y="${T}" width="${Math.max(2, x(b) - x(a))}" height="${H - T - B}" fill="#fbe3e3"/><text x="${x(a) + 2}" y="${T + 12}" font-size="10" fill="#a33">${esc(label)}</text>`);
+  for (let k = 0; k <= 4; k++) {
+    const v = (max / 4) * k;
+    parts.push(`<line x1="${L}" x2="${W - R}" y1="${y(v)}" y2="${y(v)}" stroke="#e5e5e5"/><text x="${L - 6}" y="${y(v) + 4}" font-size="10" text-anchor="end">${v >= 100 ? v.toFixed(0) : v.toFixed(2)}</text>`);
+  }
+  const step = Math.max(1, Math.ceil(xs.length / 8));
+  xs.forEach((label, i) => i % step === 0 && parts.push(`<text x="${x(i)}" y="${H - 14}" font-size="10" text-anchor="middle">${esc(label)}</text>`));
+  parts.push(`<text x="${L}" y="${H - 2}" font-size="10" fill="#555">simulated time · ${esc(unit)}</text>`);
+  if (opts.threshold !== undefined)
+    parts.push(`<line x1="${L}" x2="${W - R}" y1="${y(opts.threshold)}" y2="${y(opts.threshold)}" stroke="#d62728" stroke-dasharray="5,4"/><text x="${W - R + 4}" y="${y(opts.threshold) + 4}" font-size="10" fill="#d62728">SLO</text>`);
+  lines.forEach((l, li) => {
+    const pts = l.values.map((v, i) => (Number.isFinite(v) ? `${x(i).toFixed(1)},${y(v).toFixed(1)}` : '')).filter(Boolean);
+    if (pts.length) parts.push(`<polyline fill="none" stroke="${COLORS[li % COLORS.length]}" stroke-width="1.8" points="${pts.join(' ')}"/>`);
+    parts.push(`<rect x="${W - R + 8}" y="${T + li * 16}" width="10" height="10" fill="${COLORS[li % COLORS.length]}"/><text x="${W - R + 22}" y="${T + 9 + li * 16}" font-size="11">${esc(l.name)}</text>`);
+  });
+  parts.push('</svg>');
+  return parts.join('');
+}
+
+export function htmlReport(r: ScenarioReport): string {
+  const xs = r.series.map((p) => p.sim);
+  // Shade each fault's window on the time charts (simulated HH:MM, within one day).
+  const faultBands: Array<[number, number, string]> = [];
+  const indexAt = (hhmm: string) => {
+    const i = xs.findIndex((x) => x >= hhmm);
+    return i < 0 ? xs.length - 1 : i;
+  };
+  r.faults.forEach((f, k) => {
+    if (f.kind === 'cleared' || f.kind === 'lgsp-restart' || f.kind === 'broker-restart') {
+      if (f.kind !== 'cleared') faultBands.push([indexAt(f.at), indexAt(f.at), f.kind]);
+      return;
+    }
+    const db = f.detail.split(' ')[0];
+    const end = r.faults.slice(k + 1).find((g) => g.kind === 'cleared' && g.detail === db);
+    faultBands.push([indexAt(f.at), end ? indexAt(end.at) : xs.length - 1, `${f.kind} ${db}`]);
+  });
+  const errorTypes = [...new Set(r.series.flatMap((p) => Object.keys(p.errorsByType)))];
+  const procNames = [...new Set(r.series.flatMap((p) => Object.keys(p.processes)))];
+  const charts = [
+    svgChart('Offered and achieved rate', 'requests/s', xs, [
+      { name: 'offered', values: r.series.map((p) => p.offeredRate) },
+      { name: 'achieved', values: r.series.map((p) => p.achievedRate) },
+    ], { bands: faultBands }),
+    svgChart('Latency percentiles', 'ms', xs, [
+      { name: 'p50', values: r.series.map((p) => p.p50) },
+      { name: 'p95', values: r.series.map((p) => p.p95) },
+      { name: 'p99', values: r.series.map((p) => p.p99) },
+    ], { threshold: r.slo.p99Ms, bands: faultBands }),
+    svgChart('Errors by fault type', 'per interval', xs, errorTypes.length ? errorTypes.map((t) => ({ name: t.replace('Server.ServerProxy.', 'Server…'), values: r.series.map((p) => p.errorsByType[t] ?? 0) })) : [{ name: 'none', values: r.series.map(() => 0) }], { bands: faultBands }),
+    svgChart('Consumer lag', 'messages', xs, [{ name: 'lag (all groups)', values: r.series.map((p) => p.consumerLag) }]),
+    svgChart('CPU by process', 'cores', xs, procNames.map((n) => ({ name: n, values: r.series.map((p) => p.processes[n]?.cpu ?? NaN) }))),
+    svgChart('Memory by process', 'MiB resident', xs, procNames.map((n) => ({ name: n, values: r.series.map((p) => p.processes[n]?.rssMb ?? NaN) }))),
+  ];
+  const row = (k: string, v: string) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`;
+  const verdict = r.slo.met ? '<span class="ok">SLO met</span>' : '<span class="bad">SLO missed</span>';
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>${esc(r.scenario)}: capacity report</title>
+<style>body{font-family:system-ui,sans-serif;margin:24px;color:#222;max-width:980px}table{border-collapse:collapse;margin:12px 0}th,td{border:1px solid #ddd;padding:4px 10px;text-align:left}th{background:#f6f6f6}.ok{color:#1a7f37;font-weight:bold}.bad{color:#c62828;font-weight:bold}figure{margin:16px 0}</style>
+</head><body>
+<h1>${esc(r.scenario)}</h1>
+<p>${verdict} · ${esc(r.mode)} · started ${esc(r.startedAt)} · ${r.realDurationS.toFixed(0)} s real at ×${r.compression} · scenario file ${esc(r.file)}</p>
+${r.breaksAt ? `<p class="bad">Where it breaks: ${esc(r.breaksAt)}</p>` : '<p class="ok">No interval broke the SLO.</p>'}
+<table>
+${row('offered', String(r.totals.offered))}${row('sent', String(r.totals.sent))}${row('completed', String(r.totals.completed))}${row('dropped (not sent)', String(r.totals.dropped))}${row('server errors', String(r.totals.serverErrors))}
+${row('latency p50 / p95 / p99', `${r.latencyMs.p50.toFixed(1)} / ${r.latencyMs.p95.toFixed(1)} / ${r.latencyMs.p99.toFixed(1)} ms (SLO p99 ≤ ${r.slo.p99Ms} ms)`)}
+${row('error ratio', `${(r.slo.errorRatio_ * 100).toFixed(2)} % (SLO ≤ ${(r.slo.errorRatio * 100).toFixed(2)} %)`)}
+${row('ledger', `${r.ledger.rows} rows for ${r.ledger.expected} requests that reached a gateway: ${r.ledger.match ? 'none lost, none counted twice' : 'MISMATCH'}`)}
+${r.capacity ? row('capacity (knee)', `${r.capacity.kneeRate.toFixed(0)} requests/s`) : ''}
+</table>
+${r.faults.length ? `<h2>Fault timeline</h2><table><tr><th>at (simulated)</th><th>fault</th><th>detail</th></tr>${r.faults.map((f) => `<tr><td>${esc(f.at)}</td><td>${esc(f.kind)}</td><td>${esc(f.detail)}</td></tr>`).join('')}</table>` : ''}
+${r.capacity ? `<h2>Capacity steps</h2><table><tr><th>offered/s</th><th>achieved/s</th><th>p99 ms</th><th>error ratio</th><th>SLO</th></tr>${r.capacity.steps.map((s) => `<tr><td>${s.rate.toFixed(0)}</td><td>${s.achieved.toFixed(0)}</td><td>${s.p99.toFixed(1)}</td><td>${(s.errorRatio * 100).toFixed(2)} %</td><td>${s.ok ? 'met' : 'missed'}</td></tr>`).join('')}</table>` : ''}
+<h2>Series</h2>
+${charts.map((c) => `<figure>${c}</figure>`).join('\n')}
+<script type="application/json" id="report-data">${JSON.stringify(r).replace(/</g, '\\u003c')}</script>
+</body></html>
+`;
+}
+
+/** The terminal summary. */
+export function summaryTable(r: ScenarioReport): string {
+  const lines = [
+    `scenario           ${r.scenario} (${r.mode})`,
+    `SLO                ${r.slo.met ? 'met' : 'MISSED'}: p99 ${r.latencyMs.p99.toFixed(1)} ms (≤ ${r.slo.p99Ms}), error ratio ${(r.slo.errorRatio_ * 100).toFixed(2)} % (≤ ${(r.slo.errorRatio * 100).toFixed(2)} %)`,
+    `requests           offered ${r.totals.offered}, sent ${r.totals.sent}, completed ${r.totals.completed}, dropped ${r.totals.dropped}, server errors ${r.totals.serverErrors}`,
+    `latency            p50 ${r.latencyMs.p50.toFixed(1)} ms, p95 ${r.latencyMs.p95.toFixed(1)} ms, p99 ${r.latencyMs.p99.toFixed(1)} ms`,
+    `ledger             ${r.ledger.rows} rows / ${r.ledger.expected} expected: ${r.ledger.match ? 'none lost, none counted twice' : 'MISMATCH'}`,
+  ];
+  if (r.capacity) lines.push(`capacity (knee)    ${r.capacity.kneeRate.toFixed(0)} requests/s meeting the SLO`);
+  lines.push(`where it breaks    ${r.breaksAt ?? 'nowhere: every interval met the SLO'}`);
+  const outcomes = Object.entries(r.totals.byOutcome).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(', ');
+  lines.push(`outcomes           ${outcomes}`);
+  return lines.join('\n');
+}

@@ -1,0 +1,64 @@
+import { parseScenario, ScenarioError } from './scenario';
+import { OFFICE_HOURS, profileWeight, realDurationS, realRateAt, weighted } from './profile';
+
+const valid = `name: test day
+topology: { lgsps: all, lgspProcesses: 2 }
+load:
+  dailyVolume: 2360000
+  sample: 0.01
+  profile: office-hours
+time:
+  start: "00:00"
+  duration: 1d
+  compression: 720
+faults:
+  - { at: "09:00", kind: outage, database: population, for: 1h }
+slo: { p99Ms: 250, errorRatio: 0.02 }
+`;
+
+describe('scenario files', () => {
+  it('parses a valid scenario with its defaults', () => {
+    const s = parseScenario(valid, 'x.yaml');
+    expect(s.topology).toEqual({ lgsps: 'all', lgspProcesses: 2, ndxpProcesses: 1 });
+    expect(s.faults).toEqual([{ at: '09:00', atS: 32400, kind: 'outage', database: 'population', forS: 3600 }]);
+    expect(realDurationS(s)).toBe(120);
+    expect(s.load.serviceMix['citizen-lookup']).toBeGreaterThan(0);
+  });
+
+  it.each([
+    ['name: a\nload:\n  dailyVolume: lots\n', 'x.yaml:3: load.dailyVolume must be a number'],
+    ['load: { rate: 1 }\n', 'x.yaml:1: name is required'],
+    ['name: a\nload: { rate: 5 }\ntime:\n  duration: forever\n', 'x.yaml:4: time.duration must be a duration'],
+    ['name: a\nload: { rate: 5 }\nfaults:\n  - at: "25:99"\n    kind: outage\n', 'x.yaml:4: faults[].at must be a simulated time'],
+    ['name: a\nload: { rate: 5 }\nfaults:\n  - { at: "01:00", kind: outage, for: 1h }\n', 'x.yaml:4: faults[].database is required for outage'],
+    ['name: a\nload: { rate: 5 }\nslo: { p99: 5 }\n', 'x.yaml:3: slo.p99: unknown setting'],
+    ['name: a\nload: { rate: 5, dailyVolume: 10 }\n', 'x.yaml:2: load needs exactly one of dailyVolume'],
+    ['name: a\nload: { rate: 5, serviceMix: { teleport: 1 } }\n', 'x.yaml:2: load.serviceMix.teleport: unknown'],
+    ['name: a\nload: { rate: 5\n', 'not valid YAML'],
+  ])('names the line of a mistake: %j', (text, message) => {
+    expect(() => parseScenario(text, 'x.yaml')).toThrow(ScenarioError);
+    expect(() => parseScenario(text, 'x.yaml')).toThrow(message);
+  });
+});
+
+describe('load model', () => {
+  it('has an office-hours profile with mean 1, heavier at 09:00 than at 03:00', () => {
+    expect(OFFICE_HOURS.reduce((a, b) => a + b, 0) / 24).toBeCloseTo(1, 6);
+    expect(profileWeight('office-hours', 9.5 * 3600)).toBeGreaterThan(5 * profileWeight('office-hours', 3.5 * 3600));
+  });
+
+  it('turns a daily volume into real arrivals: volume × profile × sample × compression', () => {
+    const s = parseScenario(valid, 'x.yaml');
+    // Over the whole compressed day, the arrivals add up to volume × sample.
+    let total = 0;
+    for (let t = 0; t < 120; t += 0.01) total += realRateAt(s, t) * 0.01;
+    expect(total).toBeGreaterThan(23600 * 0.98);
+    expect(total).toBeLessThan(23600 * 1.02);
+  });
+
+  it('picks by weight', () => {
+    const w: Array<['a' | 'b', number]> = [['a', 3], ['b', 1]];
+    expect(weighted(w, 0.7)).toBe('a');
+    expect(weighted(w, 0.8)).toBe('b');
+  });
+});
