@@ -14,3 +14,4 @@ export * from './http/domain-error';
 export * from './http/http-errors';
 export * from './registry-view/registry-view.service';
 export * from './registry-view/registry-view.module';
+export * from './kafka/supervised-consumer';

@@ -1,7 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { HOT_TOPIC_PARTITIONS, Topics, TransactionEvent } from '@ndxp/contracts';
-import { ensureTopics, KafkaService } from '@ndxp/platform';
-import { Consumer } from 'kafkajs';
+import { ensureTopics, KafkaService, SupervisedConsumer } from '@ndxp/platform';
 import { DataSource, EntityManager } from 'typeorm';
 import { NdxpMetricsService } from '../observability/ndxp-metrics.service';
 import { LEDGER_COLUMNS, LedgerPatch, patchesFromEvents } from './ledger-rows';
@@ -36,7 +35,7 @@ function upsertSql(): string {
 @Injectable()
 export class ProjectorService implements OnApplicationBootstrap {
   private readonly logger = new Logger(ProjectorService.name);
-  private consumer: Consumer | undefined;
+  private consumer: SupervisedConsumer | undefined;
   private readonly sql = upsertSql();
   /** Next offset to consume, per partition. */
   readonly consumed = new Map<number, number>();
@@ -62,21 +61,25 @@ export class ProjectorService implements OnApplicationBootstrap {
   }
 
   private async start(): Promise<void> {
-    this.consumer = this.kafka.kafka.consumer({ groupId: GROUP, maxWaitTimeInMs: 100, sessionTimeout: 10000, heartbeatInterval: 1000 });
-    await this.consumer.connect();
-    await this.consumer.subscribe({ topic: Topics.transactions, fromBeginning: true });
-    await this.consumer.run({
-      partitionsConsumedConcurrently: HOT_TOPIC_PARTITIONS,
-      eachBatch: async ({ batch }) => {
-        const events = batch.messages.map((m) => JSON.parse(m.value!.toString()) as TransactionEvent);
-        await this.apply(events);
-        this.consumed.set(batch.partition, Number(batch.lastOffset()) + 1);
+    this.consumer = new SupervisedConsumer(this.kafka.kafka, {
+      groupId: GROUP,
+      topic: Topics.transactions,
+      fromBeginning: true,
+      config: { maxWaitTimeInMs: 100 },
+      run: {
+        partitionsConsumedConcurrently: HOT_TOPIC_PARTITIONS,
+        eachBatch: async ({ batch }) => {
+          const events = batch.messages.map((m) => JSON.parse(m.value!.toString()) as TransactionEvent);
+          await this.apply(events);
+          this.consumed.set(batch.partition, Number(batch.lastOffset()) + 1);
+        },
       },
     });
+    await this.consumer.start();
   }
 
   private async stop(): Promise<void> {
-    await this.consumer?.disconnect();
+    await this.consumer?.stop();
     this.consumer = undefined;
   }
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'crypto';
-import { Consumer, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
+import { IHeaders, Kafka, KafkaMessage } from 'kafkajs';
+import { SupervisedConsumer } from './supervised-consumer';
 import { KafkaHeaders } from '@ndxp/contracts';
 import { BatchingProducer } from './batching-producer';
 import { ensureTopics, TopicSpec } from './topics-admin';
@@ -49,7 +50,7 @@ export interface RequesterOptions {
  */
 export class KafkaRequester {
   private readonly pending = new Map<string, PendingReply>();
-  private consumer: Consumer | undefined;
+  private consumer: SupervisedConsumer | undefined;
 
   constructor(
     private readonly kafka: Kafka,
@@ -61,15 +62,18 @@ export class KafkaRequester {
 
   async start(requestTopics: TopicSpec[]): Promise<void> {
     await createTopics(this.kafka, [...requestTopics, { topic: this.replyTopic, numPartitions: this.options.replyPartitions ?? 1 }]);
-    this.consumer = this.kafka.consumer({ groupId: this.groupId, sessionTimeout: 10000, heartbeatInterval: 1000, maxWaitTimeInMs: 50 });
-    await this.consumer.connect();
-    await this.consumer.subscribe({ topic: this.replyTopic, fromBeginning: false });
-    await this.consumer.run({
-      partitionsConsumedConcurrently: this.options.replyPartitions ?? 1,
-      eachBatch: async ({ batch }) => {
-        for (const m of batch.messages) this.settle(m);
+    this.consumer = new SupervisedConsumer(this.kafka, {
+      groupId: this.groupId,
+      topic: this.replyTopic,
+      fromBeginning: false,
+      run: {
+        partitionsConsumedConcurrently: this.options.replyPartitions ?? 1,
+        eachBatch: async ({ batch }) => {
+          for (const m of batch.messages) this.settle(m);
+        },
       },
     });
+    await this.consumer.start();
   }
 
   private settle(m: KafkaMessage): void {
@@ -134,7 +138,7 @@ export class KafkaRequester {
       p.reject(new Error('requester stopped'));
     }
     this.pending.clear();
-    await this.consumer?.disconnect();
+    await this.consumer?.stop();
   }
 }
 
@@ -179,7 +183,7 @@ export function sendReply(producer: BatchingProducer, req: InboundRequest, body:
  * to `onBatch`, which answers them (now or later) with sendReply.
  */
 export class RequestConsumer {
-  private consumer: Consumer | undefined;
+  private consumer: SupervisedConsumer | undefined;
 
   constructor(
     private readonly kafka: Kafka,
@@ -190,20 +194,23 @@ export class RequestConsumer {
 
   async start(): Promise<void> {
     await createTopics(this.kafka, [this.topic]);
-    this.consumer = this.kafka.consumer({ groupId: this.groupId, sessionTimeout: 10000, heartbeatInterval: 1000, maxWaitTimeInMs: 50 });
-    await this.consumer.connect();
-    await this.consumer.subscribe({ topic: this.topic.topic, fromBeginning: false });
-    await this.consumer.run({
-      partitionsConsumedConcurrently: this.topic.numPartitions ?? 1,
-      eachBatch: async ({ batch }) => {
-        const requests = batch.messages.map(parseInbound).filter((r): r is InboundRequest => r !== undefined);
-        if (requests.length) await this.onBatch(requests);
+    this.consumer = new SupervisedConsumer(this.kafka, {
+      groupId: this.groupId,
+      topic: this.topic.topic,
+      fromBeginning: false,
+      run: {
+        partitionsConsumedConcurrently: this.topic.numPartitions ?? 1,
+        eachBatch: async ({ batch }) => {
+          const requests = batch.messages.map(parseInbound).filter((r): r is InboundRequest => r !== undefined);
+          if (requests.length) await this.onBatch(requests);
+        },
       },
     });
+    await this.consumer.start();
   }
 
   async stop(): Promise<void> {
-    await this.consumer?.disconnect();
+    await this.consumer?.stop();
   }
 }
 

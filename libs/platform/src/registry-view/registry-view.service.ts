@@ -9,7 +9,7 @@ import {
   RegistryViewState,
   Topics,
 } from '@ndxp/contracts';
-import { Consumer } from 'kafkajs';
+import { SupervisedConsumer } from '../kafka/supervised-consumer';
 import { AppConfig } from '../config/app-config';
 import { ComponentHealth, KafkaService } from '../kafka/kafka.service';
 import { ensureTopics } from '../kafka/topics-admin';
@@ -28,7 +28,7 @@ export type CredentialCheck =
 export class RegistryViewService implements OnApplicationBootstrap {
   private readonly logger = new Logger(RegistryViewService.name);
   readonly state: RegistryViewState = emptyRegistryView();
-  private consumer: Consumer | undefined;
+  private consumer: SupervisedConsumer | undefined;
   private caughtUp = false;
   private lastEventAt = 0;
   private markReady!: () => void;
@@ -53,10 +53,13 @@ export class RegistryViewService implements OnApplicationBootstrap {
       this.caughtUp = true;
       resolveReady();
     }
-    this.consumer = this.kafka.kafka.consumer({ groupId: `registry-view-${this.config.INSTANCE_ID}`, maxWaitTimeInMs: 100 });
-    await this.consumer.connect();
-    await this.consumer.subscribe({ topic: Topics.registryEvents, fromBeginning: true });
-    await this.consumer.run({
+    // Never commits: every start (and every reconnect) folds the registry from the beginning.
+    this.consumer = new SupervisedConsumer(this.kafka.kafka, {
+      groupId: `registry-view-${this.config.INSTANCE_ID}`,
+      topic: Topics.registryEvents,
+      fromBeginning: true,
+      config: { maxWaitTimeInMs: 100 },
+      run: {
       autoCommit: false,
       eachBatch: async ({ batch }) => {
         for (const m of batch.messages) {
@@ -69,8 +72,10 @@ export class RegistryViewService implements OnApplicationBootstrap {
           }
         }
       },
+      },
     });
-    this.kafka.onShutdown(() => this.consumer!.disconnect());
+    await this.consumer.start();
+    this.kafka.onShutdown(() => this.consumer!.stop());
     // Without the registry's view every request would be refused: wait for it before serving.
     const timeout = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 60_000));
     if ((await Promise.race([ready, timeout])) === 'timeout')
