@@ -88,6 +88,20 @@ describe('capacity scenarios', () => {
     expect(r.output).toMatch(/where it breaks\s+simulated 00:0[6-8], at \d+ requests\/s offered/);
   });
 
+  it('find-capacity ramps the rate step by step and reports the knee', async () => {
+    const file = scenarioFile(dir, 'ramp', '{ p99Ms: 3000, errorRatio: 0.05 }');
+    writeFileSync(file, readFileSync(file, 'utf8').replace(/faults:\n.*\n/, ''));
+    const r = await runCli(['scenario', file, '--find-capacity', '--start-rate', '20', '--step-seconds', '3', '--max-steps', '3', '--report-dir', join(dir, 'ramp')], env);
+    expect(r.code).toBe(0);
+    const json = readdirSync(join(dir, 'ramp')).find((f) => f.endsWith('.json'))!;
+    const ramp = JSON.parse(readFileSync(join(dir, 'ramp', json), 'utf8'));
+    expect(ramp.mode).toBe('find-capacity');
+    expect(ramp.capacity.steps.map((x: { rate: number }) => Math.round(x.rate))).toEqual([20, 30, 45]);
+    expect(ramp.capacity.steps.every((x: { ok: boolean }) => x.ok)).toBe(true);
+    expect(ramp.capacity.kneeRate).toBe(45);
+    expect(r.output).toMatch(/capacity \(knee\)\s+45 requests\/s meeting the SLO/);
+  });
+
   it('names the line of a mistake in a scenario file, and exits 2', async () => {
     const bad = join(dir, 'bad.yaml');
     writeFileSync(bad, 'name: bad\nload:\n  rate: fast\n');

@@ -31,7 +31,7 @@ Commands:
   dev-key <client subsystem>
             Print the API key the seed gave a client, e.g.
             dev-key VN/GOV/000.00.00.H26/MOTCUA
-  scenario [NAME|FILE] [--find-capacity] [--report-dir DIR] [--step-seconds N] [--start-rate N]
+  scenario [NAME|FILE] [--find-capacity [--start-rate N] [--step-seconds N] [--max-steps N]] [--report-dir DIR]
             Bring the stack up with the scenario's topology, replay its load and
             fault timeline, write a JSON and an HTML report, print a summary, and
             stop. Exit code 0 when the SLO is met, 3 when it is not. NAME is a
@@ -188,7 +188,7 @@ async function playScenario(stack: Stack, name: string, args: string[], file: st
         stopped: () => stopped,
         startRate: option(args, 'start-rate', 50),
         stepSeconds: option(args, 'step-seconds', 15),
-        maxSteps: 12,
+        maxSteps: option(args, 'max-steps', 12),
       })
     : await runScenario(scenario, { stack, file, log, onSecond: live, stopped: () => stopped });
   if (process.stdout.isTTY && !process.env.CI) process.stdout.write('\n');
