@@ -1,8 +1,9 @@
 // Two projects: `unit` (pure specs beside the code, no services) and
 // `integration` (test/, against a real Kafka broker and a real PostgreSQL that
 // the tests bring up through the project's own launcher).
-// Transpile only (no type check per test file): `npm test` runs tsc first.
-const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json', isolatedModules: true }] };
+// tsconfig.json sets isolatedModules, so ts-jest transpiles each file alone (no
+// type check per test file: `npm test` runs tsc over everything first).
+const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }] };
 const moduleNameMapper = {
   '^@ndxp/(contracts|metrics|platform|infra)$': '<rootDir>/libs/$1/src',
   '^@ndxp/(contracts|metrics|platform|infra)/(.*)$': '<rootDir>/libs/$1/src/$2',

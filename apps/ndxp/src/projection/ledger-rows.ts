@@ -1,4 +1,4 @@
-import { TransactionEvent, TransactionOutcome } from '@ndxp/contracts';
+import { TransactionEvent, TransactionOutcome, TransactionRejected, TransactionRequested } from '@ndxp/contracts';
 
 /** Vietnam's calendar day (UTC+7; no daylight saving since 1975) of an instant. */
 export function vietnamDay(ms: number): string {
@@ -69,6 +69,21 @@ export function outcomeOfFault(faultCode: string): TransactionOutcome {
   return faultCode.startsWith('Client.') ? 'rejected' : 'failed';
 }
 
+/** What a transaction's first event says about the request. */
+function requestFields(e: TransactionRequested | TransactionRejected): Partial<LedgerPatch> {
+  return {
+    x_road_id: e.xRoadId,
+    day: vietnamDay(e.requestInAt),
+    lgsp: e.lgsp,
+    client: e.client,
+    service: e.service,
+    provider: e.provider,
+    user_id: e.userId,
+    request_size: e.requestSize,
+    request_in_at: iso(e.requestInAt),
+  };
+}
+
 /**
  * Folds one batch of events into one patch per transaction. Pure. Terminal
  * fields keep the first terminal event (a transaction ends once).
@@ -84,32 +99,10 @@ export function patchesFromEvents(events: TransactionEvent[]): Map<string, Ledge
     };
     switch (e.type) {
       case 'TransactionRequested':
-        Object.assign(p, {
-          x_road_id: e.xRoadId,
-          day: vietnamDay(e.requestInAt),
-          lgsp: e.lgsp,
-          client: e.client,
-          service: e.service,
-          provider: e.provider,
-          user_id: e.userId,
-          issue: e.issue,
-          request_size: e.requestSize,
-          request_in_at: iso(e.requestInAt),
-        });
+        Object.assign(p, requestFields(e), { issue: e.issue });
         break;
       case 'TransactionRejected':
-        Object.assign(p, {
-          x_road_id: e.xRoadId,
-          day: vietnamDay(e.requestInAt),
-          lgsp: e.lgsp,
-          client: e.client,
-          service: e.service,
-          provider: e.provider,
-          user_id: e.userId,
-          request_size: e.requestSize,
-          request_in_at: iso(e.requestInAt),
-          rejected_at_stage: e.stage,
-        });
+        Object.assign(p, requestFields(e), { rejected_at_stage: e.stage });
         terminal('rejected', { status_code: e.statusCode, fault_code: e.faultCode, fault_string: e.faultString, duration_ms: e.at - e.requestInAt });
         break;
       case 'TransactionRouted':

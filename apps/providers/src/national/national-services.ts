@@ -8,7 +8,7 @@ import {
   personalIdContradictions,
   ProviderRequest,
 } from '@ndxp/contracts';
-import { NationalRepository } from './national.repository';
+import { CitizenRow, NationalRepository } from './national.repository';
 
 export interface ServiceAnswer {
   status: number;
@@ -37,6 +37,19 @@ function today(): string {
 }
 
 const norm = (s: unknown) => String(s ?? '').normalize('NFC').trim().replace(/\s+/g, ' ').toLocaleLowerCase('vi');
+
+/** A citizen's fields as the services name them (the lookup's answer; what verify compares). */
+function citizenFields(c: CitizenRow) {
+  return {
+    fullName: c.full_name,
+    dateOfBirth: c.date_of_birth,
+    sex: c.sex,
+    hometown: c.hometown,
+    permanentAddress: c.permanent_address,
+    ethnicity: c.ethnicity,
+    nationality: c.nationality,
+  };
+}
 
 const VERIFY_FIELDS = ['fullName', 'dateOfBirth', 'sex', 'hometown', 'permanentAddress', 'ethnicity', 'nationality'] as const;
 
@@ -118,36 +131,14 @@ export async function answerBatch(repo: NationalRepository, database: string, re
   for (const w of wanted) {
     if (w.kind === 'citizen') {
       const c = people.get(w.key);
-      answers[w.i] = c
-        ? {
-            status: 200,
-            body: {
-              personalId: c.personal_id,
-              fullName: c.full_name,
-              dateOfBirth: c.date_of_birth,
-              sex: c.sex,
-              hometown: c.hometown,
-              permanentAddress: c.permanent_address,
-              ethnicity: c.ethnicity,
-              nationality: c.nationality,
-            },
-          }
-        : notFound(`citizen ${w.key}`);
+      answers[w.i] = c ? { status: 200, body: { personalId: c.personal_id, ...citizenFields(c) } } : notFound(`citizen ${w.key}`);
     } else if (w.kind === 'verify') {
       const c = people.get(w.key);
       if (!c) {
         answers[w.i] = notFound(`citizen ${w.key}`);
         continue;
       }
-      const record: Record<string, unknown> = {
-        fullName: c.full_name,
-        dateOfBirth: c.date_of_birth,
-        sex: c.sex,
-        hometown: c.hometown,
-        permanentAddress: c.permanent_address,
-        ethnicity: c.ethnicity,
-        nationality: c.nationality,
-      };
+      const record: Record<string, unknown> = citizenFields(c);
       const checked = VERIFY_FIELDS.filter((f) => w.verify![f] !== undefined);
       const differing = checked.filter((f) => norm(w.verify![f]) !== norm(record[f]));
       // Only "match" or the names of the fields that differ: never the stored values.

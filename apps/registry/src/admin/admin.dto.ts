@@ -3,31 +3,25 @@ import { Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, Validate, ValidatorConstraint, ValidatorConstraintInterface } from 'class-validator';
 import { parseAgencyCode, parseServiceKey, parseSubsystemId } from '@ndxp/contracts';
 
-@ValidatorConstraint({ name: 'subsystemId' })
-class IsSubsystemId implements ValidatorConstraintInterface {
-  private reason = '';
-  validate(v: unknown): boolean {
-    const r = parseSubsystemId(String(v));
-    this.reason = r.ok ? '' : r.reason;
-    return r.ok;
+/** A class-validator constraint from one of the contracts' identifier parsers, its reason in the message. */
+function identifierConstraint(name: string, parse: (v: string) => { ok: true } | { ok: false; reason: string }, expected: string) {
+  @ValidatorConstraint({ name })
+  class IdentifierConstraint implements ValidatorConstraintInterface {
+    private reason = '';
+    validate(v: unknown): boolean {
+      const r = parse(String(v));
+      this.reason = r.ok ? '' : r.reason;
+      return r.ok;
+    }
+    defaultMessage(): string {
+      return `must be ${expected} (${this.reason})`;
+    }
   }
-  defaultMessage(): string {
-    return `must be a subsystem id INSTANCE/CLASS/MEMBER/SUBSYSTEM, e.g. VN/GOV/000.00.00.H26/MOTCUA (${this.reason})`;
-  }
+  return IdentifierConstraint;
 }
 
-@ValidatorConstraint({ name: 'serviceId' })
-class IsServiceId implements ValidatorConstraintInterface {
-  private reason = '';
-  validate(v: unknown): boolean {
-    const r = parseServiceKey(String(v));
-    this.reason = r.ok ? '' : r.reason;
-    return r.ok;
-  }
-  defaultMessage(): string {
-    return `must be a service id INSTANCE/CLASS/MEMBER/SUBSYSTEM/SERVICE, e.g. VN/GOV/000.00.00.G01/CSDLQGDC/citizen-lookup (${this.reason})`;
-  }
-}
+const IsSubsystemId = identifierConstraint('subsystemId', (v) => parseSubsystemId(v), 'a subsystem id INSTANCE/CLASS/MEMBER/SUBSYSTEM, e.g. VN/GOV/000.00.00.H26/MOTCUA');
+const IsServiceId = identifierConstraint('serviceId', parseServiceKey, 'a service id INSTANCE/CLASS/MEMBER/SUBSYSTEM/SERVICE, e.g. VN/GOV/000.00.00.G01/CSDLQGDC/citizen-lookup');
 
 @ValidatorConstraint({ name: 'agencyCode' })
 class IsAgencyCode implements ValidatorConstraintInterface {
