@@ -65,7 +65,8 @@ export class ProjectorService implements OnApplicationBootstrap {
       groupId: GROUP,
       topic: Topics.transactions,
       fromBeginning: true,
-      config: { maxWaitTimeInMs: 100 },
+      // Bigger batches, fewer database round trips: the ledger may trail by a quarter second.
+      config: { maxWaitTimeInMs: 250, minBytes: 64 * 1024 },
       run: {
         partitionsConsumedConcurrently: HOT_TOPIC_PARTITIONS,
         eachBatch: async ({ batch }) => {
