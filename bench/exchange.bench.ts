@@ -9,7 +9,7 @@ import { LoadRequest, LoadResult, openLoad, percentile } from '../tools/load/ope
 
 const HELP = `End-to-end benchmark of the exchange's hot path, at a fixed open-model arrival rate.
 
-  npm run bench -- [--rate 1000] [--duration 30] [--warmup 5] [--skip-baseline]
+  npm run bench -- [--rate 1000] [--duration 30] [--warmup 20] [--skip-baseline]
 
 Runs two pipelines in turn on their own Kafka broker and database:
   baseline  HTTP → Kafka → hub → Kafka → provider → back, batched kafkajs, no platform logic
@@ -59,7 +59,7 @@ async function main(): Promise<void> {
   if (process.argv.includes('--help')) return void log(HELP);
   const rate = arg('rate', 1000);
   const durationS = arg('duration', 30);
-  const warmupS = arg('warmup', 5);
+  const warmupS = arg('warmup', 20); // the first seconds at full rate are JIT warm-up: their backlog is not steady state
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     NDXP_RUN_DIR: join(repoRoot(), '.ndxp', 'bench'),
