@@ -1,4 +1,4 @@
-import { readFileSync } from 'fs';
+import { existsSync, readFileSync } from 'fs';
 import { join } from 'path';
 import { parse } from 'yaml';
 import { AppConfig, DEFAULT_PORTS, loadConfig } from '@ndxp/platform';
@@ -42,9 +42,24 @@ describe('docker/docker-compose.yml', () => {
     expect(svc.depends_on.kafka.condition).toBe('service_healthy');
   });
 
-  it('scrapes every app from Prometheus', () => {
+  it('scrapes every app from Prometheus, with the rule files mounted where the config looks for them', () => {
     const prom = parse(readFileSync(join(repoRoot(), 'docker', 'prometheus', 'prometheus.compose.yml'), 'utf8'));
     const targets = prom.scrape_configs.flatMap((j: any) => j.static_configs.flatMap((s: any) => s.targets));
     for (const app of APPS) expect(targets).toContain(`${app}:${DEFAULT_PORTS[app]}`);
+    const mounts = (services.prometheus.volumes as string[]).map((v) => v.split(':'));
+    for (const rule of prom.rule_files as string[]) {
+      const inContainer = `/etc/prometheus/${rule}`;
+      const mount = mounts.find(([, target]) => inContainer.startsWith(target));
+      expect(mount).toBeDefined();
+      const onHost = join(repoRoot(), 'docker', mount![0], inContainer.slice(mount![1].length));
+      expect(existsSync(onHost)).toBe(true);
+    }
+  });
+
+  it('provisions Grafana with the dashboards of docker/grafana/dashboards', () => {
+    const mounts = (services.grafana.volumes as string[]).map((v) => v.split(':'));
+    expect(mounts).toContainEqual(['./grafana/dashboards', '/var/lib/grafana/dashboards', 'ro']);
+    const provider = parse(readFileSync(join(repoRoot(), 'docker', 'grafana', 'provisioning', 'dashboards', 'dashboards.yml'), 'utf8'));
+    expect(provider.providers[0].options.path).toBe('/var/lib/grafana/dashboards');
   });
 });
