@@ -68,7 +68,15 @@ describe('ndxp up: the whole stack', () => {
       pids.push(health.body.pid);
       const metrics = await fetch(`http://127.0.0.1:${port}/metrics`);
       expect(metrics.status).toBe(200);
-      expect(await metrics.text()).toContain(`process_cpu_user_seconds_total{app="${app}"`);
+      const text = await metrics.text();
+      expect(text).toContain(`process_cpu_user_seconds_total{app="${app}"`);
+      if (app === 'registry') {
+        expect(text).toMatch(/^registry_agencies\{app="registry",instance="registry-1"\} 96$/m);
+        expect(text).toMatch(/^registry_lgsps\{[^}]*\} 85$/m);
+        expect(text).toMatch(/^registry_credentials\{state="active",[^}]*\} 85$/m);
+        expect(text).toMatch(/^registry_outbox_pending\{[^}]*\} 0$/m);
+      }
+      if (app === 'ndxp') expect(text).toMatch(/^kafka_consumer_lag_messages\{group="ndxp-hub",topic="ndxp.hub.requests",[^}]*\} \d+$/m);
       const docs = await fetchJson(`http://127.0.0.1:${port}/docs/openapi.json`);
       expect(docs.body.paths['/health']).toBeDefined();
     }

@@ -58,7 +58,7 @@ export function lgspMetrics(registers: Registry) {
   };
 }
 
-export function providerMetrics(registers: Registry) {
+export function providerMetrics(registers: Registry, activeFaults: () => Array<{ database: string; service: string; kind: string }>) {
   const r = [registers];
   return {
     queries: new Counter({
@@ -79,27 +79,68 @@ export function providerMetrics(registers: Registry) {
       help: 'Injected faults in force (1 each): by database, service (* = all) and kind (outage, latency, error-*)',
       labelNames: ['database', 'service', 'kind'] as const,
       registers: r,
+      collect() {
+        this.reset();
+        for (const f of activeFaults()) this.set(f, 1);
+      },
     }),
   };
 }
 
-export function kafkaMetrics(registers: Registry) {
+/** `lagOf` is read when Prometheus scrapes: one entry per tracked group and topic (omitted when the broker cannot say). */
+export function kafkaMetrics(registers: Registry, lagOf: () => Promise<Array<{ group: string; topic: string; lag: number }>>) {
   const r = [registers];
   return {
-    lag: new Gauge({ name: 'kafka_consumer_lag_messages', help: "Messages on the topic not yet consumed by the group (committed offsets)", labelNames: ['group', 'topic'] as const, registers: r }),
+    lag: new Gauge({
+      name: 'kafka_consumer_lag_messages',
+      help: 'Messages on the topic not yet consumed by the group (committed offsets)',
+      labelNames: ['group', 'topic'] as const,
+      registers: r,
+      async collect() {
+        const lags = await lagOf();
+        this.reset();
+        for (const l of lags) this.set({ group: l.group, topic: l.topic }, l.lag);
+      },
+    }),
     produceErrors: new Counter({ name: 'kafka_produce_errors_total', help: 'Messages whose produce failed, by topic', labelNames: ['topic'] as const, registers: r }),
   };
 }
 
-export function registryMetrics(registers: Registry) {
+/** What the registry's gauges read when Prometheus scrapes. */
+export interface RegistryMetricSources {
+  agencies(): number;
+  lgsps(): number;
+  grants(): number;
+  credentials(): { active: number; revoked: number };
+  outboxPending(): Promise<number>;
+}
+
+export function registryMetrics(registers: Registry, src: RegistryMetricSources) {
   const r = [registers];
   return {
-    agencies: new Gauge({ name: 'registry_agencies', help: 'Registered agencies', registers: r }),
-    lgsps: new Gauge({ name: 'registry_lgsps', help: 'Registered agencies with an LGSP', registers: r }),
-    grants: new Gauge({ name: 'registry_grants', help: 'Access rights in force (client subsystem × service)', registers: r }),
-    credentials: new Gauge({ name: 'registry_credentials', help: 'API keys by state', labelNames: ['state'] as const, registers: r }),
+    agencies: new Gauge({ name: 'registry_agencies', help: 'Registered agencies', registers: r, collect() { this.set(src.agencies()); } }),
+    lgsps: new Gauge({ name: 'registry_lgsps', help: 'Registered agencies with an LGSP', registers: r, collect() { this.set(src.lgsps()); } }),
+    grants: new Gauge({ name: 'registry_grants', help: 'Access rights in force (client subsystem × service)', registers: r, collect() { this.set(src.grants()); } }),
+    credentials: new Gauge({
+      name: 'registry_credentials',
+      help: 'API keys by state',
+      labelNames: ['state'] as const,
+      registers: r,
+      collect() {
+        const c = src.credentials();
+        this.set({ state: 'active' }, c.active);
+        this.set({ state: 'revoked' }, c.revoked);
+      },
+    }),
     eventsAppended: new Counter({ name: 'registry_events_appended_total', help: 'Events appended to the registry event store, by type', labelNames: ['type'] as const, registers: r }),
-    outboxPending: new Gauge({ name: 'registry_outbox_pending', help: 'Outbox rows not yet published to Kafka', registers: r }),
+    outboxPending: new Gauge({
+      name: 'registry_outbox_pending',
+      help: 'Outbox rows not yet published to Kafka',
+      registers: r,
+      async collect() {
+        this.set(await src.outboxPending());
+      },
+    }),
   };
 }
 

@@ -23,14 +23,9 @@ export class ProviderConsumerService implements OnApplicationBootstrap {
     private readonly faults: FaultBook,
     @Inject(METRICS_REGISTRY) registry: Registry,
   ) {
-    this.metrics = providerMetrics(registry);
+    this.metrics = providerMetrics(registry, () => faults.active());
     for (const s of SERVICES)
       for (const result of ['ok', 'not_found', 'bad_request', 'fault', 'dropped']) this.metrics.queries.inc({ database: s.database, service: s.serviceCode, result }, 0);
-    const gauge = this.metrics.faultsActive;
-    (gauge as unknown as { collect: () => void }).collect = () => {
-      gauge.reset();
-      for (const f of faults.active()) gauge.set(f, 1);
-    };
   }
 
   async onApplicationBootstrap(): Promise<void> {

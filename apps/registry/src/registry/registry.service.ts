@@ -61,19 +61,17 @@ export class RegistryService implements OnModuleInit {
     private readonly relay: OutboxRelayService,
     @Inject(METRICS_REGISTRY) metricsRegistry: Registry,
   ) {
-    this.metrics = registryMetrics(metricsRegistry);
-    // Gauges read the read model when scraped.
-    const m = this.metrics;
     const view = this.view;
-    (m.agencies as unknown as { collect: () => void }).collect = () => m.agencies.set(view.agencies.size);
-    (m.lgsps as unknown as { collect: () => void }).collect = () => m.lgsps.set([...view.agencies.values()].filter((a) => a.hasLgsp).length);
-    (m.grants as unknown as { collect: () => void }).collect = () => m.grants.set([...view.grants.values()].reduce((n, s) => n + s.size, 0));
-    (m.credentials as unknown as { collect: () => void }).collect = () => {
-      const all = [...view.credentials.values()];
-      m.credentials.set({ state: 'active' }, all.filter((c) => !c.revoked).length);
-      m.credentials.set({ state: 'revoked' }, all.filter((c) => c.revoked).length);
-    };
-    (m.outboxPending as unknown as { collect: () => Promise<void> }).collect = async () => m.outboxPending.set(await this.store.outboxPending().catch(() => 0));
+    this.metrics = registryMetrics(metricsRegistry, {
+      agencies: () => view.agencies.size,
+      lgsps: () => [...view.agencies.values()].filter((a) => a.hasLgsp).length,
+      grants: () => [...view.grants.values()].reduce((n, s) => n + s.size, 0),
+      credentials: () => {
+        const all = [...view.credentials.values()];
+        return { active: all.filter((c) => !c.revoked).length, revoked: all.filter((c) => c.revoked).length };
+      },
+      outboxPending: () => this.store.outboxPending().catch(() => 0),
+    });
   }
 
   async onModuleInit(): Promise<void> {

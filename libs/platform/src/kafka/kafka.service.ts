@@ -40,21 +40,19 @@ export class KafkaService implements OnModuleInit, OnApplicationShutdown {
     this.kafka = createKafka(settings.clientId, settings.brokers);
     this.producer = this.kafka.producer({ allowAutoTopicCreation: false });
     this.admin = this.kafka.admin();
-    this.metrics = kafkaMetrics(registry);
-    this.batching = new BatchingProducer(this.producer, undefined, (topic, n) => this.metrics.produceErrors.inc({ topic }, n));
     // Lag is read from the broker when Prometheus scrapes, never on a timer of our own.
-    const lag = this.metrics.lag;
-    const self = this;
-    (lag as unknown as { collect: () => Promise<void> }).collect = async function collect() {
-      lag.reset();
-      for (const [group, topic] of self.tracked) {
+    this.metrics = kafkaMetrics(registry, async () => {
+      const out: Array<{ group: string; topic: string; lag: number }> = [];
+      for (const [group, topic] of this.tracked) {
         try {
-          lag.set({ group, topic }, await self.consumerLag(group, topic));
+          out.push({ group, topic, lag: await this.consumerLag(group, topic) });
         } catch {
           /* broker unreachable: the health check says so; leave the series out */
         }
       }
-    };
+      return out;
+    });
+    this.batching = new BatchingProducer(this.producer, undefined, (topic, n) => this.metrics.produceErrors.inc({ topic }, n));
   }
 
   /** Reports kafka_consumer_lag_messages for a group that commits its offsets. */
