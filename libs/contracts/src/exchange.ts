@@ -1,5 +1,8 @@
 import { Fault } from './faults';
 
+/** The Kafka operation header of an exchange (the smoke exchange's is PING_OPERATION). */
+export const EXCHANGE_OPERATION = 'exchange';
+
 /** LGSP → NDXP: one exchange, as the LGSP took it from a local system. */
 export interface ExchangeRequest {
   /** Unique per transaction (the ledger's key). */

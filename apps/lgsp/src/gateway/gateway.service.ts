@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'crypto';
 import {
   eventIdFor,
+  EXCHANGE_OPERATION,
   ExchangeRequest,
   ExchangeResponse,
   Fault,
@@ -198,7 +199,7 @@ export class GatewayService {
     let res: ExchangeResponse;
     try {
       // A little past the hub's deadline, so the hub's own timeout answer arrives first.
-      res = await this.hub.request<ExchangeRequest, ExchangeResponse>('exchange', req, this.config.EXCHANGE_TIMEOUT_MS + 1000, t.transactionId);
+      res = await this.hub.request<ExchangeRequest, ExchangeResponse>(EXCHANGE_OPERATION, req, this.config.EXCHANGE_TIMEOUT_MS + 1000, t.transactionId);
     } catch (e) {
       const f =
         e instanceof RequestTimeoutError

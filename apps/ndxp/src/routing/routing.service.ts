@@ -29,7 +29,21 @@ import {
 import { NdxpMetricsService } from '../observability/ndxp-metrics.service';
 import { faultForDenial } from './access-faults';
 
-export const EXCHANGE_OPERATION = 'exchange';
+/** What the first event of a transaction records about the request, accepted or not. */
+function requestFacts(req: ExchangeRequest, at: number, provider: string) {
+  return {
+    transactionId: req.transactionId,
+    at,
+    xRoadId: req.xRoadId,
+    lgsp: req.lgsp,
+    client: req.client,
+    service: req.service,
+    provider,
+    userId: req.userId,
+    requestSize: req.requestSize,
+    requestInAt: req.requestInAt,
+  };
+}
 
 /**
  * The national hub: takes LGSP requests off Kafka, checks the client's grant
@@ -126,17 +140,8 @@ export class RoutingService implements OnApplicationBootstrap {
         {
           type: 'TransactionRejected',
           eventId: eventIdFor(req.transactionId, 'TransactionRejected'),
-          transactionId: req.transactionId,
-          at: hubInAt,
-          xRoadId: req.xRoadId,
-          lgsp: req.lgsp,
-          client: req.client,
-          service: req.service,
-          provider,
-          userId: req.userId,
+          ...requestFacts(req, hubInAt, provider),
           stage: 'hub',
-          requestSize: req.requestSize,
-          requestInAt: req.requestInAt,
           statusCode: f.status,
           faultCode: f.type,
           faultString: f.message,
@@ -150,17 +155,8 @@ export class RoutingService implements OnApplicationBootstrap {
       {
         type: 'TransactionRequested',
         eventId: eventIdFor(req.transactionId, 'TransactionRequested'),
-        transactionId: req.transactionId,
-        at: hubInAt,
-        xRoadId: req.xRoadId,
-        lgsp: req.lgsp,
-        client: req.client,
-        service: req.service,
-        provider: decision.provider,
-        userId: req.userId,
+        ...requestFacts(req, hubInAt, decision.provider),
         issue: req.issue,
-        requestSize: req.requestSize,
-        requestInAt: req.requestInAt,
       },
     ]);
     const remaining = req.deadlineAt - Date.now();
