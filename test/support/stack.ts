@@ -23,10 +23,17 @@ export interface TestStack {
 }
 
 /** The whole emulator as `npm start` runs it, on ports and a database of its own. */
-export async function startTestStack(name: string, extraEnv: Record<string, string> = {}): Promise<TestStack> {
-  const env = { ...(await isolatedEnv(name)), ...extraEnv };
-  await dropDatabase(`postgres://postgres@127.0.0.1:5432/${env.NDXP_DATABASE}`);
-  const cli: ChildProcess = spawn(process.execPath, [join(repoRoot(), 'dist', 'tools', 'cli', 'main.js'), 'up'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+export async function startTestStack(
+  name: string,
+  extraEnv: Record<string, string> = {},
+  o: { env?: NodeJS.ProcessEnv; args?: string[] } = {},
+): Promise<TestStack> {
+  const env = o.env ?? { ...(await isolatedEnv(name)), ...extraEnv };
+  if (!o.env) await dropDatabase(`postgres://postgres@127.0.0.1:5432/${env.NDXP_DATABASE}`);
+  const cli: ChildProcess = spawn(process.execPath, [join(repoRoot(), 'dist', 'tools', 'cli', 'main.js'), 'up', ...(o.args ?? [])], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const output: string[] = [];
   await new Promise<void>((resolve, reject) => {
     for (const s of [cli.stdout!, cli.stderr!])

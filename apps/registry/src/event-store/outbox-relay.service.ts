@@ -30,7 +30,9 @@ export class OutboxRelayService implements OnApplicationBootstrap {
     await admin.connect();
     // One partition: every consumer sees registry events in one order.
     await ensureTopics(admin, [{ topic: Topics.registryEvents, numPartitions: 1 }]);
+    const [end] = await admin.fetchTopicOffsets(Topics.registryEvents);
     await admin.disconnect();
+    await this.republishIfTopicLost(Number(end.high));
     // One request in flight keeps the store's order on the topic across retries.
     this.producer = this.kafka.kafka.producer({ maxInFlightRequests: 1, allowAutoTopicCreation: false });
     await this.producer.connect();
@@ -40,6 +42,27 @@ export class OutboxRelayService implements OnApplicationBootstrap {
       await this.producer?.disconnect();
     });
     void this.loop();
+  }
+
+  /**
+   * The store outlives the broker's data (`up --fresh`, a new broker): when the
+   * topic holds fewer events than the store, every event goes out again.
+   * Consumers apply by global position, so nothing is applied twice.
+   */
+  private async republishIfTopicLost(topicEnd: number): Promise<void> {
+    const [{ n }] = await this.db.query('SELECT count(*)::int AS n FROM registry.events');
+    if (topicEnd >= n) return;
+    await this.db.transaction(async (tx) => {
+      await tx.query('DELETE FROM registry.outbox');
+      await tx.query(
+        `INSERT INTO registry.outbox (topic, key, payload)
+         SELECT $1, stream_id, jsonb_build_object('globalPosition', global_position, 'streamId', stream_id, 'streamVersion', stream_version,
+                'recordedAt', to_char(recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), 'event', data)
+         FROM registry.events ORDER BY global_position`,
+        [Topics.registryEvents],
+      );
+    });
+    this.logger.warn(`the registry topic holds ${topicEnd} of the store's ${n} events (new broker data?): publishing all ${n} again`);
   }
 
   /** Called after an append so the events go out now rather than at the next poll. */
