@@ -3,6 +3,7 @@ import { randomUUID } from 'crypto';
 import { readFileSync } from 'fs';
 import { join } from 'path';
 import { repoRoot } from '@ndxp/infra';
+import { Kafka, logLevel } from 'kafkajs';
 import { parseEnterpriseCode } from '@ndxp/contracts';
 import { admin, ENTERPRISE, HANOI, HCMC, http, INSURANCE, keyOf, POPULATION, projected, startTestStack, TestStack, waitUntil, xroad } from './support/stack';
 
@@ -278,6 +279,22 @@ describe('the exchange, end to end', () => {
         return l.body.items[0]?.lateResponse ? l.body.items[0] : undefined;
       }, 5000);
       expect(row).toMatchObject({ outcome: 'timeout', faultCode: 'Server.ServerProxy.Timeout', lateResponse: true });
+    });
+  });
+
+  describe('poison messages', () => {
+    it('a malformed message on any topic is skipped or answered with a fault; nothing crashes, the ledger moves on', async () => {
+      const kafka = new Kafka({ clientId: 'poison', brokers: [`127.0.0.1:${s.env.KAFKA_PORT}`], logLevel: logLevel.NOTHING });
+      const producer = kafka.producer();
+      await producer.connect();
+      await producer.send({ topic: 'ndxp.transactions', messages: [{ value: 'not json' }, { value: JSON.stringify({ type: 'TransactionRequested', transactionId: 'nope' }) }] });
+      await producer.send({ topic: 'ndxp.hub.requests', messages: [{ value: '{"transactionId":"x"}', headers: { 'ndxp-correlation-id': 'c1', 'ndxp-reply-to': 'ndxp.lgsp.replies.lgsp-1' } }] });
+      await producer.send({ topic: 'ndxp.provider.population.requests', messages: [{ value: '{"transactionId":"y"}', headers: { 'ndxp-correlation-id': 'c2', 'ndxp-reply-to': 'ndxp.hub.replies.ndxp-1' } }] });
+      await producer.disconnect();
+      await projected(s);
+      const r = await xroad(s, HANOI, `${POPULATION}/citizen-lookup`, citizen.personal_id);
+      expect(r.status).toBe(200);
+      for (const url of [s.url.ndxp, s.url.providers, s.url.lgsp]) expect((await http('GET', `${url}/health`)).status).toBe(200);
     });
   });
 

@@ -26,8 +26,4 @@ export class HubClientService implements OnApplicationBootstrap {
     if (!this.requester) throw new Error('hub client not started yet');
     return this.requester.request<TReq, TRes>(Topics.hubRequests, operation, body, timeoutMs, { key });
   }
-
-  get inFlight(): number {
-    return this.requester?.inFlight ?? 0;
-  }
 }

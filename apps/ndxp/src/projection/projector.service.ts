@@ -7,6 +7,7 @@ import { LEDGER_COLUMNS, LedgerPatch, patchesFromEvents } from './ledger-rows';
 
 const TERMINAL_COLUMNS = new Set<keyof LedgerPatch>(['outcome', 'succeeded', 'status_code', 'fault_code', 'fault_string', 'duration_ms', 'completed_at', 'rejected_at_stage']);
 const GROUP = 'ndxp-projector';
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function upsertSql(): string {
   const cols = LEDGER_COLUMNS.map((c) => c.name);
@@ -70,7 +71,17 @@ export class ProjectorService implements OnApplicationBootstrap {
       run: {
         partitionsConsumedConcurrently: HOT_TOPIC_PARTITIONS,
         eachBatch: async ({ batch }) => {
-          const events = batch.messages.map((m) => JSON.parse(m.value!.toString()) as TransactionEvent);
+          const events: TransactionEvent[] = [];
+          for (const m of batch.messages) {
+            try {
+              const e = JSON.parse(m.value?.toString() ?? '') as TransactionEvent;
+              if (typeof e?.transactionId === 'string' && UUID.test(e.transactionId) && typeof e.type === 'string') events.push(e);
+              else throw new Error('not a transaction event');
+            } catch (err) {
+              // One bad message must not stop the ledger: it is skipped, and said so.
+              this.logger.error(`skipped offset ${m.offset} of partition ${batch.partition}: ${(err as Error).message}`);
+            }
+          }
           await this.apply(events);
           this.consumed.set(batch.partition, Number(batch.lastOffset()) + 1);
         },

@@ -58,7 +58,6 @@ export class RoutingService implements OnApplicationBootstrap {
   private consumer!: RequestConsumer;
   /** transactionId → the database it went to, kept past the deadline to recognise a late answer. */
   private readonly started = new Map<string, string>();
-  inFlight = 0;
 
   constructor(
     private readonly kafka: KafkaService,
@@ -108,8 +107,12 @@ export class RoutingService implements OnApplicationBootstrap {
         void sendReply(this.kafka.batching, inbound, reply);
         continue;
       }
-      this.inFlight++;
-      void this.handle(inbound).finally(() => this.inFlight--);
+      // A request the hub cannot handle is answered with a fault, never left to crash the process.
+      void this.handle(inbound).catch((e) => {
+        this.logger.error(`request ${(inbound.body as ExchangeRequest)?.transactionId ?? '?'} failed in the hub: ${(e as Error).stack}`);
+        const f = fault(FaultTypes.internalError, 500, `the hub could not handle the request: ${(e as Error).message}`);
+        this.reply(inbound, { transactionId: (inbound.body as ExchangeRequest)?.transactionId ?? '', status: 500, fault: f, responseSize: 0 });
+      });
     }
   }
 

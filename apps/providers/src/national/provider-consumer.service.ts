@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { METRICS_REGISTRY, providerMetrics } from '@ndxp/metrics';
 import { Registry } from 'prom-client';
-import { DatabaseName, HOT_TOPIC_PARTITIONS, PROVIDERS, ProviderRequest, ProviderResponse, SERVICES, Topics } from '@ndxp/contracts';
+import { DatabaseName, fault, FaultTypes, HOT_TOPIC_PARTITIONS, PROVIDERS, ProviderRequest, ProviderResponse, SERVICES, Topics } from '@ndxp/contracts';
 import { InboundRequest, KafkaService, RequestConsumer, sendReply } from '@ndxp/platform';
 import { FaultBook } from '../faults/faults';
 import { answerBatch } from './national-services';
@@ -57,7 +57,12 @@ export class ProviderConsumerService implements OnApplicationBootstrap {
     const toAnswer: Array<{ inbound: InboundRequest; req: ProviderRequest; delayMs: number }> = [];
     for (const msg of inbound) {
       const req = msg.body as ProviderRequest;
-      if (!req || typeof req.transactionId !== 'string') continue;
+      if (!req || typeof req.transactionId !== 'string') continue; // nothing to answer to
+      if (typeof req.serviceCode !== 'string' || typeof req.method !== 'string' || typeof req.path !== 'string') {
+        const f = fault(FaultTypes.badRequest, 400, 'malformed provider request (serviceCode, method and path are required)');
+        this.reply(msg, { transactionId: req.transactionId, status: 400, fault: f, providerInAt, providerOutAt: 0 }, 0);
+        continue;
+      }
       const decision = this.faults.decide(database, req.serviceCode);
       if (decision.kind === 'drop') {
         this.metrics.queries.inc({ database, service: req.serviceCode, result: 'dropped' });
@@ -72,7 +77,15 @@ export class ProviderConsumerService implements OnApplicationBootstrap {
     }
     if (toAnswer.length === 0) return;
     const endTimer = this.metrics.duration.startTimer({ database });
-    const answers = await answerBatch(this.repo, database, toAnswer.map((a) => a.req));
+    let answers;
+    try {
+      answers = await answerBatch(this.repo, database, toAnswer.map((a) => a.req));
+    } catch (e) {
+      // The database itself failed: every request of the batch gets the fault (retrying the batch would answer late).
+      this.logger.error(`the ${database} database failed a batch of ${toAnswer.length}: ${(e as Error).message}`);
+      const f = fault(FaultTypes.serviceFailed, 500, `the ${database} database failed: ${(e as Error).message}`);
+      answers = toAnswer.map(() => ({ status: 500, fault: f }));
+    }
     endTimer();
     toAnswer.forEach((a, i) => {
       const ans = answers[i];

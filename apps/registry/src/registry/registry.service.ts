@@ -133,8 +133,4 @@ export class RegistryService implements OnModuleInit {
     this.requireSubsystem(cmd.client, 'client');
     return this.run(CREDENTIAL, streams.credential(cmd.client), cmd, expectedVersion);
   }
-
-  async streamVersion(streamId: string): Promise<number> {
-    return (await this.store.readStream(streamId)).version;
-  }
 }
