@@ -50,8 +50,11 @@ export class OutboxRelayService implements OnApplicationBootstrap {
    * Consumers apply by global position, so nothing is applied twice.
    */
   private async republishIfTopicLost(topicEnd: number): Promise<void> {
-    const [{ n }] = await this.db.query('SELECT count(*)::int AS n FROM registry.events');
-    if (topicEnd >= n) return;
+    // Only with nothing waiting in the outbox: rows still to go out (a seed in progress) are not a lost topic.
+    const [{ n, pending }] = await this.db.query(
+      'SELECT (SELECT count(*) FROM registry.events)::int AS n, (SELECT count(*) FROM registry.outbox WHERE published_at IS NULL)::int AS pending',
+    );
+    if (topicEnd >= n || pending > 0) return;
     await this.db.transaction(async (tx) => {
       await tx.query('DELETE FROM registry.outbox');
       await tx.query(

@@ -3,6 +3,7 @@ import { existsSync } from 'fs';
 import { join } from 'path';
 import { PROVIDERS, serviceKeyOf, SERVICES } from '@ndxp/contracts';
 import { EventStore } from '../event-store/event-store';
+import { OutboxRelayService } from '../event-store/outbox-relay.service';
 import { RegistryConfig } from '../registry.config';
 import { RegistryService } from '../registry/registry.service';
 import { seedPlan } from './seed';
@@ -22,6 +23,7 @@ export class SeedService implements OnApplicationBootstrap {
     private readonly store: EventStore,
     private readonly registry: RegistryService,
     private readonly config: RegistryConfig,
+    private readonly relay: OutboxRelayService,
   ) {}
 
   static agencyFile(config: RegistryConfig): string {
@@ -58,11 +60,21 @@ export class SeedService implements OnApplicationBootstrap {
       await this.registry.credential({ kind: 'Issue', client: c.subsystem, apiKey: c.apiKey });
       for (const s of SERVICES) await this.registry.grant(c.subsystem, serviceKeyOf(s));
     }
+    // The hub and the gateways fold their view from Kafka: the registry is not
+    // ready (and does not listen) until the whole seed is on the topic.
+    const deadline = Date.now() + 120_000;
+    for (;;) {
+      const pending = await this.store.outboxPending();
+      if (pending === 0) break;
+      if (Date.now() > deadline) throw new Error(`the seed's ${pending} remaining events did not reach Kafka within 120 s`);
+      this.relay.poke();
+      await new Promise((r) => setTimeout(r, 100));
+    }
     const lgsps = plan.agencies.filter((a) => a.hasLgsp).length;
     const unconfirmed = plan.agencies.filter((a) => !a.codeConfirmed).length;
     this.logger.log(
       `seeded ${plan.agencies.length} agencies (${lgsps} with an LGSP; ${unconfirmed} codes unconfirmed), ` +
-        `${SERVICES.length} services, ${plan.clients.length} client subsystems with keys and grants in ${Date.now() - started} ms`,
+        `${SERVICES.length} services, ${plan.clients.length} client subsystems with keys and grants, all on Kafka, in ${Date.now() - started} ms`,
     );
   }
 }

@@ -52,13 +52,22 @@ export class KafkaRequester {
   private readonly pending = new Map<string, PendingReply>();
   private consumer: SupervisedConsumer | undefined;
 
+  private readonly groupId: string;
+
+  /**
+   * `groupPrefix` gets a suffix unique to this process start: replies matter
+   * only to the requests of this run, and a fresh group need not wait out the
+   * session of a crashed predecessor (10 s) before it is given the partitions.
+   */
   constructor(
     private readonly kafka: Kafka,
     private readonly producer: BatchingProducer,
     readonly replyTopic: string,
-    private readonly groupId: string,
+    groupPrefix: string,
     private readonly options: RequesterOptions = {},
-  ) {}
+  ) {
+    this.groupId = `${groupPrefix}-${randomUUID().slice(0, 8)}`;
+  }
 
   async start(requestTopics: TopicSpec[]): Promise<void> {
     await createTopics(this.kafka, [...requestTopics, { topic: this.replyTopic, numPartitions: this.options.replyPartitions ?? 1 }]);

@@ -1,4 +1,5 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { randomUUID } from 'crypto';
 import {
   AccessDecision,
   decideAccess,
@@ -55,7 +56,8 @@ export class RegistryViewService implements OnApplicationBootstrap {
     }
     // Never commits: every start (and every reconnect) folds the registry from the beginning.
     this.consumer = new SupervisedConsumer(this.kafka.kafka, {
-      groupId: `registry-view-${this.config.INSTANCE_ID}`,
+      // Unique per start, like the reply consumers: it never commits, and need not wait for a crashed predecessor's session.
+      groupId: `registry-view-${this.config.INSTANCE_ID}-${randomUUID().slice(0, 8)}`,
       topic: Topics.registryEvents,
       fromBeginning: true,
       config: { maxWaitTimeInMs: 100 },
