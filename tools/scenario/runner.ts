@@ -150,8 +150,9 @@ async function ledgerRows(stack: Stack, fromMs: number, toMs: number): Promise<n
   const ndxp = stack.apps.find((a) => a.app === 'ndxp')!;
   const deadline = Date.now() + 60_000;
   for (;;) {
-    const st = await fetchJson(`http://127.0.0.1:${ndxp.port}/projection/status`);
-    if (st.body.total === 0 || Date.now() > deadline) break;
+    // The hub may be busy reconnecting (after a broker restart): keep asking until the deadline.
+    const st = await fetchJson(`http://127.0.0.1:${ndxp.port}/projection/status`, 5000).catch(() => undefined);
+    if (st?.body?.total === 0 || Date.now() > deadline) break;
     await new Promise((r) => setTimeout(r, 250));
   }
   const pool = new Pool({ connectionString: stack.infra.databaseUrl, max: 1 });
