@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { HOT_TOPIC_PARTITIONS, Topics, TransactionEvent } from '@ndxp/contracts';
-import { ensureTopics, KafkaService, SupervisedConsumer } from '@ndxp/platform';
+import { KafkaService, SupervisedConsumer } from '@ndxp/platform';
 import { DataSource, EntityManager } from 'typeorm';
 import { NdxpMetricsService } from '../observability/ndxp-metrics.service';
 import { LEDGER_COLUMNS, LedgerPatch, patchesFromEvents } from './ledger-rows';
@@ -52,10 +52,7 @@ export class ProjectorService implements OnApplicationBootstrap {
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    const admin = this.kafka.kafka.admin();
-    await admin.connect();
-    await ensureTopics(admin, [{ topic: Topics.transactions, numPartitions: HOT_TOPIC_PARTITIONS }]);
-    await admin.disconnect();
+    await this.kafka.ensureTopics([{ topic: Topics.transactions, numPartitions: HOT_TOPIC_PARTITIONS }]);
     await this.start();
     this.kafka.trackLag(GROUP, Topics.transactions);
     this.kafka.onShutdown(() => this.stop());
@@ -146,20 +143,12 @@ export class ProjectorService implements OnApplicationBootstrap {
 
   /** Per partition: events on the topic not yet projected. */
   async lag(): Promise<{ total: number; partitions: Array<{ partition: number; high: number; consumed: number }> }> {
-    const admin = this.kafka.kafka.admin();
-    await admin.connect();
-    try {
-      const offsets = await admin.fetchTopicOffsets(Topics.transactions);
-      const committed = await admin.fetchOffsets({ groupId: GROUP, topics: [Topics.transactions] });
-      const committedBy = new Map(committed[0]?.partitions.map((p) => [p.partition, Number(p.offset)]) ?? []);
-      const partitions = offsets.map((o) => {
-        const mine = this.consumed.get(o.partition) ?? Math.max(0, committedBy.get(o.partition) ?? 0);
-        return { partition: o.partition, high: Number(o.high), consumed: Math.max(mine, Number(o.low)) };
-      });
-      return { total: partitions.reduce((s, p) => s + Math.max(0, p.high - p.consumed), 0), partitions };
-    } finally {
-      await admin.disconnect();
-    }
+    // What this process has applied is fresher than the committed offsets (committed every 5 s).
+    const partitions = (await this.kafka.partitionOffsets(GROUP, Topics.transactions)).map((o) => {
+      const mine = this.consumed.get(o.partition) ?? Math.max(0, o.committed);
+      return { partition: o.partition, high: o.high, consumed: Math.max(mine, o.low) };
+    });
+    return { total: partitions.reduce((s, p) => s + Math.max(0, p.high - p.consumed), 0), partitions };
   }
 
   async waitCaughtUp(timeoutMs: number): Promise<void> {
@@ -177,13 +166,7 @@ export class ProjectorService implements OnApplicationBootstrap {
     const started = Date.now();
     await this.stop();
     await this.db.query('TRUNCATE ndxp.transactions, ndxp.daily_counters');
-    const admin = this.kafka.kafka.admin();
-    await admin.connect();
-    try {
-      await admin.resetOffsets({ groupId: GROUP, topic: Topics.transactions, earliest: true });
-    } finally {
-      await admin.disconnect();
-    }
+    await this.kafka.resetToEarliest(GROUP, Topics.transactions);
     this.consumed.clear();
     const before = this.eventsApplied;
     this.replaying = true;

@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { Topics } from '@ndxp/contracts';
-import { ensureTopics, KafkaService } from '@ndxp/platform';
+import { KafkaService } from '@ndxp/platform';
 import { Producer } from 'kafkajs';
 import { DataSource } from 'typeorm';
 
@@ -26,13 +26,9 @@ export class OutboxRelayService implements OnApplicationBootstrap {
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    const admin = this.kafka.kafka.admin();
-    await admin.connect();
     // One partition: every consumer sees registry events in one order.
-    await ensureTopics(admin, [{ topic: Topics.registryEvents, numPartitions: 1 }]);
-    const [end] = await admin.fetchTopicOffsets(Topics.registryEvents);
-    await admin.disconnect();
-    await this.republishIfTopicLost(Number(end.high));
+    await this.kafka.ensureTopics([{ topic: Topics.registryEvents, numPartitions: 1 }]);
+    await this.republishIfTopicLost(await this.kafka.topicEnd(Topics.registryEvents));
     // One request in flight keeps the store's order on the topic across retries.
     this.producer = this.kafka.kafka.producer({ maxInFlightRequests: 1, allowAutoTopicCreation: false });
     await this.producer.connect();

@@ -3,6 +3,7 @@ import { kafkaMetrics } from '@ndxp/metrics';
 import { Registry } from 'prom-client';
 import { Admin, Kafka, Producer } from 'kafkajs';
 import { BatchingProducer } from './batching-producer';
+import { ensureTopics, TopicSpec } from './topics-admin';
 import { createKafka } from './kafka-client';
 
 export interface KafkaSettings {
@@ -60,16 +61,35 @@ export class KafkaService implements OnModuleInit, OnApplicationShutdown {
     this.tracked.set(group, topic);
   }
 
-  async consumerLag(group: string, topic: string): Promise<number> {
+  /** Per partition: the log's low and high offsets and the group's committed offset (-1 when none). */
+  async partitionOffsets(group: string, topic: string): Promise<Array<{ partition: number; low: number; high: number; committed: number }>> {
     const [ends, committed] = await Promise.all([
       this.admin.fetchTopicOffsets(topic),
       this.admin.fetchOffsets({ groupId: group, topics: [topic] }),
     ]);
     const done = new Map(committed[0]?.partitions.map((p) => [p.partition, Number(p.offset)]) ?? []);
-    return ends.reduce((sum, p) => {
-      const c = done.get(p.partition) ?? -1;
-      return sum + Math.max(0, Number(p.high) - (c < 0 ? Number(p.low) : c));
-    }, 0);
+    return ends.map((p) => ({ partition: p.partition, low: Number(p.low), high: Number(p.high), committed: done.get(p.partition) ?? -1 }));
+  }
+
+  async consumerLag(group: string, topic: string): Promise<number> {
+    const parts = await this.partitionOffsets(group, topic);
+    return parts.reduce((sum, p) => sum + Math.max(0, p.high - (p.committed < 0 ? p.low : p.committed)), 0);
+  }
+
+  /** Creates missing topics, through the admin connection this app already holds. */
+  ensureTopics(specs: TopicSpec[]): Promise<void> {
+    return ensureTopics(this.admin, specs);
+  }
+
+  /** The offset after a single-partition topic's last message: how many it holds. */
+  async topicEnd(topic: string): Promise<number> {
+    const [p] = await this.admin.fetchTopicOffsets(topic);
+    return Number(p.high);
+  }
+
+  /** Moves an idle group back to the start of a topic (for a replay). */
+  resetToEarliest(group: string, topic: string): Promise<void> {
+    return this.admin.resetOffsets({ groupId: group, topic, earliest: true });
   }
 
   async onModuleInit(): Promise<void> {

@@ -13,7 +13,6 @@ import {
 import { SupervisedConsumer } from '../kafka/supervised-consumer';
 import { AppConfig } from '../config/app-config';
 import { ComponentHealth, KafkaService } from '../kafka/kafka.service';
-import { ensureTopics } from '../kafka/topics-admin';
 
 export type CredentialCheck =
   | { ok: true; client: string; keyId: string }
@@ -42,12 +41,8 @@ export class RegistryViewService implements OnApplicationBootstrap {
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    const admin = this.kafka.kafka.admin();
-    await admin.connect();
-    await ensureTopics(admin, [{ topic: Topics.registryEvents, numPartitions: 1 }]);
-    const [end] = await admin.fetchTopicOffsets(Topics.registryEvents);
-    await admin.disconnect();
-    const target = Number(end.high);
+    await this.kafka.ensureTopics([{ topic: Topics.registryEvents, numPartitions: 1 }]);
+    const target = await this.kafka.topicEnd(Topics.registryEvents);
     const resolveReady = this.markReady;
     const ready = this.ready;
     if (target === 0) {
