@@ -10,6 +10,18 @@ export class ConcurrencyError extends DomainError {
   }
 }
 
+/**
+ * The advisory lock every append takes first. global_position and the outbox id
+ * are bigserials, drawn at INSERT, not at commit: two concurrent appends could
+ * commit out of position order, the relay would publish the higher position
+ * first, and consumers (which skip positions at or below the last applied)
+ * would drop the lower one for good. Holding this lock until commit makes
+ * positions follow commit order. Registry writes are rare: one at a time is
+ * fine. The key is 'registry' in ASCII: above the int4 range, so it cannot
+ * meet a hashtext() key such as the relay's. A string: it exceeds 2^53.
+ */
+export const APPEND_LOCK_KEY = '8243108395577799289';
+
 export interface StoredStream {
   version: number;
   events: RegistryEvent[];
@@ -20,6 +32,7 @@ export interface StoredStream {
  * states the version it was decided on, and the unique (stream, version) key
  * turns a concurrent write into a ConcurrencyError. Events and their outbox
  * rows are written in one transaction, so Kafka gets exactly what was stored.
+ * Appends are serialised (APPEND_LOCK_KEY) so positions are in commit order.
  */
 @Injectable()
 export class EventStore {
@@ -59,6 +72,7 @@ export class EventStore {
   async append(streamId: string, expectedVersion: number, events: RegistryEvent[]): Promise<RegistryEventEnvelope[]> {
     if (events.length === 0) return [];
     return this.db.transaction(async (tx) => {
+      await tx.query('SELECT pg_advisory_xact_lock($1::bigint)', [APPEND_LOCK_KEY]);
       const [current] = await tx.query(
         'SELECT coalesce(max(stream_version), 0)::int AS v FROM registry.events WHERE stream_id = $1',
         [streamId],
