@@ -49,20 +49,20 @@ describe('ndxp up: the whole stack', () => {
     const text = output.join('\n');
     expect(text).toMatch(/smoke exchange: LGSP → Kafka → NDXP \(ndxp-[12]\) → LGSP in [\d.]+ ms/);
 
+    // Each process says where it listens; the first of each app keeps its own port, the others none of theirs.
+    const portOf = (instance: string) => Number(text.match(new RegExp(`${instance}: healthy on http://127\\.0\\.0\\.1:(\\d+)`))?.[1]);
+    const ports = Object.fromEntries(['registry-1', 'providers-1', 'ndxp-1', 'ndxp-2', 'lgsp-1', 'lgsp-2'].map((i) => [i, portOf(i)]));
+    expect(ports).toMatchObject({ 'registry-1': Number(env.REGISTRY_PORT), 'ndxp-1': Number(env.NDXP_PORT), 'lgsp-1': Number(env.LGSP_PORT), 'providers-1': Number(env.PROVIDERS_PORT) });
+    expect(new Set(Object.values(ports)).size).toBe(6);
     const pids: number[] = [];
-    for (const [app, port] of [
-      ['registry', env.REGISTRY_PORT],
-      ['ndxp', env.NDXP_PORT],
-      ['lgsp', env.LGSP_PORT],
-      ['lgsp', String(Number(env.LGSP_PORT) + 1)],
-      ['ndxp', String(Number(env.NDXP_PORT) + 1)],
-      ['providers', env.PROVIDERS_PORT],
-    ]) {
+    for (const [instance, port] of Object.entries(ports)) {
+      const app = instance.replace(/-\d+$/, '');
       const health = await fetchJson(`http://127.0.0.1:${port}/health`);
       expect(health.status).toBe(200);
       expect(health.body).toMatchObject({
         status: 'ok',
         app,
+        instance,
         checks: { kafka: { status: 'up', brokers: 1 }, postgres: { status: 'up', database: env.NDXP_DATABASE } },
       });
       pids.push(health.body.pid);
@@ -85,7 +85,7 @@ describe('ndxp up: the whole stack', () => {
     expect(smoke.body).toMatchObject({ lgsp: 'lgsp-1', hub: expect.stringMatching(/^ndxp-[12]$/) });
 
     // The two gateways host disjoint halves of the 85 LGSPs; each serves its own clients.
-    const lgsp2 = Number(env.LGSP_PORT) + 1;
+    const lgsp2 = ports['lgsp-2'];
     const [one, two] = await Promise.all([fetchJson(`http://127.0.0.1:${env.LGSP_PORT}/lgsps`), fetchJson(`http://127.0.0.1:${lgsp2}/lgsps`)]);
     const codes1: string[] = one.body.items.map((i: { code: string }) => i.code);
     const codes2: string[] = two.body.items.map((i: { code: string }) => i.code);

@@ -80,7 +80,7 @@ export function htmlReport(r: ScenarioReport): string {
     return i < 0 ? xs.length - 1 : i;
   };
   r.faults.forEach((f, k) => {
-    if (f.kind === 'cleared' || f.kind === 'lgsp-restart' || f.kind === 'broker-restart') {
+    if (f.kind === 'cleared' || f.kind === 'lgsp-restart' || f.kind === 'app-kill' || f.kind === 'broker-restart') {
       if (f.kind !== 'cleared') faultBands.push([indexAt(f.at), indexAt(f.at), f.kind]);
       return;
     }

@@ -135,6 +135,14 @@ function scheduleFaults(s: Scenario, stack: Stack, log: (l: string) => void, sta
         record('lgsp-restart', `lgsp-${f.process} killed (SIGKILL) and restarted`, f.atS);
         await stack.restart(`lgsp-${f.process}`);
       });
+    } else if (f.kind === 'app-kill') {
+      at(f.atS, async () => {
+        const instance = `${f.app}-${f.process}`;
+        const victim = stack.apps.find((a) => a.instance === instance);
+        if (!victim?.child.pid) throw new Error(`no process ${instance} in the stack (${stack.apps.map((a) => a.instance).join(', ')})`);
+        record('app-kill', `${instance} killed (SIGKILL); the launcher's supervisor restarts it`, f.atS);
+        process.kill(victim.child.pid, 'SIGKILL');
+      });
     } else if (f.kind === 'broker-restart') {
       at(f.atS, async () => {
         if (!stack.infra.restartKafka) throw new Error('broker-restart needs the local broker (KAFKA_BROKERS is set)');

@@ -25,6 +25,11 @@ describe('scenario files', () => {
     expect(s.load.serviceMix['citizen-lookup']).toBeGreaterThan(0);
   });
 
+  it('reads an app-kill fault: which process of which app', () => {
+    const s = parseScenario('name: a\nload: { rate: 5 }\nfaults:\n  - { at: "01:00", kind: app-kill, app: ndxp, process: 2 }\n', 'x.yaml');
+    expect(s.faults[0]).toMatchObject({ kind: 'app-kill', app: 'ndxp', process: 2, atS: 3600 });
+  });
+
   it.each([
     ['name: a\nload:\n  dailyVolume: lots\n', 'x.yaml:3: load.dailyVolume must be a number'],
     ['load: { rate: 1 }\n', 'x.yaml:1: name is required'],
@@ -35,6 +40,7 @@ describe('scenario files', () => {
     ['name: a\nload: { rate: 5, dailyVolume: 10 }\n', 'x.yaml:2: load needs exactly one of dailyVolume'],
     ['name: a\nload: { rate: 5, serviceMix: { teleport: 1 } }\n', 'x.yaml:2: load.serviceMix.teleport: unknown'],
     ['name: a\nload: { rate: 5\n', 'not valid YAML'],
+    ['name: a\nload: { rate: 5 }\nfaults:\n  - { at: "01:00", kind: app-kill }\n', 'x.yaml:4: faults[].app is required for app-kill'],
   ])('names the line of a mistake: %j', (text, message) => {
     expect(() => parseScenario(text, 'x.yaml')).toThrow(ScenarioError);
     expect(() => parseScenario(text, 'x.yaml')).toThrow(message);

@@ -12,7 +12,9 @@ export interface FaultStep {
   /** Simulated time of day, "HH:MM", from the scenario's start. */
   at: string;
   atS: number;
-  kind: 'outage' | 'latency' | 'errors' | 'lgsp-restart' | 'broker-restart';
+  kind: 'outage' | 'latency' | 'errors' | 'lgsp-restart' | 'app-kill' | 'broker-restart';
+  /** app-kill: which app's process is killed (the launcher's supervisor restarts it). */
+  app?: 'registry' | 'providers' | 'ndxp' | 'lgsp';
   database?: 'population' | 'enterprise' | 'insurance';
   /** Simulated duration, e.g. "1h", "30m". */
   forS?: number;
@@ -165,12 +167,12 @@ export function parseScenario(text: string, file: string): Scenario {
     for (const item of (faultsNode as unknown as { items: Node[] }).items) {
       if (!isMap(item)) fail(item, 'each fault is a mapping with at and kind');
       const f = item as YAMLMap;
-      known(f, 'faults[].', ['at', 'kind', 'database', 'for', 'latencyMs', 'jitterMs', 'probability', 'errorKind', 'process']);
+      known(f, 'faults[].', ['at', 'kind', 'database', 'for', 'latencyMs', 'jitterMs', 'probability', 'errorKind', 'process', 'app']);
       const atNode = f.get('at', true) as Node | undefined;
       const at = atNode && isScalar(atNode) ? String(atNode.value) : '';
       const atS = parseClock(at);
       if (atS === undefined) fail(atNode ?? f, `faults[].at must be a simulated time of day HH:MM (got ${JSON.stringify(at)})`);
-      const kind = str(f, 'faults[].', 'kind', 'outage', ['outage', 'latency', 'errors', 'lgsp-restart', 'broker-restart'] as const);
+      const kind = str(f, 'faults[].', 'kind', 'outage', ['outage', 'latency', 'errors', 'lgsp-restart', 'app-kill', 'broker-restart'] as const);
       const step: FaultStep = { at, atS: atS!, kind };
       if (kind === 'outage' || kind === 'latency' || kind === 'errors') {
         const dbNode = f.get('database', true) as Node | undefined;
@@ -189,7 +191,11 @@ export function parseScenario(text: string, file: string): Scenario {
         if (step.probability === undefined) fail(f, 'faults[].probability is required for errors');
         step.errorKind = str(f, 'faults[].', 'errorKind', 'error', ['error', 'unavailable', 'timeout'] as const);
       }
-      if (kind === 'lgsp-restart') step.process = num(f, 'faults[].', 'process', 1, 1, 16);
+      if (kind === 'lgsp-restart' || kind === 'app-kill') step.process = num(f, 'faults[].', 'process', 1, 1, 16);
+      if (kind === 'app-kill') {
+        if (f.get('app', true) === undefined) fail(f, 'faults[].app is required for app-kill (registry, providers, ndxp or lgsp)');
+        step.app = str(f, 'faults[].', 'app', 'ndxp', ['registry', 'providers', 'ndxp', 'lgsp'] as const);
+      }
       faults.push(step);
     }
   }

@@ -10,3 +10,5 @@ export * from './postgres/postgres';
 export * from './testcontainers';
 export * from './stack';
 export * from './prometheus/local-prometheus';
+export * from './supervisor';
+export * from './port-plan';

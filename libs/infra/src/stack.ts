@@ -11,9 +11,12 @@ import { exited, stopProcess } from './process';
 import { dockerEngineAnswers, startKafkaContainer, startPostgresContainer } from './testcontainers';
 import { LocalPrometheus, PROMETHEUS_MISSING, prometheusBinary } from './prometheus/local-prometheus';
 
-/** In start order: the registry first (others fold its events), the databases, the hub, the gateway. */
-export const APPS = ['registry', 'providers', 'ndxp', 'lgsp'] as const;
-export type StackApp = (typeof APPS)[number];
+import { APPS, StackApp } from './stack-apps';
+import { planPorts, type PlannedProcess } from './port-plan';
+import { Supervisor } from './supervisor';
+
+export { APPS };
+export type { StackApp };
 
 export interface InfraHandle {
   plan: InfraPlan;
@@ -21,6 +24,8 @@ export interface InfraHandle {
   databaseUrl: string;
   timings: Record<string, number>;
   kafkaPid?: number;
+  /** Settings the apps get unless the environment says otherwise (what this broker allows). */
+  appDefaults: Record<string, string>;
   /** Stops and starts the local broker on the same data (for fault scenarios); undefined for an external one. */
   restartKafka?: () => Promise<void>;
   stop(): Promise<void>;
@@ -129,7 +134,9 @@ export async function startInfra(o: UpOptions): Promise<InfraHandle> {
     const created = await ensureDatabase(databaseUrl);
     timings.postgresMs = Date.now() - tp;
     o.log(`PostgreSQL: database ${new URL(databaseUrl).pathname.slice(1)} ${created === 'created' ? 'created' : 'ready'}`);
-    return { plan, kafkaBrokers, databaseUrl, timings, kafkaPid, restartKafka, stop: stopAll };
+    // The local broker allows 1 s sessions: 3 s lets a restarted hub have its partitions back within 5 s.
+    const appDefaults: Record<string, string> = plan.kafka.mode === 'local' && !o.skipKafka ? { KAFKA_SESSION_TIMEOUT_MS: '3000' } : {};
+    return { plan, kafkaBrokers, databaseUrl, timings, kafkaPid, appDefaults, restartKafka, stop: stopAll };
   } catch (e) {
     await stopAll();
     throw e;
@@ -149,7 +156,7 @@ export interface AppProcess {
 export function spawnApp(
   app: StackApp,
   port: number,
-  infra: Pick<InfraHandle, 'kafkaBrokers' | 'databaseUrl'>,
+  infra: Pick<InfraHandle, 'kafkaBrokers' | 'databaseUrl'> & Partial<Pick<InfraHandle, 'appDefaults'>>,
   env: NodeJS.ProcessEnv,
   log: Log,
   instance = `${app}-1`,
@@ -159,6 +166,7 @@ export function spawnApp(
   const child = spawn(process.execPath, ['--enable-source-maps', main], {
     cwd: repoRoot(),
     env: {
+      ...infra.appDefaults,
       ...env,
       PORT: String(port),
       KAFKA_BROKERS: infra.kafkaBrokers,
@@ -191,18 +199,19 @@ export function processCount(env: NodeJS.ProcessEnv, app: StackApp): number {
 /**
  * The processes of the stack, in start order. Several LGSP processes share
  * the LGSPs between them (LGSP_SHARD i/N); several hubs share the request
- * partitions. Process i listens on the app's port + i - 1.
+ * partitions. See planPorts for who listens where.
  */
-export function stackProcesses(env: NodeJS.ProcessEnv, ports: Record<StackApp, number>): Array<{ app: StackApp; instance: string; port: number; extraEnv: Record<string, string> }> {
-  return APPS.flatMap((app) => {
-    const n = processCount(env, app);
-    return Array.from({ length: n }, (_, i) => ({
-      app,
-      instance: `${app}-${i + 1}`,
-      port: ports[app] + i,
-      extraEnv: app === 'lgsp' && n > 1 ? { LGSP_SHARD: `${i + 1}/${n}` } : ({} as Record<string, string>),
-    }));
-  });
+export function stackProcesses(env: NodeJS.ProcessEnv, ports: Record<StackApp, number>, reserved: number[] = []): PlannedProcess[] {
+  const counts = Object.fromEntries(APPS.map((app) => [app, processCount(env, app)])) as Record<StackApp, number>;
+  return planPorts(counts, ports, reserved);
+}
+
+/** Ports the stack's other parts hold, which no app process may be given. */
+function reservedPorts(env: NodeJS.ProcessEnv, plan: InfraPlan): number[] {
+  const ports = [Number(env.PROMETHEUS_PORT || 9090)];
+  if (plan.kafka.mode === 'local') ports.push(plan.kafka.port, plan.kafka.controllerPort);
+  if (plan.postgres.mode === 'embedded') ports.push(plan.postgres.port);
+  return ports;
 }
 
 export async function fetchJson(url: string, timeoutMs = 3000): Promise<{ status: number; body: any }> {
@@ -217,7 +226,11 @@ export async function fetchJson(url: string, timeoutMs = 3000): Promise<{ status
   return { status: res.status, body };
 }
 
-/** Waits until the app's /health says Kafka and Postgres are both up. */
+/**
+ * Waits until the app's /health says Kafka and Postgres are both up, and that
+ * it is the process we started (app and instance): anything else answering on
+ * its port is a collision, reported as such rather than taken for health.
+ */
 export async function waitHealthy(p: AppProcess, timeoutMs = 60_000): Promise<void> {
   let exitCode: number | null | undefined;
   void exited(p.child).then((c) => (exitCode = c));
@@ -227,12 +240,24 @@ export async function waitHealthy(p: AppProcess, timeoutMs = 60_000): Promise<vo
       if (exitCode !== undefined) throw new Error(`${p.instance} exited during start-up (code ${exitCode}); its log lines above say why`);
       try {
         const r = await fetchJson(`http://127.0.0.1:${p.port}/health`);
+        assertIdentity(p, r.body);
         return r.status === 200 && r.body?.status === 'ok';
-      } catch {
+      } catch (e) {
+        if (e instanceof PortCollisionError) throw e;
         return false;
       }
     },
     timeoutMs,
+  );
+}
+
+export class PortCollisionError extends Error {}
+
+function assertIdentity(p: AppProcess, body: any): void {
+  if (body?.app === p.app && body?.instance === p.instance) return;
+  const who = body?.app ? `${body.app} (${body.instance}, pid ${body.pid})` : 'a process that is not one of this emulator\'s apps';
+  throw new PortCollisionError(
+    `port ${p.port} is held by ${who}, not by ${p.instance}: stop that process or give this app another port (see the port variables in the README)`,
   );
 }
 
@@ -250,6 +275,8 @@ export interface Stack {
   prometheusUrl?: string;
   /** Kills one app process (SIGKILL, as a crash would) and starts it again; resolves when it is healthy. */
   restart(instance: string, downMs?: number): Promise<void>;
+  /** Restarts crashed apps; `restarts` counts them per instance. */
+  supervisor: Supervisor;
   stop(): Promise<void>;
 }
 
@@ -259,16 +286,30 @@ export async function startStack(o: UpOptions): Promise<Stack> {
   const infra = await startInfra(o);
   const apps: AppProcess[] = [];
   let prometheus: LocalPrometheus | undefined;
+  const supervisor = new Supervisor({
+    log: o.log,
+    respawn: async (old, restarts) => {
+      const p = spawnApp(old.app, old.port, infra, env, o.log, old.instance, { ...old.extraEnv, NDXP_SUPERVISOR_RESTARTS: String(restarts) });
+      await waitHealthy(p);
+      return p;
+    },
+  });
+  const replace = (next: AppProcess) => {
+    const i = apps.findIndex((a) => a.instance === next.instance);
+    if (i >= 0) apps[i] = next;
+  };
   const stop = async () => {
+    supervisor.stop();
     await prometheus?.stop();
     await stopApps(apps);
     await infra.stop();
   };
   try {
-    for (const proc of stackProcesses(env, infra.plan.apps)) {
+    for (const proc of stackProcesses(env, infra.plan.apps, reservedPorts(env, infra.plan))) {
       const p = spawnApp(proc.app, proc.port, infra, env, o.log, proc.instance, proc.extraEnv);
       apps.push(p);
       await waitHealthy(p);
+      supervisor.watch(p, replace);
       o.log(`${proc.instance}: healthy on http://127.0.0.1:${p.port}  (health: /health, metrics: /metrics, API docs: /docs)`);
     }
     if (env.NDXP_PROMETHEUS !== '0') {
@@ -287,13 +328,15 @@ export async function startStack(o: UpOptions): Promise<Stack> {
       const i = apps.findIndex((a) => a.instance === instance);
       if (i < 0) throw new Error(`no process ${instance} in the stack (${apps.map((a) => a.instance).join(', ')})`);
       const old = apps[i];
+      supervisor.expectExit(old);
       if (old.child.pid !== undefined) await stopProcess(old.child.pid, 0, 'SIGKILL');
       await new Promise((r) => setTimeout(r, downMs));
       const p = spawnApp(old.app, old.port, infra, env, o.log, old.instance, old.extraEnv);
       apps[i] = p;
       await waitHealthy(p);
+      supervisor.watch(p, replace);
     };
-    return { infra, apps, prometheusUrl: prometheus?.url, restart, stop };
+    return { infra, apps, prometheusUrl: prometheus?.url, restart, supervisor, stop };
   } catch (e) {
     await stop();
     throw e;
