@@ -88,9 +88,40 @@ export function providerMetrics(registers: Registry, activeFaults: () => Array<{
 }
 
 /** `lagOf` is read when Prometheus scrapes: one entry per tracked group and topic (omitted when the broker cannot say). */
-export function kafkaMetrics(registers: Registry, lagOf: () => Promise<Array<{ group: string; topic: string; lag: number }>>) {
+export interface ConsumerSample {
+  group: string;
+  topic: string;
+  running: boolean;
+  restarts: number;
+}
+
+export function kafkaMetrics(
+  registers: Registry,
+  lagOf: () => Promise<Array<{ group: string; topic: string; lag: number }>>,
+  consumers: () => ConsumerSample[] = () => [],
+) {
   const r = [registers];
   return {
+    consumerUp: new Gauge({
+      name: 'kafka_consumer_up',
+      help: '1 while the consumer is joined and fetching, 0 while it reconnects',
+      labelNames: ['group', 'topic'] as const,
+      registers: r,
+      collect() {
+        this.reset();
+        for (const c of consumers()) this.set({ group: c.group, topic: c.topic }, c.running ? 1 : 0);
+      },
+    }),
+    consumerRestarts: new Gauge({
+      name: 'kafka_consumer_restarts',
+      help: 'Times the consumer was replaced (crash, stall) since its process started',
+      labelNames: ['group', 'topic'] as const,
+      registers: r,
+      collect() {
+        this.reset();
+        for (const c of consumers()) this.set({ group: c.group, topic: c.topic }, c.restarts);
+      },
+    }),
     lag: new Gauge({
       name: 'kafka_consumer_lag_messages',
       help: 'Messages on the topic not yet consumed by the group (committed offsets)',

@@ -53,6 +53,9 @@ export function serverProperties(o: { port: number; controllerPort: number; data
     'min.insync.replicas=1',
     // Consumers join at once instead of waiting 3 s for others that never come.
     'group.initial.rebalance.delay.ms=0',
+    // Lets the apps use short consumer sessions (KAFKA_SESSION_TIMEOUT_MS=3000): a crashed member's
+    // partitions move in 3 s instead of the default minimum's 6.
+    'group.min.session.timeout.ms=1000',
     // Apps create their topics explicitly, with the partitions they need.
     'auto.create.topics.enable=false',
     'num.partitions=1',

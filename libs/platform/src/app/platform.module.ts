@@ -22,7 +22,7 @@ export class PlatformModule {
       module: PlatformModule,
       global: true,
       imports: [
-        KafkaModule.forRoot({ clientId: o.config.INSTANCE_ID, brokers: o.config.kafkaBrokers }),
+        KafkaModule.forRoot({ clientId: o.config.INSTANCE_ID, brokers: o.config.kafkaBrokers, sessionTimeoutMs: o.config.KAFKA_SESSION_TIMEOUT_MS }),
         DatabaseModule.forApp({
           url: o.config.DATABASE_URL,
           schema: o.schema,

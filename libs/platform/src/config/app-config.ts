@@ -38,6 +38,17 @@ export class AppConfig {
   @Matches(/^\S{12,}$/, { message: 'must be at least 12 characters without spaces' })
   ADMIN_TOKEN!: string;
 
+  /**
+   * Consumer group session: how long a crashed member holds its partitions. Short is fast recovery
+   * (a restarted hub waits this long for its dead predecessor); the broker refuses values below its
+   * group.min.session.timeout.ms (6000 by default; the launcher's broker allows 1000).
+   */
+  @Transform(({ value }) => (typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value))
+  @IsInt({ message: 'must be milliseconds, 1000-300000' })
+  @Min(1000, { message: 'must be milliseconds, 1000-300000' })
+  @Max(300000, { message: 'must be milliseconds, 1000-300000' })
+  KAFKA_SESSION_TIMEOUT_MS!: number;
+
   get kafkaBrokers(): string[] {
     return this.KAFKA_BROKERS.split(',');
   }
@@ -60,6 +71,7 @@ export function appConfigDefaults(app: AppName): Record<string, string> {
     LOG_LEVEL: 'log',
     INSTANCE_ID: `${app}-1`,
     ADMIN_TOKEN: DEFAULT_ADMIN_TOKEN,
+    KAFKA_SESSION_TIMEOUT_MS: '6000',
   };
 }
 

@@ -18,12 +18,27 @@ function nestLogCreator(context: string) {
 // one-time notice about the v2 change is noise in every app's log.
 process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1';
 
-export function createKafka(clientId: string, brokers: string[], quiet = false): Kafka {
-  return new Kafka({
+export interface ConsumerDefaults {
+  sessionTimeoutMs: number;
+}
+
+const consumerDefaults = new WeakMap<Kafka, ConsumerDefaults>();
+
+/** The consumer settings a client was created with (6 s sessions when none were given). */
+export function consumerDefaultsOf(kafka: Kafka): ConsumerDefaults {
+  return consumerDefaults.get(kafka) ?? { sessionTimeoutMs: 6000 };
+}
+
+export function createKafka(clientId: string, brokers: string[], quiet = false, defaults?: ConsumerDefaults): Kafka {
+  const kafka = new Kafka({
     clientId,
     brokers,
     logLevel: quiet ? logLevel.NOTHING : logLevel.WARN,
     logCreator: nestLogCreator(`kafka:${clientId}`),
-    retry: { initialRetryTime: 200, retries: 8 },
+    // At most 2 s between tries: with kafkajs' default growth a broker back after 30 s was tried again only
+    // ~20 s later. About 15 s of tries in all, then the caller hears of the failure.
+    retry: { initialRetryTime: 200, maxRetryTime: 2000, retries: 10 },
   });
+  if (defaults) consumerDefaults.set(kafka, defaults);
+  return kafka;
 }

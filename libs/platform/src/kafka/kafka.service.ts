@@ -5,10 +5,13 @@ import { Admin, Kafka, Producer } from 'kafkajs';
 import { BatchingProducer } from './batching-producer';
 import { ensureTopics, TopicSpec } from './topics-admin';
 import { createKafka } from './kafka-client';
+import { consumerStatuses, ConsumerStatus } from './supervised-consumer';
 
 export interface KafkaSettings {
   clientId: string;
   brokers: string[];
+  /** Consumer group session timeout (KAFKA_SESSION_TIMEOUT_MS). */
+  sessionTimeoutMs?: number;
 }
 
 export const KAFKA_SETTINGS = Symbol('KAFKA_SETTINGS');
@@ -38,8 +41,12 @@ export class KafkaService implements OnModuleInit, OnApplicationShutdown {
     readonly settings: KafkaSettings,
     registry: Registry,
   ) {
-    this.kafka = createKafka(settings.clientId, settings.brokers);
-    this.producer = this.kafka.producer({ allowAutoTopicCreation: false });
+    this.kafka = createKafka(settings.clientId, settings.brokers, false, { sessionTimeoutMs: settings.sessionTimeoutMs ?? 6000 });
+    // acks=all (sendBatch's default) and one request in flight, so a retried batch keeps its order. Not kafkajs'
+    // idempotent mode: after a broker restart its producer can die on OUT_OF_ORDER_SEQUENCE_NUMBER for good
+    // (kafkajs#598). A retry's duplicate is harmless instead: event ids are deterministic and every
+    // projection applies an event once.
+    this.producer = this.kafka.producer({ allowAutoTopicCreation: false, maxInFlightRequests: 1 });
     this.admin = this.kafka.admin();
     // Lag is read from the broker when Prometheus scrapes, never on a timer of our own.
     this.metrics = kafkaMetrics(registry, async () => {
@@ -52,7 +59,7 @@ export class KafkaService implements OnModuleInit, OnApplicationShutdown {
         }
       }
       return out;
-    });
+    }, () => this.consumers().map((c) => ({ group: c.group, topic: c.topic, running: c.state === 'running', restarts: c.restarts })));
     this.batching = new BatchingProducer(this.producer, undefined, (topic, n) => this.metrics.produceErrors.inc({ topic }, n));
   }
 
@@ -109,15 +116,25 @@ export class KafkaService implements OnModuleInit, OnApplicationShutdown {
     this.stoppers.push(stop);
   }
 
+  /** The supervised consumers of this process and their state. */
+  consumers(): ConsumerStatus[] {
+    return [...consumerStatuses].map((c) => c.status());
+  }
+
+  /** Down when the broker does not answer, or when a consumer is not fetching (it is reconnecting). */
   async health(timeoutMs = 2000): Promise<ComponentHealth> {
+    const consumers = this.consumers();
+    const stuck = consumers.filter((c) => c.state !== 'running');
     try {
       const cluster = await Promise.race([
         this.admin.describeCluster(),
         new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer in ${timeoutMs} ms`)), timeoutMs)),
       ]);
-      return { status: 'up', brokers: cluster.brokers.length, controller: cluster.controller };
+      const up = { brokers: cluster.brokers.length, controller: cluster.controller, consumers };
+      if (stuck.length === 0) return { status: 'up', ...up };
+      return { status: 'down', detail: `consumer(s) not running: ${stuck.map((c) => `${c.group} (${c.state})`).join(', ')}`, ...up };
     } catch (e) {
-      return { status: 'down', detail: (e as Error).message };
+      return { status: 'down', detail: (e as Error).message, consumers };
     }
   }
 

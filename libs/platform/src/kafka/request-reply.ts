@@ -75,6 +75,7 @@ export class KafkaRequester {
       groupId: this.groupId,
       topic: this.replyTopic,
       fromBeginning: false,
+      privateGroup: true,
       run: {
         partitionsConsumedConcurrently: this.options.replyPartitions ?? 1,
         eachBatch: async ({ batch }) => {
@@ -114,6 +115,9 @@ export class KafkaRequester {
       }, Math.max(0, timeoutMs));
       this.pending.set(correlationId, { resolve: resolve as (v: unknown) => void, reject, timer });
     });
+    // The deadline can pass while the produce below is still retrying (broker down): the rejection must
+    // not be unhandled meanwhile, or Node ends the process. The caller still gets it through `return reply`.
+    reply.catch(() => undefined);
     try {
       await this.producer.send(topic, {
         key: opts.key ?? correlationId,
@@ -131,7 +135,6 @@ export class KafkaRequester {
         clearTimeout(p.timer);
         this.pending.delete(correlationId);
       }
-      reply.catch(() => undefined);
       throw e;
     }
     return reply;

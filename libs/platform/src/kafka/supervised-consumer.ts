@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
-import { Consumer, ConsumerConfig, ConsumerRunConfig, Kafka } from 'kafkajs';
+import { Admin, Consumer, ConsumerConfig, ConsumerRunConfig, Kafka } from 'kafkajs';
+import { consumerDefaultsOf } from './kafka-client';
 
 export interface SupervisedConsumerOptions {
   groupId: string;
@@ -7,18 +8,56 @@ export interface SupervisedConsumerOptions {
   fromBeginning: boolean;
   run: ConsumerRunConfig;
   config?: Partial<ConsumerConfig>;
+  /** How long a join may take before the attempt counts as failed (default 30 s). */
+  joinTimeoutMs?: number;
+  /** No fetch for this long while running means the consumer is stuck: it is replaced (default 30 s). */
+  stallTimeoutMs?: number;
+  /**
+   * The group is this process's alone (reply topics, registry views). A replacement then joins a fresh
+   * group seeded with the offsets this consumer had reached, instead of waiting out its crashed
+   * predecessor's session in the old group (10 s after a broker restart, measured).
+   */
+  privateGroup?: boolean;
 }
 
+export type ConsumerState = 'starting' | 'running' | 'reconnecting' | 'stopped';
+
+export interface ConsumerStatus {
+  group: string;
+  topic: string;
+  state: ConsumerState;
+  restarts: number;
+  /** Since when the consumer has been in this state (ISO time). */
+  since: string;
+  lastError?: string;
+}
+
+/** Every supervised consumer of this process, for /health and the metrics. */
+export const consumerStatuses = new Set<SupervisedConsumer>();
+
 /**
- * A kafkajs consumer that comes back after a crash kafkajs itself will not
- * restart from (a broker restart ends in "Failed to find group coordinator",
- * a non-retriable error that leaves the consumer stopped for good).
+ * A kafkajs consumer that always comes back. kafkajs 2.2.4 leaves a consumer
+ * stopped for good after a non-retriable crash ("Failed to find group
+ * coordinator" while a restarted broker loads its offsets), and worse, its
+ * `run()` *resolves* when the group join fails: it emits CRASH and returns.
+ * So a start counts as good only once the group is joined, every attempt has
+ * a generation number (a CRASH of an older consumer is ignored, never
+ * swallowed by a busy flag), and a watchdog replaces a consumer that stops
+ * fetching.
  */
 export class SupervisedConsumer {
   private readonly logger: Logger;
   private consumer: Consumer | undefined;
-  private stopped = false;
-  private reopening = false;
+  private generation = 0;
+  private state: ConsumerState = 'starting';
+  private since = Date.now();
+  private lastError: string | undefined;
+  private lastFetchAt = Date.now();
+  private watchdog: NodeJS.Timeout | undefined;
+  private groupId: string;
+  /** Private groups: per partition, the offset to resume from (next unprocessed, or where we began). */
+  private readonly resumeAt = new Map<number, number>();
+  private groupMoves = 0;
   restarts = 0;
 
   constructor(
@@ -26,45 +65,153 @@ export class SupervisedConsumer {
     private readonly o: SupervisedConsumerOptions,
   ) {
     this.logger = new Logger(`consumer:${o.groupId}`);
+    this.groupId = o.groupId;
   }
 
+  /** Starts consuming; rejects if the first attempt fails (the app then fails to start, naming the reason). */
   async start(): Promise<void> {
-    // 10 s sessions: a shorter one (6 s tried) expired members during a broker restart and slowed recovery.
-    const c = this.kafka.consumer({ groupId: this.o.groupId, sessionTimeout: 10000, heartbeatInterval: 1000, maxWaitTimeInMs: 50, ...this.o.config });
-    c.on(c.events.CRASH, (e) => {
-      if (e.payload.restart || this.stopped) return;
-      this.logger.warn(`crashed (${e.payload.error.message}); reconnecting`);
-      void this.reopen();
-    });
-    await c.connect();
-    await c.subscribe({ topic: this.o.topic, fromBeginning: this.o.fromBeginning });
-    await c.run(this.o.run);
-    this.consumer = c;
+    consumerStatuses.add(this);
+    if (this.o.privateGroup) await this.noteStartOffsets();
+    await this.open();
+    this.setState('running');
+    const stallMs = this.o.stallTimeoutMs ?? 30_000;
+    this.watchdog = setInterval(() => this.checkProgress(stallMs), Math.min(5000, stallMs / 2));
+    this.watchdog.unref();
   }
 
-  private async reopen(): Promise<void> {
-    if (this.reopening) return;
-    this.reopening = true;
+  status(): ConsumerStatus {
+    const s: ConsumerStatus = { group: this.groupId, topic: this.o.topic, state: this.state, restarts: this.restarts, since: new Date(this.since).toISOString() };
+    return this.lastError ? { ...s, lastError: this.lastError } : s;
+  }
+
+  /** One attempt: resolves once the group is joined, rejects on a crash or a join that takes too long. */
+  private async open(): Promise<void> {
+    const generation = ++this.generation;
+    const session = consumerDefaultsOf(this.kafka).sessionTimeoutMs;
+    const c = this.kafka.consumer({
+      groupId: this.groupId,
+      // A replaced member (a restarted hub, a consumer after a broker restart) waits out its dead
+      // predecessor's session in a shared group: the session is the recovery time (KAFKA_SESSION_TIMEOUT_MS).
+      sessionTimeout: session,
+      heartbeatInterval: Math.max(100, Math.floor(session / 6)),
+      maxWaitTimeInMs: 50,
+      // kafkajs restarts a consumer itself after a retriable crash, as a new member of the same group, which then
+      // waits out the old member's session too. A private group is better served by a fresh group (reopen).
+      retry: { restartOnFailure: async () => !this.o.privateGroup },
+      ...this.o.config,
+    });
+    this.consumer = c;
+    let failStart: ((e: Error) => void) | undefined;
+    c.on(c.events.FETCH_START, () => (this.lastFetchAt = Date.now()));
+    c.on(c.events.CRASH, (e) => {
+      if (generation !== this.generation || this.state === 'stopped') return; // an older consumer's last words
+      this.lastError = e.payload.error.message;
+      if (e.payload.restart) return; // kafkajs restarts this one itself
+      if (failStart) failStart(e.payload.error);
+      else void this.reopen(generation, `crashed (${e.payload.error.message})`);
+    });
+    const joinTimeoutMs = this.o.joinTimeoutMs ?? 30_000;
+    const joined = new Promise<void>((resolve, reject) => {
+      failStart = reject;
+      const timer = setTimeout(() => reject(new Error(`group not joined within ${joinTimeoutMs} ms`)), joinTimeoutMs);
+      c.on(c.events.GROUP_JOIN, () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    joined.catch(() => undefined);
     try {
-      await this.consumer?.disconnect().catch(() => undefined);
-      for (let attempt = 1; !this.stopped; attempt++) {
-        await new Promise((r) => setTimeout(r, Math.min(5000, 500 * attempt)));
-        try {
-          await this.start();
-          this.restarts++;
-          this.logger.log(`consuming ${this.o.topic} again (restart ${this.restarts})`);
-          return;
-        } catch (e) {
-          this.logger.warn(`reconnect attempt ${attempt} failed: ${(e as Error).message}`);
-        }
-      }
+      await c.connect();
+      await c.subscribe({ topic: this.o.topic, fromBeginning: this.o.fromBeginning });
+      await c.run(this.o.privateGroup ? this.trackingRun() : this.o.run);
+      await joined;
+      this.lastFetchAt = Date.now();
+    } catch (e) {
+      await c.disconnect().catch(() => undefined);
+      throw e;
     } finally {
-      this.reopening = false;
+      failStart = undefined;
     }
   }
 
+  /** Replaces the consumer of `generation` with a new one, retrying with backoff until it joins. */
+  private async reopen(generation: number, why: string): Promise<void> {
+    if (generation !== this.generation || this.state !== 'running') return; // stale, or a reconnect is under way
+    this.setState('reconnecting');
+    this.logger.warn(`${why}; reconnecting`);
+    await this.consumer?.disconnect().catch(() => undefined);
+    for (let attempt = 1; !this.stopped(); attempt++) {
+      await new Promise((r) => setTimeout(r, Math.min(5000, 250 * 2 ** (attempt - 1))));
+      if (this.stopped()) return;
+      try {
+        if (this.o.privateGroup) await this.moveToFreshGroup();
+        await this.open();
+        this.restarts++;
+        this.setState('running');
+        this.logger.log(`consuming ${this.o.topic} again after ${attempt} attempt(s) (restart ${this.restarts})`);
+        return;
+      } catch (e) {
+        this.lastError = (e as Error).message;
+        this.logger.warn(`reconnect attempt ${attempt} failed: ${(e as Error).message}; trying again`);
+      }
+    }
+  }
+
+  /** Where a private group begins, before it joins: the earliest offsets, or the latest. */
+  private async noteStartOffsets(): Promise<void> {
+    const offsets = await this.withAdmin((a) => a.fetchTopicOffsets(this.o.topic));
+    for (const p of offsets) this.resumeAt.set(p.partition, Number(this.o.fromBeginning ? p.low : p.high));
+  }
+
+  /** Records, after each handled batch, the offset after its last message. */
+  private trackingRun(): ConsumerRunConfig {
+    const eachBatch = this.o.run.eachBatch;
+    if (!eachBatch) return this.o.run;
+    return {
+      ...this.o.run,
+      eachBatch: async (payload) => {
+        await eachBatch(payload);
+        const last = payload.batch.messages[payload.batch.messages.length - 1];
+        if (last) this.resumeAt.set(payload.batch.partition, Number(last.offset) + 1);
+      },
+    };
+  }
+
+  private async moveToFreshGroup(): Promise<void> {
+    this.groupId = `${this.o.groupId}-r${++this.groupMoves}`;
+    const partitions = [...this.resumeAt].map(([partition, offset]) => ({ partition, offset: String(offset) }));
+    await this.withAdmin((a) => a.setOffsets({ groupId: this.groupId, topic: this.o.topic, partitions }));
+  }
+
+  private async withAdmin<T>(f: (a: Admin) => Promise<T>): Promise<T> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      return await f(admin);
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+  }
+
+  private checkProgress(stallMs: number): void {
+    if (this.state !== 'running' || Date.now() - this.lastFetchAt < stallMs) return;
+    void this.reopen(this.generation, `no fetch for ${Math.round((Date.now() - this.lastFetchAt) / 1000)} s`);
+  }
+
+  private stopped(): boolean {
+    return this.state === 'stopped';
+  }
+
+  private setState(state: ConsumerState): void {
+    if (this.state === 'stopped') return;
+    this.state = state;
+    this.since = Date.now();
+  }
+
   async stop(): Promise<void> {
-    this.stopped = true;
+    this.state = 'stopped';
+    consumerStatuses.delete(this);
+    if (this.watchdog) clearInterval(this.watchdog);
     await this.consumer?.disconnect();
   }
 }
