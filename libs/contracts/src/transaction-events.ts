@@ -81,6 +81,30 @@ export interface TransactionTimedOut extends Base {
   durationMs: number;
 }
 
+/**
+ * What the gateway answered its client, recorded durably before the answer is
+ * sent. The ledger's outcome, status and fault are this event's (or an LGSP
+ * refusal's): what the client saw, even when the hub recorded something else
+ * (its answer came after the gateway's deadline) or nothing (it never got the
+ * request). Carries the request's facts so the row exists either way.
+ */
+export interface TransactionAnswered extends Base {
+  type: 'TransactionAnswered';
+  xRoadId: string;
+  lgsp: string;
+  client: string;
+  service: string;
+  provider: string;
+  userId?: string;
+  requestSize: number;
+  requestInAt: number;
+  statusCode: number;
+  faultCode?: string;
+  faultString?: string;
+  responseSize?: number;
+  durationMs: number;
+}
+
 export type TransactionEvent =
   | TransactionRequested
   | TransactionRejected
@@ -88,14 +112,15 @@ export type TransactionEvent =
   | TransactionResponded
   | TransactionCompleted
   | TransactionFailed
-  | TransactionTimedOut;
+  | TransactionTimedOut
+  | TransactionAnswered;
 
-export const TERMINAL_OUTCOME: Partial<Record<TransactionEvent['type'], TransactionOutcome>> = {
-  TransactionRejected: 'rejected',
-  TransactionCompleted: 'success',
-  TransactionFailed: 'failed',
-  TransactionTimedOut: 'timeout',
-};
+/** The outcome a client's answer stands for: no fault is a success; a caller's (Client.*) fault a refusal. */
+export function outcomeOfAnswer(faultCode: string | undefined): TransactionOutcome {
+  if (!faultCode) return 'success';
+  if (faultCode === 'Server.ServerProxy.Timeout') return 'timeout';
+  return faultCode.startsWith('Client.') ? 'rejected' : 'failed';
+}
 
 export function eventIdFor(transactionId: string, type: TransactionEvent['type'], late = false): string {
   return `${transactionId}:${type}${late ? ':late' : ''}`;

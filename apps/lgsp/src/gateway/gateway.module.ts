@@ -3,6 +3,7 @@ import { GatewayController } from './gateway.controller';
 import { GatewayService } from './gateway.service';
 import { HubClientService } from './hub-client.service';
 import { OpsController } from './ops.controller';
+import { AnswerRecorder } from '../record/answer-recorder.service';
 
-@Module({ providers: [HubClientService, GatewayService], controllers: [GatewayController, OpsController] })
+@Module({ providers: [HubClientService, GatewayService, AnswerRecorder], controllers: [GatewayController, OpsController] })
 export class GatewayModule {}

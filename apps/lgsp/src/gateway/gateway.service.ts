@@ -13,7 +13,8 @@ import {
   Topics,
   TransactionRejected,
 } from '@ndxp/contracts';
-import { KafkaService, RegistryViewService, RequestTimeoutError } from '@ndxp/platform';
+import { RegistryViewService, RequestTimeoutError } from '@ndxp/platform';
+import { AnswerRecorder } from '../record/answer-recorder.service';
 import { LgspConfig } from '../lgsp.config';
 import { HubClientService } from './hub-client.service';
 import { apiKeyOf, ParsedCall, parseCall, requestHash } from './xroad-protocol';
@@ -44,6 +45,19 @@ interface Cached {
 
 const CACHE_LIMIT = 100_000;
 
+interface Forwarded {
+  method: string;
+  transactionId: string;
+  xRoadId: string;
+  client: string;
+  service: string;
+  lgsp: string;
+  body: unknown;
+  size: number;
+  requestInAt: number;
+  hash: string;
+}
+
 /**
  * The LGSP's forwarding logic: parse the X-Road call, authenticate the calling
  * system, forward to NDXP over Kafka, and map the reply back to HTTP. Every
@@ -57,7 +71,7 @@ export class GatewayService {
   constructor(
     private readonly hub: HubClientService,
     private readonly registry: RegistryViewService,
-    private readonly kafka: KafkaService,
+    private readonly recorder: AnswerRecorder,
     private readonly config: LgspConfig,
   ) {}
 
@@ -92,7 +106,7 @@ export class GatewayService {
     const xRoadIdHeader = input.headers['x-road-id'];
     const xRoadId = (Array.isArray(xRoadIdHeader) ? xRoadIdHeader[0] : xRoadIdHeader) ?? transactionId;
     const hash = requestHash(input.method, input.url, Buffer.isBuffer(input.body) ? input.body : Buffer.alloc(0));
-    const refuse = (f: Fault, client: string, service: string, lgsp: string): GatewayAnswer => {
+    const refuse = async (f: Fault, client: string, service: string, lgsp: string): Promise<GatewayAnswer> => {
       const ev: TransactionRejected = {
         type: 'TransactionRejected',
         eventId: eventIdFor(transactionId, 'TransactionRejected'),
@@ -110,9 +124,7 @@ export class GatewayService {
         faultCode: f.type,
         faultString: f.message,
       };
-      this.kafka.batching
-        .send(Topics.transactions, { key: transactionId, value: JSON.stringify(ev) })
-        .catch((e) => this.logger.error(`rejection of ${transactionId} not recorded: ${(e as Error).message}`));
+      await this.recorder.record(ev);
       return this.faultAnswer(f, xRoadId, hash, transactionId, lgsp, service);
     };
 
@@ -175,10 +187,32 @@ export class GatewayService {
     this.idempotency.set(key, c);
   }
 
-  private async forward(
-    call: ParsedCall,
-    t: { method: string; transactionId: string; xRoadId: string; client: string; service: string; lgsp: string; body: unknown; size: number; requestInAt: number; hash: string },
-  ): Promise<GatewayAnswer> {
+  /** Forwards to the hub, then records what the client is about to get before it gets it. */
+  private async forward(call: ParsedCall, t: Forwarded): Promise<GatewayAnswer> {
+    const answer = await this.exchange(call, t);
+    const f = answer.body as Partial<Fault> | null;
+    const fault = answer.headers['X-Road-Error'];
+    await this.recorder.record({
+      type: 'TransactionAnswered',
+      eventId: eventIdFor(t.transactionId, 'TransactionAnswered'),
+      transactionId: t.transactionId,
+      at: Date.now(),
+      xRoadId: t.xRoadId.slice(0, 255),
+      lgsp: t.lgsp,
+      client: t.client,
+      service: t.service,
+      provider: t.service.split('/').slice(0, 4).join('/'),
+      userId: call.userId,
+      requestSize: t.size,
+      requestInAt: t.requestInAt,
+      statusCode: answer.status,
+      ...(fault ? { faultCode: fault, faultString: typeof f?.message === 'string' ? f.message : undefined } : {}),
+      durationMs: Date.now() - t.requestInAt,
+    });
+    return answer;
+  }
+
+  private async exchange(call: ParsedCall, t: Forwarded): Promise<GatewayAnswer> {
     const deadlineAt = t.requestInAt + this.config.EXCHANGE_TIMEOUT_MS;
     const req: ExchangeRequest = {
       transactionId: t.transactionId,

@@ -1,5 +1,6 @@
 import { TransactionEvent } from '@ndxp/contracts';
-import { outcomeOfFault, patchesFromEvents, vietnamDay } from './ledger-rows';
+import { outcomeOfAnswer } from '@ndxp/contracts';
+import { patchesFromEvents, vietnamDay } from './ledger-rows';
 
 const t = '7d3f1b7e-0000-4000-8000-000000000001';
 const requested: TransactionEvent = {
@@ -14,18 +15,49 @@ describe('ledger patches', () => {
     expect(patchesFromEvents([requested]).get(t)!.day).toBe('2022-09-26');
   });
 
-  it('keeps the first terminal event only', () => {
+  const answered = (at: number, statusCode: number, faultCode?: string): TransactionEvent => ({
+    type: 'TransactionAnswered', eventId: `${t}:TransactionAnswered`, transactionId: t, at, xRoadId: 'x', lgsp: '000.00.00.H26',
+    client: requested.type === 'TransactionRequested' ? requested.client : '', service: 'VN/GOV/000.00.00.G01/CSDLQGDC/citizen-lookup',
+    provider: 'VN/GOV/000.00.00.G01/CSDLQGDC', requestSize: 0, requestInAt: 1000, statusCode, faultCode, durationMs: at - 1000,
+  });
+
+  it('given the hub completed but the gateway answered its client a timeout first, records what the client saw', () => {
+    const p = patchesFromEvents([
+      requested,
+      { type: 'TransactionCompleted', eventId: 'b', transactionId: t, at: 3000, statusCode: 200, responseSize: 10, durationMs: 2000 },
+      answered(7000, 504, 'Server.ServerProxy.Timeout'),
+    ]).get(t)!;
+    expect(p).toMatchObject({ outcome: 'timeout', status_code: 504, fault_code: 'Server.ServerProxy.Timeout', succeeded: false, duration_ms: 6000 });
+  });
+
+  it('given only hub verdicts and no answer yet, leaves the transaction open', () => {
     const p = patchesFromEvents([
       requested,
       { type: 'TransactionTimedOut', eventId: 'a', transactionId: t, at: 2000, statusCode: 504, faultCode: 'Server.ServerProxy.Timeout', faultString: 'late', durationMs: 5000 },
-      { type: 'TransactionCompleted', eventId: 'b', transactionId: t, at: 3000, statusCode: 200, responseSize: 10, durationMs: 6000 },
+    ]).get(t)!;
+    expect(p.outcome).toBeUndefined();
+  });
+
+  it('given an answer the hub never heard of, still makes the row from the answer', () => {
+    expect(patchesFromEvents([answered(7000, 504, 'Server.ServerProxy.Timeout')]).get(t)).toMatchObject({
+      client: 'VN/GOV/000.00.00.H26/MOTCUA', day: vietnamDay(1000), outcome: 'timeout',
+    });
+  });
+
+  it('keeps the first terminal event only, and a late provider answer as a flag', () => {
+    const p = patchesFromEvents([
+      requested,
+      answered(6000, 504, 'Server.ServerProxy.Timeout'),
+      answered(7000, 200),
       { type: 'TransactionResponded', eventId: 'c', transactionId: t, at: 3000, statusCode: 200, responseSize: 10, providerInAt: 1, providerOutAt: 2, late: true },
     ]).get(t)!;
     expect(p).toMatchObject({ outcome: 'timeout', status_code: 504, late_response: true, succeeded: false });
   });
 
-  it('classes a provider Client.* fault as rejected and a Server.* fault as failed', () => {
-    expect(outcomeOfFault('Client.BadRequest')).toBe('rejected');
-    expect(outcomeOfFault('Server.ServerProxy.ServiceUnavailable')).toBe('failed');
+  it('classes an answer: no fault a success, a timeout, a Client.* fault refused, a Server.* fault failed', () => {
+    expect(outcomeOfAnswer(undefined)).toBe('success');
+    expect(outcomeOfAnswer('Server.ServerProxy.Timeout')).toBe('timeout');
+    expect(outcomeOfAnswer('Client.BadRequest')).toBe('rejected');
+    expect(outcomeOfAnswer('Server.ServerProxy.ServiceUnavailable')).toBe('failed');
   });
 });

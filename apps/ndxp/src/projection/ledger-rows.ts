@@ -1,4 +1,4 @@
-import { TransactionEvent, TransactionOutcome, TransactionRejected, TransactionRequested } from '@ndxp/contracts';
+import { outcomeOfAnswer, TransactionAnswered, TransactionEvent, TransactionOutcome, TransactionRejected, TransactionRequested } from '@ndxp/contracts';
 
 /** Vietnam's calendar day (UTC+7; no daylight saving since 1975) of an instant. */
 export function vietnamDay(ms: number): string {
@@ -64,13 +64,8 @@ export const LEDGER_COLUMNS: Array<{ name: keyof LedgerPatch; type: string }> = 
 
 const iso = (ms: number | undefined) => (ms ? new Date(ms).toISOString() : undefined);
 
-/** A provider's Client.* fault is the caller's doing (a bad identifier): rejected, not failed. */
-export function outcomeOfFault(faultCode: string): TransactionOutcome {
-  return faultCode.startsWith('Client.') ? 'rejected' : 'failed';
-}
-
 /** What a transaction's first event says about the request. */
-function requestFields(e: TransactionRequested | TransactionRejected): Partial<LedgerPatch> {
+function requestFields(e: TransactionRequested | TransactionRejected | TransactionAnswered): Partial<LedgerPatch> {
   return {
     x_road_id: e.xRoadId,
     day: vietnamDay(e.requestInAt),
@@ -85,7 +80,11 @@ function requestFields(e: TransactionRequested | TransactionRejected): Partial<L
 }
 
 /**
- * Folds one batch of events into one patch per transaction. Pure. Terminal
+ * Folds one batch of events into one patch per transaction. Pure. Only what
+ * the client was told ends a transaction: an LGSP refusal, or the gateway's
+ * TransactionAnswered. The hub's own verdicts (completed, failed, timed out,
+ * refused at the hub) are facts about the way there, since the client may
+ * have had a different answer (the gateway's deadline passed first). Terminal
  * fields keep the first terminal event (a transaction ends once).
  */
 export function patchesFromEvents(events: TransactionEvent[]): Map<string, LedgerPatch> {
@@ -103,7 +102,8 @@ export function patchesFromEvents(events: TransactionEvent[]): Map<string, Ledge
         break;
       case 'TransactionRejected':
         Object.assign(p, requestFields(e), { rejected_at_stage: e.stage });
-        terminal('rejected', { status_code: e.statusCode, fault_code: e.faultCode, fault_string: e.faultString, duration_ms: e.at - e.requestInAt });
+        if (e.stage === 'lgsp')
+          terminal('rejected', { status_code: e.statusCode, fault_code: e.faultCode, fault_string: e.faultString, duration_ms: e.at - e.requestInAt });
         break;
       case 'TransactionRouted':
         p.routed_at = iso(e.at);
@@ -113,13 +113,19 @@ export function patchesFromEvents(events: TransactionEvent[]): Map<string, Ledge
         else Object.assign(p, { provider_status: e.statusCode, response_size: e.responseSize, provider_in_at: iso(e.providerInAt), provider_out_at: iso(e.providerOutAt) });
         break;
       case 'TransactionCompleted':
-        terminal('success', { status_code: e.statusCode, response_size: e.responseSize, duration_ms: e.durationMs });
+        p.response_size = e.responseSize;
         break;
       case 'TransactionFailed':
-        terminal(outcomeOfFault(e.faultCode), { status_code: e.statusCode, fault_code: e.faultCode, fault_string: e.faultString, duration_ms: e.durationMs });
-        break;
       case 'TransactionTimedOut':
-        terminal('timeout', { status_code: e.statusCode, fault_code: e.faultCode, fault_string: e.faultString, duration_ms: e.durationMs });
+        break;
+      case 'TransactionAnswered':
+        Object.assign(p, requestFields(e));
+        terminal(outcomeOfAnswer(e.faultCode), {
+          status_code: e.statusCode,
+          fault_code: e.faultCode,
+          fault_string: e.faultString,
+          duration_ms: e.durationMs,
+        });
         break;
     }
   }
