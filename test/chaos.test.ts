@@ -1,0 +1,94 @@
+import { writeFileSync } from 'fs';
+import { join } from 'path';
+import { dropDatabase, Stack, startStack } from '@ndxp/infra';
+import { checkLedger, SteadyLoad, summary } from './support/chaos';
+import { waitUntil } from './support/stack';
+import { isolatedEnv } from './support/env';
+
+/**
+ * Faults under a steady load of 50 requests a second, as an SRE would meet
+ * them: after each, the platform must answer again within the bounds of
+ * issue #8 and the ledger must hold exactly one row per request that reached
+ * a gateway, with the status and fault its client got. Each case prints one
+ * line of the README's chaos table.
+ */
+const RATE = 50;
+const FIRST_ANSWER_MS = 10_000;
+const SLO_P99_MS = 250;
+
+describe('chaos: faults under steady load', () => {
+  let env: NodeJS.ProcessEnv;
+  let stack: Stack;
+  const log: string[] = [];
+
+  beforeAll(async () => {
+    env = await isolatedEnv('chaos');
+    await dropDatabase(`postgres://postgres@127.0.0.1:5432/${env.NDXP_DATABASE}`);
+    stack = await startStack({ env, log: (l) => log.push(l) });
+  }, 240_000);
+
+  afterAll(async () => {
+    await stack?.stop();
+    await dropDatabase(`postgres://postgres@127.0.0.1:5432/${env.NDXP_DATABASE}`);
+  });
+
+  /** The stack's whole log, kept in the run directory for the reader of a failure. */
+  const keepLog = (name: string) => {
+    const file = join(env.NDXP_RUN_DIR!, `${name}.log`);
+    writeFileSync(file, log.join('\n'));
+    console.log(`the stack's log: ${file}`);
+  };
+
+  const lgspUrl = () => `http://127.0.0.1:${stack.apps.find((a) => a.app === 'lgsp')!.port}`;
+
+  it('broker restart: answers within 10 s of the broker being back, p99 under the SLO after 30 s, nothing lost', async () => {
+    const load = new SteadyLoad(lgspUrl, RATE);
+    load.start();
+    await new Promise((r) => setTimeout(r, 5000));
+    const faultAt = Date.now();
+    await stack.infra.restartKafka!();
+    const backAt = Date.now();
+    await new Promise((r) => setTimeout(r, 40_000));
+    await load.stop();
+    const first = load.firstSuccessAfter(backAt);
+    const p99 = load.p99Between(backAt + 30_000, Date.now());
+    const ledger = await checkLedger(stack, load.seen);
+    console.log(
+      `chaos | broker restart | down ${((backAt - faultAt) / 1000).toFixed(1)} s | first answer ${first === undefined ? 'never' : `${(first / 1000).toFixed(1)} s`} after | p99 after 30 s ${p99} ms | ${summary(ledger)}`,
+    );
+    keepLog('broker-restart');
+    expect(first).toBeLessThanOrEqual(FIRST_ANSWER_MS);
+    expect(p99).toBeLessThan(SLO_P99_MS);
+    expect(ledger.lost).toEqual([]);
+    expect(ledger.doubled).toEqual([]);
+    expect(ledger.disagree).toEqual([]);
+  }, 180_000);
+
+  it.each([['ndxp-1'], ['lgsp-1'], ['providers-1'], ['registry-1']])(
+    'kill -9 of %s: the launcher restarts it, answers within 5 s, nothing lost',
+    async (instance) => {
+      const load = new SteadyLoad(lgspUrl, RATE);
+      load.start();
+      await new Promise((r) => setTimeout(r, 3000));
+      const victim = stack.apps.find((a) => a.instance === instance)!;
+      const killedAt = Date.now();
+      process.kill(victim.child.pid!, 'SIGKILL');
+      await waitUntil(`${instance} to be replaced`, async () => stack.apps.find((a) => a.instance === instance)!.child.pid !== victim.child.pid, 30_000);
+      await new Promise((r) => setTimeout(r, 15_000));
+      await load.stop();
+      const first = load.firstSuccessAfter(killedAt + 1);
+      const ledger = await checkLedger(stack, load.seen);
+      const failed = load.seen.filter((x) => x.sentAt >= killedAt && x.status !== 200).length;
+      console.log(
+        `chaos | kill -9 ${instance} | restarts ${stack.supervisor.restarts.get(instance)} | first answer ${first === undefined ? 'never' : `${(first / 1000).toFixed(1)} s`} after | ${failed} requests not answered 200 | ${summary(ledger)}`,
+      );
+      keepLog(`kill-${instance}`);
+      expect(stack.supervisor.restarts.get(instance)).toBe(1);
+      expect(first).toBeLessThanOrEqual(5000);
+      expect(ledger.lost).toEqual([]);
+      expect(ledger.doubled).toEqual([]);
+      expect(ledger.disagree).toEqual([]);
+    },
+    120_000,
+  );
+});
