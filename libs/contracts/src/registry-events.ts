@@ -84,7 +84,7 @@ export interface RegistryEventEnvelope {
 
 type FieldKind = 'string' | 'number' | 'boolean' | readonly string[];
 
-/** Each event type's required fields: what its interface above declares (optional fields are not checked). */
+/** Each event type's required fields, as its interface above declares them (a new type fails to compile until listed here). */
 const REQUIRED_FIELDS: { [T in RegistryEvent['type']]: Record<string, FieldKind> } = {
   AgencyRegistered: {
     code102: 'string', nameVi: 'string', nameEn: 'string', level: 'number', category: 'string', codeConfirmed: 'boolean', hasLgsp: 'boolean',
