@@ -1,6 +1,7 @@
 import { writeFileSync } from 'fs';
 import { join } from 'path';
-import { dropDatabase, Stack, startStack } from '@ndxp/infra';
+import { Client } from 'pg';
+import { dropDatabase, fetchJson, Stack, startStack } from '@ndxp/infra';
 import { checkLedger, SteadyLoad, summary } from './support/chaos';
 import { waitUntil } from './support/stack';
 import { isolatedEnv } from './support/env';
@@ -63,6 +64,56 @@ describe('chaos: faults under steady load', () => {
     expect(ledger.doubled).toEqual([]);
     expect(ledger.disagree).toEqual([]);
   }, 180_000);
+
+  it('broker kill -9 and 30 s down: answers within 10 s of the broker being back, nothing lost', async () => {
+    const load = new SteadyLoad(lgspUrl, RATE);
+    load.start();
+    await new Promise((r) => setTimeout(r, 3000));
+    const faultAt = Date.now();
+    await stack.infra.crashKafka!(30_000);
+    const backAt = Date.now();
+    await new Promise((r) => setTimeout(r, 20_000));
+    await load.stop();
+    const first = load.firstSuccessAfter(backAt);
+    const ledger = await checkLedger(stack, load.seen, 90_000);
+    console.log(
+      `chaos | broker kill -9, down 30 s | down ${((backAt - faultAt) / 1000).toFixed(1)} s | first answer ${first === undefined ? 'never' : `${(first / 1000).toFixed(1)} s`} after | ${summary(ledger)}`,
+    );
+    keepLog('broker-kill');
+    expect(first).toBeLessThanOrEqual(FIRST_ANSWER_MS);
+    expect(ledger.lost).toEqual([]);
+    expect(ledger.doubled).toEqual([]);
+    expect(ledger.disagree).toEqual([]);
+  }, 180_000);
+
+  it('PostgreSQL connections terminated: every app reconnects, the projection catches up, nothing lost', async () => {
+    const load = new SteadyLoad(lgspUrl, RATE);
+    load.start();
+    await new Promise((r) => setTimeout(r, 3000));
+    const admin = new Client({ connectionString: stack.infra.databaseUrl.replace(/\/[^/?]+(\?.*)?$/, '/postgres') });
+    await admin.connect();
+    const faultAt = Date.now();
+    const { rowCount } = await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [
+      new URL(stack.infra.databaseUrl).pathname.slice(1),
+    ]);
+    await admin.end();
+    await new Promise((r) => setTimeout(r, 10_000));
+    await load.stop();
+    const first = load.firstSuccessAfter(faultAt + 1);
+    const failed = load.seen.filter((x) => x.sentAt >= faultAt && x.status !== 200).length;
+    const ledger = await checkLedger(stack, load.seen);
+    console.log(
+      `chaos | PostgreSQL: ${rowCount} connections terminated | first answer ${first === undefined ? 'never' : `${(first / 1000).toFixed(1)} s`} after | ${failed} requests not answered 200 | ${summary(ledger)}`,
+    );
+    keepLog('pg-terminate');
+    expect(rowCount).toBeGreaterThan(4);
+    expect(first).toBeLessThanOrEqual(FIRST_ANSWER_MS);
+    expect(ledger.lost).toEqual([]);
+    expect(ledger.doubled).toEqual([]);
+    expect(ledger.disagree).toEqual([]);
+    const health = await Promise.all(stack.apps.map((a) => fetchJson(`http://127.0.0.1:${a.port}/health`)));
+    expect(health.map((h) => `${h.body.instance} ${h.status}`)).toEqual(stack.apps.map((a) => `${a.instance} 200`));
+  }, 120_000);
 
   it.each([['ndxp-1'], ['lgsp-1'], ['providers-1'], ['registry-1']])(
     'kill -9 of %s: the launcher restarts it, answers within 5 s, nothing lost',

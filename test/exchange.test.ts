@@ -160,6 +160,25 @@ describe('the exchange, end to end', () => {
       expectFault(await xroad(s, HANOI, `${POPULATION}/citizen-lookup`, citizen.personal_id, { key: keyOf(HCMC) }), 401, 'Client.AccessDenied', /belongs to VN\/GOV\/000.00.00.H29\/MOTCUA/);
     });
 
+    it('a NUL in the path or in a JSON body gets 400 Client.BadRequest naming where; it is recorded, and the ledger moves on', async () => {
+      const [pathId, bodyId, okId] = [randomUUID(), randomUUID(), randomUUID()];
+      const nulId = `${citizen.personal_id.slice(0, 6)}%00${citizen.personal_id.slice(6)}`;
+      const inPath = await xroad(s, HANOI, `${POPULATION}/citizen-lookup`, nulId, { headers: { 'X-Road-Id': pathId } });
+      const inBody = await xroad(s, HANOI, `${POPULATION}/citizen-verify`, '', {
+        method: 'POST',
+        raw: `{"personalId":"${citizen.personal_id}\\u0000","fullName":"X"}`,
+        headers: { 'content-type': 'application/json', 'X-Road-Id': bodyId },
+      });
+      expect((await xroad(s, HANOI, `${POPULATION}/citizen-lookup`, citizen.personal_id, { headers: { 'X-Road-Id': okId } })).status).toBe(200);
+      await projected(s);
+      const row = async (id: string) => (await http('GET', `${s.url.ndxp}/ledger?xRoadId=${id}`)).body.items[0];
+      expect(await row(okId)).toMatchObject({ outcome: 'success' });
+      expectFault(inPath, 400, 'Client.BadRequest', /the path holds a NUL character/);
+      expectFault(inBody, 400, 'Client.BadRequest', /the body holds a NUL character .* at \$\.personalId/);
+      for (const id of [pathId, bodyId])
+        expect(await row(id)).toMatchObject({ outcome: 'rejected', faultCode: 'Client.BadRequest', rejectedAtStage: 'lgsp' });
+    });
+
     it('a client of an agency this gateway does not host', async () => {
       expectFault(await xroad(s, 'VN/GOV/000.00.00.G24/MOTCUA', `${POPULATION}/citizen-lookup`, citizen.personal_id), 404, 'Client.UnknownMember', /hosts no LGSP for member 000.00.00.G24/);
     });
@@ -295,6 +314,41 @@ describe('the exchange, end to end', () => {
       const r = await xroad(s, HANOI, `${POPULATION}/citizen-lookup`, citizen.personal_id);
       expect(r.status).toBe(200);
       for (const url of [s.url.ndxp, s.url.providers, s.url.lgsp]) expect((await http('GET', `${url}/health`)).status).toBe(200);
+    });
+
+    it('an event from any producer that the ledger cannot store as sent is stored cleaned (a NUL) or skipped (out of range)', async () => {
+      const [nul, huge, after] = [randomUUID(), randomUUID(), randomUUID()];
+      const at = Date.now();
+      const rejected = (transactionId: string, client: string, faultString: string) => ({
+        type: 'TransactionRejected', eventId: `${transactionId}:TransactionRejected`, transactionId, at, xRoadId: transactionId,
+        lgsp: '000.00.00.H26', client, service: `${POPULATION}/citizen-lookup`, provider: POPULATION, stage: 'lgsp',
+        requestSize: 0, requestInAt: at, statusCode: 400, faultCode: 'Client.BadRequest', faultString,
+      });
+      // duration_ms is an int column: 2^40 ms is out of its range.
+      const outOfRange = {
+        type: 'TransactionAnswered', eventId: `${huge}:TransactionAnswered`, transactionId: huge, at, xRoadId: huge,
+        lgsp: '000.00.00.H26', client: HANOI, service: `${POPULATION}/citizen-lookup`, provider: POPULATION,
+        requestSize: 0, requestInAt: at, statusCode: 200, durationMs: 2 ** 40,
+      };
+      const kafka = new Kafka({ clientId: 'poison-nul', brokers: [`127.0.0.1:${s.env.KAFKA_PORT}`], logLevel: logLevel.NOTHING });
+      const producer = kafka.producer();
+      await producer.connect();
+      // One partition, so the event after them shows that partition moved on.
+      await producer.send({
+        topic: 'ndxp.transactions',
+        messages: [rejected(nul, `${HANOI}\u0000`, 'bad\u0000byte'), outOfRange, rejected(after, HANOI, 'fine')].map((e) => ({
+          partition: 0,
+          value: JSON.stringify(e),
+        })),
+      });
+      await producer.disconnect();
+      await projected(s);
+      const one = async (id: string) => (await http('GET', `${s.url.ndxp}/ledger/${id}`)).body;
+      expect(await one(nul)).toMatchObject({ client: `${HANOI}\ufffd`, faultString: 'bad\ufffdbyte', outcome: 'rejected' });
+      expect((await http('GET', `${s.url.ndxp}/ledger/${huge}`)).status).toBe(404);
+      expect(await one(after)).toMatchObject({ faultString: 'fine', outcome: 'rejected' });
+      const metrics = (await http('GET', `${s.url.ndxp}/metrics`)).body as string;
+      expect(metrics).toMatch(/ndxp_projection_skipped_events_total\{[^}]*reason="unstorable"[^}]*\} 1\b/);
     });
   });
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'crypto';
 import { DataSource } from 'typeorm';
-import { emptyRegistryView, evolveRegistryView, RegistryEvent, RegistryEventEnvelope } from '@ndxp/contracts';
+import { emptyRegistryView, evolveRegistryView, parseRegistryEnvelope, RegistryEvent } from '@ndxp/contracts';
 import { dropDatabase, ensureDatabase } from '@ndxp/infra';
 import { KafkaService, openDatabase } from '@ndxp/platform';
 import { EventStore } from '../apps/registry/src/event-store/event-store';
@@ -62,7 +62,9 @@ describe('registry event store under concurrent appends', () => {
     const applied: number[] = [];
     const dropped: number[] = [];
     const kafka = fakeKafka((value) => {
-      const env = JSON.parse(value) as RegistryEventEnvelope;
+      const parsed = parseRegistryEnvelope(value);
+      if (!parsed.ok) throw new Error(`the relay published a record no consumer can read: ${parsed.reason}`);
+      const env = parsed.value;
       (env.globalPosition > view.position ? applied : dropped).push(env.globalPosition);
       evolveRegistryView(view, env.event, env.globalPosition);
     });

@@ -154,13 +154,16 @@ function scheduleFaults(s: Scenario, stack: Stack, log: (l: string) => void, sta
   return { done: Promise.all(jobs).then(() => undefined), applied, cancel: () => timers.forEach(clearTimeout) };
 }
 
-async function ledgerRows(stack: Stack, fromMs: number, toMs: number): Promise<number> {
-  const ndxp = stack.apps.find((a) => a.app === 'ndxp')!;
+/** Waits (at most 60 s) for the projection to catch up, then counts the window's rows; `behind` is what it still lacked. */
+async function ledgerRows(stack: Stack, fromMs: number, toMs: number): Promise<{ rows: number; behind: number }> {
   const deadline = Date.now() + 60_000;
+  let behind = -1;
   for (;;) {
     // The hub may be busy reconnecting (after a broker restart): keep asking until the deadline.
+    const ndxp = stack.apps.find((a) => a.app === 'ndxp')!;
     const st = await fetchJson(`http://127.0.0.1:${ndxp.port}/projection/status`, 5000).catch(() => undefined);
-    if (st?.body?.total === 0 || Date.now() > deadline) break;
+    if (typeof st?.body?.total === 'number') behind = st.body.total;
+    if (behind === 0 || Date.now() > deadline) break;
     await new Promise((r) => setTimeout(r, 250));
   }
   const pool = new Pool({ connectionString: stack.infra.databaseUrl, max: 1 });
@@ -169,7 +172,7 @@ async function ledgerRows(stack: Stack, fromMs: number, toMs: number): Promise<n
     new Date(toMs).toISOString(),
   ]);
   await pool.end();
-  return rows[0].n;
+  return { rows: rows[0].n, behind: Math.max(0, behind) };
 }
 
 /** Runs a scenario against a running stack and builds its report. */
@@ -259,7 +262,7 @@ export async function runScenario(s: Scenario, o: RunOptions): Promise<ScenarioR
   for (const db of Object.keys(PROVIDERS))
     await admin(`http://127.0.0.1:${o.stack.apps.find((a) => a.app === 'providers')!.port}/admin/faults/${db}`, 'DELETE').catch(() => undefined);
 
-  const rows = await ledgerRows(o.stack, windowStart, endedAt + 1000);
+  const { rows, behind } = await ledgerRows(o.stack, windowStart, endedAt + 1000);
   const serverErrors = result.errors;
   const errorRatio = result.offered ? (serverErrors + result.dropped) / result.offered : 0;
   const p99 = percentile(result.latenciesMs, 99);
@@ -279,7 +282,7 @@ export async function runScenario(s: Scenario, o: RunOptions): Promise<ScenarioR
     totals: { offered: result.offered, sent: result.sent, completed: result.completed, dropped: result.dropped, serverErrors, byOutcome: result.byOutcome },
     latencyMs: { p50: percentile(result.latenciesMs, 50), p95: percentile(result.latenciesMs, 95), p99 },
     slo: { p99Ms: s.slo.p99Ms, errorRatio: s.slo.errorRatio, met: p99Ok && errorRatioOk, p99Ok, errorRatioOk, errorRatio_: errorRatio },
-    ledger: { rows, expected, match: rows === expected },
+    ledger: { rows, expected, match: rows === expected, behind },
     breaksAt: broken
       ? `simulated ${broken.sim}, at ${broken.offeredRate.toFixed(0)} requests/s offered: p99 ${Number.isFinite(broken.p99) ? `${broken.p99.toFixed(0)} ms` : 'n/a (nothing answered)'}, ${Object.entries(broken.errorsByType).map(([k, v]) => `${v} ${k}`).join(', ') || 'no errors'}${broken.dropped ? `, ${broken.dropped} dropped` : ''}`
       : undefined,

@@ -8,3 +8,4 @@ export * from './registry-events';
 export * from './transaction-events';
 export * from './credentials';
 export * from './registry-view';
+export * from './text';

@@ -28,6 +28,8 @@ export interface InfraHandle {
   appDefaults: Record<string, string>;
   /** Stops and starts the local broker on the same data (for fault scenarios); undefined for an external one. */
   restartKafka?: () => Promise<void>;
+  /** Kills the local broker (SIGKILL), leaves it down for downMs, starts it again on the same data. */
+  crashKafka?: (downMs: number) => Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -60,6 +62,7 @@ export async function startInfra(o: UpOptions): Promise<InfraHandle> {
     let kafkaBrokers: string;
     let kafkaPid: number | undefined;
     let restartKafka: (() => Promise<void>) | undefined;
+    let crashKafka: ((downMs: number) => Promise<void>) | undefined;
     const tk = Date.now();
     switch (o.skipKafka ? 'skip' : plan.kafka.mode) {
       case 'skip':
@@ -99,6 +102,11 @@ export async function startInfra(o: UpOptions): Promise<InfraHandle> {
           await broker.stop();
           await broker.start();
         };
+        crashKafka = async (downMs) => {
+          await broker.kill();
+          await new Promise((r) => setTimeout(r, downMs));
+          await broker.start();
+        };
         o.log(`Kafka: up at ${kafkaBrokers} (broker listening after ${(r.brokerMs / 1000).toFixed(1)} s, message round trip ${r.roundTripMs} ms; log: ${broker.logFile})`);
         break;
       }
@@ -136,7 +144,7 @@ export async function startInfra(o: UpOptions): Promise<InfraHandle> {
     o.log(`PostgreSQL: database ${new URL(databaseUrl).pathname.slice(1)} ${created === 'created' ? 'created' : 'ready'}`);
     // The local broker allows 1 s sessions: 3 s lets a restarted hub have its partitions back within 5 s.
     const appDefaults: Record<string, string> = plan.kafka.mode === 'local' && !o.skipKafka ? { KAFKA_SESSION_TIMEOUT_MS: '3000' } : {};
-    return { plan, kafkaBrokers, databaseUrl, timings, kafkaPid, appDefaults, restartKafka, stop: stopAll };
+    return { plan, kafkaBrokers, databaseUrl, timings, kafkaPid, appDefaults, restartKafka, crashKafka, stop: stopAll };
   } catch (e) {
     await stopAll();
     throw e;

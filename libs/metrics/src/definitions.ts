@@ -35,6 +35,12 @@ export function ndxpMetrics(registers: Registry) {
       registers: r,
     }),
     lateResponses: new Counter({ name: 'ndxp_hub_late_responses_total', help: 'Answers that arrived after the deadline (recorded, not delivered)', labelNames: ['database'] as const, registers: r }),
+    projectionSkipped: new Counter({
+      name: 'ndxp_projection_skipped_events_total',
+      help: 'Transaction events the ledger skipped, each logged with its partition and offset: malformed, or unstorable (refused for its own data)',
+      labelNames: ['reason'] as const,
+      registers: r,
+    }),
   };
 }
 

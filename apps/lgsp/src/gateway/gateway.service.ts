@@ -17,7 +17,7 @@ import { RegistryViewService, RequestTimeoutError } from '@ndxp/platform';
 import { AnswerRecorder } from '../record/answer-recorder.service';
 import { LgspConfig } from '../lgsp.config';
 import { HubClientService } from './hub-client.service';
-import { apiKeyOf, ParsedCall, parseCall, requestHash } from './xroad-protocol';
+import { apiKeyOf, parseBody, ParsedCall, parseCall, requestHash } from './xroad-protocol';
 
 export interface GatewayInput {
   method: string;
@@ -146,17 +146,9 @@ export class GatewayService {
     const cred = this.registry.checkApiKey(key, client);
     if (!cred.ok) return refuse(fault(FaultTypes.accessDenied, 401, cred.message), client, service, lgsp);
 
-    let body: unknown;
-    if (input.body.length > 0) {
-      const type = String(input.headers['content-type'] ?? 'application/json');
-      if (type.includes('json')) {
-        try {
-          body = JSON.parse(input.body.toString('utf8'));
-        } catch (e) {
-          return refuse(fault(FaultTypes.badRequest, 400, `the body is not valid JSON: ${(e as Error).message}`), client, service, lgsp);
-        }
-      } else body = input.body.toString('utf8');
-    }
+    const read = parseBody(input.body, String(input.headers['content-type'] ?? 'application/json'));
+    if (!read.ok) return refuse(read.fault, client, service, lgsp);
+    const body = read.body;
 
     // X-Road-Id doubles as an idempotency key: the same id from the same client gets the same answer.
     if (call.xRoadId && this.config.IDEMPOTENCY_TTL_S > 0) {

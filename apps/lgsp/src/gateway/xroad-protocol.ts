@@ -8,6 +8,7 @@ import {
   ServiceId,
   SubsystemId,
   subsystemKey,
+  withoutNul,
 } from '@ndxp/contracts';
 
 /** What an LGSP reads off an HTTP request before it forwards it. */
@@ -30,7 +31,22 @@ const header = (h: Record<string, string | string[] | undefined>, name: string):
   return Array.isArray(v) ? v[0] : v;
 };
 
-const clip = (s: string) => s.slice(0, 200);
+const clip = (s: string) => withoutNul(s.slice(0, 200));
+
+const NUL = '\u0000';
+const nulFault = (where: string) => fault(FaultTypes.badRequest, 400, `${where} holds a NUL character (U+0000), which no service accepts`);
+
+/**
+ * Where a NUL is in the URL or the headers, if anywhere. The ledger's text
+ * columns cannot store one (PostgreSQL refuses U+0000), so such a request is
+ * refused before anything of it is recorded or forwarded.
+ */
+function nulInUrlOrHeaders(u: URL, headers: Record<string, string | string[] | undefined>): string | undefined {
+  if (u.pathname.includes('%00')) return 'the path';
+  for (const [k, v] of u.searchParams) if (k.includes(NUL) || v.includes(NUL)) return `query parameter ${JSON.stringify(k.slice(0, 100))}`;
+  for (const [name, v] of Object.entries(headers)) if ([v ?? ''].flat().some((x) => x.includes(NUL))) return `header ${withoutNul(name)}`;
+  return undefined;
+}
 
 /**
  * Parses the two request forms NDXP connectors use:
@@ -45,6 +61,8 @@ export function parseCall(url: string, headers: Record<string, string | string[]
   const rawClient = header(headers, 'X-Road-Client');
   let serviceText = u.pathname;
   const fail = (f: Fault): ParseResult => ({ ok: false, fault: f, clientText: clip(rawClient ?? ''), serviceText: clip(serviceText) });
+  const nul = nulInUrlOrHeaders(u, headers);
+  if (nul) return fail(nulFault(nul));
 
   let service: ServiceId;
   let path: string;
@@ -99,6 +117,47 @@ export function parseCall(url: string, headers: Record<string, string | string[]
   if (issue !== undefined && issue.length > 255) return fail(fault(FaultTypes.badRequest, 400, 'header X-Road-Issue: at most 255 characters'));
 
   return { ok: true, call: { client: client.value, service, path, query, xRoadId, userId, issue, form } };
+}
+
+export type BodyResult = { ok: true; body: unknown } | { ok: false; fault: Fault };
+
+const badBody = (message: string): BodyResult => ({ ok: false, fault: fault(FaultTypes.badRequest, 400, message) });
+
+/** The first place in a JSON value where a string (value or key) holds a NUL, as a path like $.a[1].b. Iterative: nesting is unbounded. */
+function nulInJson(root: unknown): string | undefined {
+  const todo: Array<[unknown, string]> = [[root, '$']];
+  for (let next = todo.pop(); next; next = todo.pop()) {
+    const [v, path] = next;
+    if (typeof v === 'string' && v.includes(NUL)) return path;
+    if (v === null || typeof v !== 'object') continue;
+    const entries = Object.entries(v).reverse(); // popped in document order
+    for (const [k, child] of entries) {
+      const at = Array.isArray(v) ? `${path}[${k}]` : /^[A-Za-z_$][\w$]*$/.test(k) ? `${path}.${k}` : `${path}[${JSON.stringify(k)}]`;
+      if (k.includes(NUL)) return at;
+      todo.push([child, at]);
+    }
+  }
+  return undefined;
+}
+
+/** Reads a request body: JSON when the content type says so (the default), else text; a NUL anywhere in it is refused. */
+export function parseBody(raw: Buffer, contentType: string): BodyResult {
+  if (raw.length === 0) return { ok: true, body: undefined };
+  // Before JSON.parse: its error message quotes the text, NUL included.
+  const byte = raw.indexOf(0);
+  if (byte >= 0) return badBody(`the body holds a NUL byte at offset ${byte}, which no service accepts`);
+  const text = raw.toString('utf8');
+  if (!contentType.includes('json')) return { ok: true, body: text };
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch (e) {
+    return badBody(`the body is not valid JSON: ${(e as Error).message}`);
+  }
+  // A parsed NUL can only come from the escape \u0000 (raw bytes are refused above): most bodies skip the walk.
+  const at = text.includes('\\u0000') ? nulInJson(body) : undefined;
+  if (at) return badBody(`the body holds a NUL character (\\u0000) at ${clip(at)}, which no service accepts`);
+  return { ok: true, body };
 }
 
 /** The API key of the calling system: X-API-Key, or Authorization: Bearer. */

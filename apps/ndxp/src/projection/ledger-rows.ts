@@ -1,4 +1,12 @@
-import { outcomeOfAnswer, TransactionAnswered, TransactionEvent, TransactionOutcome, TransactionRejected, TransactionRequested } from '@ndxp/contracts';
+import {
+  outcomeOfAnswer,
+  TransactionAnswered,
+  TransactionEvent,
+  TransactionOutcome,
+  TransactionRejected,
+  TransactionRequested,
+  withoutNul,
+} from '@ndxp/contracts';
 
 /** Vietnam's calendar day (UTC+7; no daylight saving since 1975) of an instant. */
 export function vietnamDay(ms: number): string {
@@ -130,4 +138,29 @@ export function patchesFromEvents(events: TransactionEvent[]): Map<string, Ledge
     }
   }
   return patches;
+}
+
+/** The upsert's parameters, one array per column. Text is stored without NUL, whatever the producer sent (PostgreSQL refuses it). */
+export function ledgerParams(patches: LedgerPatch[]): unknown[][] {
+  return LEDGER_COLUMNS.map((c) =>
+    patches.map((p) => {
+      const v = p[c.name];
+      return typeof v === 'string' ? withoutNul(v) : (v ?? null);
+    }),
+  );
+}
+
+/** An event the ledger cannot hold as it is (its fields do not fold into a row). */
+export class UnstorableEvent extends Error {}
+
+/**
+ * True for an error no retry can fix, because the event's own data caused it:
+ * SQLSTATE classes 22 (data exception: out of range, bad encoding), 23
+ * (integrity) and 54 (program limit: a value too large to index), or a fold
+ * that failed. Anything else (the database away, a deadlock) is transient.
+ */
+export function isUnstorable(e: unknown): boolean {
+  if (e instanceof UnstorableEvent) return true;
+  const code = (e as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' && /^(22|23|54)[0-9A-Z]{3}$/.test(code);
 }

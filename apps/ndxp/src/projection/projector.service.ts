@@ -1,13 +1,20 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { HOT_TOPIC_PARTITIONS, Topics, TransactionEvent } from '@ndxp/contracts';
 import { KafkaService, SupervisedConsumer } from '@ndxp/platform';
+import { KafkaMessage } from 'kafkajs';
 import { DataSource, EntityManager } from 'typeorm';
 import { NdxpMetricsService } from '../observability/ndxp-metrics.service';
-import { LEDGER_COLUMNS, LedgerPatch, patchesFromEvents } from './ledger-rows';
+import { isUnstorable, LEDGER_COLUMNS, LedgerPatch, ledgerParams, patchesFromEvents, UnstorableEvent } from './ledger-rows';
 
 const TERMINAL_COLUMNS = new Set<keyof LedgerPatch>(['outcome', 'succeeded', 'status_code', 'fault_code', 'fault_string', 'duration_ms', 'completed_at']);
 const GROUP = 'ndxp-projector';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** An event with the offset it came from, to name it when it has to be skipped. */
+interface Consumed {
+  event: TransactionEvent;
+  offset: string;
+}
 
 function upsertSql(): string {
   const cols = LEDGER_COLUMNS.map((c) => c.name);
@@ -25,6 +32,15 @@ function upsertSql(): string {
   SELECT ${select} FROM unnest(${params}) AS u(${cols.join(', ')})
   ON CONFLICT (transaction_id) DO UPDATE SET
     ${updates}`;
+}
+
+/** The batch's rows; a field that cannot fold (a time out of range, say) makes the event unstorable. */
+function fold(events: TransactionEvent[]): LedgerPatch[] {
+  try {
+    return [...patchesFromEvents(events).values()];
+  } catch (e) {
+    throw new UnstorableEvent(`does not fold into a ledger row: ${(e as Error).message}`);
+  }
 }
 
 /**
@@ -68,23 +84,55 @@ export class ProjectorService implements OnApplicationBootstrap {
       run: {
         partitionsConsumedConcurrently: HOT_TOPIC_PARTITIONS,
         eachBatch: async ({ batch }) => {
-          const events: TransactionEvent[] = [];
-          for (const m of batch.messages) {
-            try {
-              const e = JSON.parse(m.value?.toString() ?? '') as TransactionEvent;
-              if (typeof e?.transactionId === 'string' && UUID.test(e.transactionId) && typeof e.type === 'string') events.push(e);
-              else throw new Error('not a transaction event');
-            } catch (err) {
-              // One bad message must not stop the ledger: it is skipped, and said so.
-              this.logger.error(`skipped offset ${m.offset} of partition ${batch.partition}: ${(err as Error).message}`);
-            }
-          }
-          await this.apply(events);
+          await this.applyOrSkip(this.read(batch.partition, batch.messages), batch.partition);
           this.consumed.set(batch.partition, Number(batch.lastOffset()) + 1);
         },
       },
     });
     await this.consumer.start();
+  }
+
+  /** The batch's transaction events; one bad message must not stop the ledger: it is skipped, and said so. */
+  private read(partition: number, messages: KafkaMessage[]): Consumed[] {
+    const read: Consumed[] = [];
+    for (const m of messages) {
+      try {
+        const e = JSON.parse(m.value?.toString() ?? '') as TransactionEvent;
+        if (typeof e?.transactionId !== 'string' || !UUID.test(e.transactionId) || typeof e.type !== 'string') throw new Error('not a transaction event');
+        read.push({ event: e, offset: m.offset });
+      } catch (err) {
+        this.skipped(partition, m.offset, 'malformed', (err as Error).message);
+      }
+    }
+    return read;
+  }
+
+  /**
+   * Applies the batch in one transaction. When the database refuses it for
+   * one event's own data, which no retry can fix, the events are applied one
+   * by one and only the refused ones are skipped: the partition moves on.
+   * Transient errors are thrown, and kafkajs retries the batch.
+   */
+  private async applyOrSkip(batch: Consumed[], partition: number): Promise<void> {
+    try {
+      return await this.apply(batch.map((c) => c.event));
+    } catch (e) {
+      if (!isUnstorable(e)) throw e;
+    }
+    for (const c of batch) {
+      try {
+        await this.apply([c.event]);
+      } catch (e) {
+        if (!isUnstorable(e)) throw e;
+        this.skipped(partition, c.offset, 'unstorable', `${c.event.type} of ${c.event.transactionId}: ${(e as Error).message}`);
+      }
+    }
+  }
+
+  private skipped(partition: number, offset: string, reason: 'malformed' | 'unstorable', why: string): void {
+    this.logger.error(`skipped ${Topics.transactions} partition ${partition} offset ${offset} (${reason}): ${why}`);
+    // A rebuild skips the same events again: counted once, like the transactions.
+    if (!this.replaying) this.metrics.m.projectionSkipped.inc({ reason });
   }
 
   private async stop(): Promise<void> {
@@ -111,7 +159,7 @@ export class ProjectorService implements OnApplicationBootstrap {
 
   private async applyOnce(events: TransactionEvent[]): Promise<void> {
     if (events.length === 0) return;
-    const patches = [...patchesFromEvents(events).values()].sort((a, b) => (a.transaction_id < b.transaction_id ? -1 : 1));
+    const patches = fold(events).sort((a, b) => (a.transaction_id < b.transaction_id ? -1 : 1));
     const ids = patches.map((p) => p.transaction_id);
     const finished = await this.db.transaction(async (tx: EntityManager) => {
       const before: Array<{ transaction_id: string; outcome: string | null }> = await tx.query(
@@ -119,7 +167,7 @@ export class ProjectorService implements OnApplicationBootstrap {
         [ids],
       );
       const hadOutcome = new Set(before.filter((r) => r.outcome !== null).map((r) => r.transaction_id));
-      await tx.query(this.sql, LEDGER_COLUMNS.map((c) => patches.map((p) => p[c.name] ?? null)));
+      await tx.query(this.sql, ledgerParams(patches));
       const newlyFinished = patches.filter((p) => p.outcome && !hadOutcome.has(p.transaction_id)).map((p) => p.transaction_id);
       if (newlyFinished.length === 0) return [];
       await tx.query(

@@ -206,6 +206,13 @@ export class LocalKafkaBroker {
     }
   }
 
+  /** A crash: SIGKILL, no clean shutdown (for fault scenarios). */
+  async kill(): Promise<void> {
+    const pid = this.child?.pid;
+    if (pid !== undefined) await stopProcess(pid, 0, 'SIGKILL');
+    this.child = undefined;
+  }
+
   /** Kafka's own clean shutdown on SIGTERM; SIGKILL only if it hangs for 30 s. */
   async stop(): Promise<void> {
     const pid = this.child?.pid;

@@ -1,3 +1,4 @@
+import { createConnection } from 'net';
 import { Kafka, logLevel, LogEntry } from 'kafkajs';
 import { Logger } from '@nestjs/common';
 
@@ -20,9 +21,30 @@ process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1';
 
 export interface ConsumerDefaults {
   sessionTimeoutMs: number;
+  /** The bootstrap brokers, probed before each reconnect attempt. */
+  brokers?: string[];
 }
 
 const consumerDefaults = new WeakMap<Kafka, ConsumerDefaults>();
+
+/** True when one of the brokers accepts a TCP connection within timeoutMs. */
+export async function anyBrokerAccepts(brokers: string[], timeoutMs = 1000): Promise<boolean> {
+  const tries = brokers.map(
+    (b) =>
+      new Promise<boolean>((resolve) => {
+        const [host, port] = [b.slice(0, b.lastIndexOf(':')), Number(b.slice(b.lastIndexOf(':') + 1))];
+        const socket = createConnection({ host, port });
+        const done = (ok: boolean) => {
+          socket.destroy();
+          resolve(ok);
+        };
+        socket.setTimeout(timeoutMs, () => done(false));
+        socket.once('connect', () => done(true));
+        socket.once('error', () => done(false));
+      }),
+  );
+  return (await Promise.all(tries)).some(Boolean);
+}
 
 /** The consumer settings a client was created with (6 s sessions when none were given). */
 export function consumerDefaultsOf(kafka: Kafka): ConsumerDefaults {
@@ -39,6 +61,6 @@ export function createKafka(clientId: string, brokers: string[], quiet = false, 
     // ~20 s later. About 15 s of tries in all, then the caller hears of the failure.
     retry: { initialRetryTime: 200, maxRetryTime: 2000, retries: 10 },
   });
-  if (defaults) consumerDefaults.set(kafka, defaults);
+  consumerDefaults.set(kafka, { sessionTimeoutMs: 6000, ...defaults, brokers });
   return kafka;
 }

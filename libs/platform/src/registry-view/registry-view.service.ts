@@ -6,7 +6,7 @@ import {
   emptyRegistryView,
   evolveRegistryView,
   hashApiKey,
-  RegistryEventEnvelope,
+  parseRegistryEnvelope,
   RegistryViewState,
   Topics,
 } from '@ndxp/contracts';
@@ -61,9 +61,8 @@ export class RegistryViewService implements OnApplicationBootstrap {
       autoCommit: false,
       eachBatch: async ({ batch }) => {
         for (const m of batch.messages) {
-          const env = JSON.parse(m.value!.toString()) as RegistryEventEnvelope;
-          evolveRegistryView(this.state, env.event, env.globalPosition);
-          this.lastEventAt = Date.now();
+          this.fold(m.value?.toString() ?? '', m.offset);
+          // A skipped record counts towards catching up too: the view must not wait for it.
           if (!this.caughtUp && Number(m.offset) + 1 >= target) {
             this.caughtUp = true;
             resolveReady();
@@ -79,6 +78,17 @@ export class RegistryViewService implements OnApplicationBootstrap {
     if ((await Promise.race([ready, timeout])) === 'timeout')
       this.logger.warn(`registry view not caught up after 60 s (${this.state.position} of ${target} events); requests may be refused`);
     else this.logger.log(`registry view ready: ${this.state.services.size} services, ${this.state.subsystems.size} subsystems, ${this.state.grants.size} clients with grants`);
+  }
+
+  /** Applies one record of the topic; one it cannot read is skipped, and said so, never thrown out of the consumer. */
+  private fold(text: string, offset: string): void {
+    const env = parseRegistryEnvelope(text);
+    if (!env.ok) {
+      this.logger.error(`skipped ${Topics.registryEvents} offset ${offset}: ${env.reason}`);
+      return;
+    }
+    evolveRegistryView(this.state, env.value.event, env.value.globalPosition);
+    this.lastEventAt = Date.now();
   }
 
   decide(client: string, service: string): AccessDecision {

@@ -1,0 +1,7 @@
+/**
+ * PostgreSQL's text and jsonb cannot hold U+0000 (SQLSTATE 22021 / 22P05):
+ * whatever a producer put on a topic, a read model stores U+FFFD in its place.
+ */
+export function withoutNul(s: string): string {
+  return s.includes('\u0000') ? s.replace(/\u0000/g, '\ufffd') : s;
+}
