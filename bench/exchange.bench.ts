@@ -74,7 +74,7 @@ async function main(): Promise<void> {
   const infra = await startInfra({ env, log: (l) => log(`  ${l}`), fresh: true });
   const results: ReturnType<typeof summary>[] = [];
   const workers: ChildProcess[] = [];
-  let apps: AppProcess[] = [];
+  const apps: AppProcess[] = [];
   try {
     if (!process.argv.includes('--skip-baseline')) {
       const frontPort = await freePort();
@@ -123,7 +123,6 @@ async function main(): Promise<void> {
   } finally {
     for (const w of workers) if (w.exitCode === null) w.kill('SIGKILL');
     await stopApps(apps);
-    apps = [];
     await infra.stop();
   }
 

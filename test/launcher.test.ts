@@ -45,14 +45,16 @@ describe('launcher: Kafka and PostgreSQL from nothing', () => {
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });
     const received: string[] = [];
-    const all = new Promise<void>((resolve) =>
-      consumer.run({
-        eachMessage: async ({ message }) => {
-          received.push(message.value!.toString());
-          if (received.length === 3) resolve();
-        },
-      }),
-    );
+    const all = new Promise<void>((resolve, reject) => {
+      consumer
+        .run({
+          eachMessage: async ({ message }) => {
+            received.push(message.value!.toString());
+            if (received.length === 3) resolve();
+          },
+        })
+        .catch(reject); // run() failing fails the test now, not at its timeout
+    });
     const producer = kafka.producer();
     await producer.connect();
     await producer.send({ topic, messages: ['a', 'b', 'c'].map((value) => ({ key: value, value })) });

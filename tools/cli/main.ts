@@ -205,7 +205,7 @@ async function scenarioCommand(args: string[]): Promise<void> {
   const { scenario, file } = loadScenario(name, repoRoot());
   scenarioEnv(scenario);
   const stack = await startStack({ log: quietAppLog(), fresh: args.includes('--fresh') });
-  let code = 1;
+  let code: number;
   try {
     const report = await playScenario(stack, name, args, file, scenario);
     code = report.slo.met ? 0 : 3;

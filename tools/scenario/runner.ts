@@ -195,7 +195,10 @@ export async function runScenario(s: Scenario, o: RunOptions): Promise<ScenarioR
   const faults = scheduleFaults(s, o.stack, o.log, startedAt);
   let connectionErrors = 0;
   let lastSecond = { rate: 0, p99: 0, errors: 0 };
-  const sampler = setInterval(async () => {
+  // One interval's point. Samples are chained, never concurrent: consumerLag
+  // can take seconds, and a sample still running when the next began (or when
+  // the sweep below ran) reported its interval twice.
+  const sample = async () => {
     const elapsed = (Date.now() - startedAt) / 1000;
     if (elapsed < s.time.warmupS) return;
     const idx = Math.floor((elapsed - s.time.warmupS) / interval) - 1;
@@ -214,6 +217,10 @@ export async function runScenario(s: Scenario, o: RunOptions): Promise<ScenarioR
       processes: meter.sample(processes()),
     });
     buckets.delete(idx);
+  };
+  let sampling = Promise.resolve();
+  const sampler = setInterval(() => {
+    sampling = sampling.then(sample).catch((e) => o.log(`interval sample failed: ${(e as Error).message}`));
   }, interval * 1000);
   const result = await openLoad({
     rateAt: (t) => (t < s.time.warmupS ? realRateAt(s, s.time.warmupS) : realRateAt(s, t)),
@@ -242,6 +249,7 @@ export async function runScenario(s: Scenario, o: RunOptions): Promise<ScenarioR
     },
   });
   clearInterval(sampler);
+  await sampling;
   faults.cancel();
   const endedAt = Date.now();
   // Intervals the sampler had not reached yet.

@@ -50,5 +50,6 @@ export function checkMaven(env: NodeJS.ProcessEnv = process.env): string {
         `later runs use the cache. Install it (Debian/Ubuntu: apt-get install -y maven). ${ALTERNATIVES}`,
     );
   }
+  // eslint-disable-next-line no-control-regex -- strips ANSI colour codes (ESC [ ... m)
   return r.stdout.split('\n')[0].replace(/\x1b\[[0-9;]*m/g, '');
 }

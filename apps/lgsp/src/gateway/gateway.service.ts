@@ -10,7 +10,6 @@ import {
   FaultTypes,
   serviceKey,
   subsystemKey,
-  Topics,
   TransactionRejected,
 } from '@ndxp/contracts';
 import { RegistryViewService, RequestTimeoutError } from '@ndxp/platform';

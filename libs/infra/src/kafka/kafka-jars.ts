@@ -46,6 +46,7 @@ export async function ensureKafkaJars(version: string, cache: string, log: Log, 
       for (const line of chunk.toString().split('\n')) {
         if (!line.trim()) continue;
         output.push(line);
+        // eslint-disable-next-line no-control-regex -- strips ANSI colour codes (ESC [ ... m)
         if (/Downloaded from|BUILD|ERROR/.test(line)) log(`  mvn: ${line.replace(/\x1b\[[0-9;]*m/g, '').slice(0, 160)}`);
       }
     };

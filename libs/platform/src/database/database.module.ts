@@ -5,14 +5,14 @@ import { Client, types } from 'pg';
 // A SQL date is a calendar day, not an instant: keep it 'YYYY-MM-DD' instead of
 // a JavaScript Date at the server's midnight.
 types.setTypeParser(1082, (v: string) => v);
-import { DataSource, DataSourceOptions, MixedList } from 'typeorm';
+import { DataSource, DataSourceOptions } from 'typeorm';
 
 export interface DatabaseSettings {
   url: string;
   /** Each app owns one schema in the shared database. */
   schema: string;
-  entities: MixedList<Function>;
-  migrations: MixedList<Function>;
+  entities: NonNullable<DataSourceOptions['entities']>;
+  migrations: NonNullable<DataSourceOptions['migrations']>;
 }
 
 /** Turns the driver's terse connection errors into a message that says what to do. */

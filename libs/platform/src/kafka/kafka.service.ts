@@ -106,6 +106,7 @@ export class KafkaService implements OnModuleInit, OnApplicationShutdown {
       throw new Error(
         `cannot reach Kafka at ${this.settings.brokers.join(',')}: ${(e as Error).message}. ` +
           `Start the stack with 'npm start' (it runs a local broker) or set KAFKA_BROKERS to a running broker.`,
+        { cause: e },
       );
     }
     this.logger.log(`connected to Kafka at ${this.settings.brokers.join(',')}`);

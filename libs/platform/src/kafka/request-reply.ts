@@ -167,7 +167,7 @@ export function parseInbound(m: KafkaMessage): InboundRequest | undefined {
   const correlationId = headerValue(m.headers, KafkaHeaders.correlationId);
   const replyTo = headerValue(m.headers, KafkaHeaders.replyTo);
   if (!correlationId || !replyTo) return undefined; // not a request: nobody to answer
-  let body: unknown = null;
+  let body: unknown;
   try {
     body = m.value ? JSON.parse(m.value.toString()) : null;
   } catch {
