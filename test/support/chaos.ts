@@ -68,8 +68,24 @@ export class SteadyLoad {
     return ok ? ok.doneAt - t : undefined;
   }
 
+  /** Per second from `t`: answers by status of the requests sent in that second, e.g. `+3s 200×40 504×10`. */
+  timeline(t: number, seconds: number): string {
+    const lines: string[] = [];
+    for (let s = -2; s < seconds; s++) {
+      const sent = this.seen.filter((x) => x.sentAt >= t + s * 1000 && x.sentAt < t + (s + 1) * 1000);
+      const by = new Map<string, number>();
+      for (const x of sent) by.set(`${x.status}${x.fault ? ` ${x.fault}` : ''}`, (by.get(`${x.status}${x.fault ? ` ${x.fault}` : ''}`) ?? 0) + 1);
+      const worst = Math.max(0, ...sent.map((x) => x.doneAt - x.sentAt));
+      lines.push(`${s >= 0 ? '+' : ''}${s}s ${[...by].map(([k, n]) => `${k}×${n}`).join(', ')} (slowest ${worst} ms)`);
+    }
+    return lines.join('\n');
+  }
+
   p99Between(from: number, to: number): number {
-    const lat = this.seen.filter((s) => s.sentAt >= from && s.sentAt < to && s.status !== 0).map((s) => s.doneAt - s.sentAt).sort((a, b) => a - b);
+    const lat = this.seen
+      .filter((s) => s.sentAt >= from && s.sentAt < to && s.status !== 0)
+      .map((s) => s.doneAt - s.sentAt)
+      .sort((a, b) => a - b);
     return lat.length ? lat[Math.min(lat.length - 1, Math.ceil(0.99 * lat.length) - 1)] : NaN;
   }
 }
@@ -117,6 +133,8 @@ export async function checkLedger(stack: Stack, seen: Seen[], catchUpMs = 60_000
 }
 
 export function summary(c: LedgerCheck): string {
-  return `${c.reached} reached a gateway: ${c.lost.length} lost, ${c.doubled.length} doubled, ${c.disagree.length} disagree` +
-    (c.disagree.length ? ` (e.g. client ${c.disagree[0].client} / ledger ${c.disagree[0].ledger})` : '');
+  return (
+    `${c.reached} reached a gateway: ${c.lost.length} lost, ${c.doubled.length} doubled, ${c.disagree.length} disagree` +
+    (c.disagree.length ? ` (e.g. client ${c.disagree[0].client} / ledger ${c.disagree[0].ledger})` : '')
+  );
 }

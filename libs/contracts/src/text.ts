@@ -3,5 +3,5 @@
  * whatever a producer put on a topic, a read model stores U+FFFD in its place.
  */
 export function withoutNul(s: string): string {
-  return s.includes('\u0000') ? s.replace(/\u0000/g, '\ufffd') : s;
+  return s.includes('\u0000') ? s.replaceAll('\u0000', '\ufffd') : s;
 }

@@ -20,12 +20,13 @@ describe('BatchingProducer', () => {
   it('groups messages sent within the linger window into one sendBatch, by topic', async () => {
     const f = fakeProducer();
     const b = new BatchingProducer(f.producer, { lingerMs: 5, maxBatch: 100 });
-    await Promise.all([
-      b.send('a', { value: '1' }),
-      b.send('b', { value: '2' }),
-      b.send('a', { value: '3' }),
+    await Promise.all([b.send('a', { value: '1' }), b.send('b', { value: '2' }), b.send('a', { value: '3' })]);
+    expect(f.calls).toEqual([
+      [
+        { topic: 'a', n: 2 },
+        { topic: 'b', n: 1 },
+      ],
     ]);
-    expect(f.calls).toEqual([[{ topic: 'a', n: 2 }, { topic: 'b', n: 1 }]]);
   });
 
   it('flushes at once when the batch is full', async () => {
@@ -42,6 +43,32 @@ describe('BatchingProducer', () => {
     const b = new BatchingProducer(f.producer, { lingerMs: 1, maxBatch: 10 }, (topic, n) => errors.push([topic, n]));
     const results = await Promise.allSettled([b.send('a', { value: '1' }), b.send('a', { value: '2' }), b.send('b', { value: '3' })]);
     expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
-    expect(errors).toEqual([['a', 0], ['b', 0], ['a', 2], ['b', 1]]);
+    expect(errors).toEqual([
+      ['a', 0],
+      ['b', 0],
+      ['a', 2],
+      ['b', 1],
+    ]);
+  });
+
+  it('given a broker that comes back, retries the failed batch as soon as one accepts connections, and delivers it', async () => {
+    const f = fakeProducer();
+    f.setFail(true);
+    let probes = 0;
+    const brokerUp = async () => {
+      probes++;
+      if (probes === 3) f.setFail(false); // the broker is back at the third knock
+      return probes >= 3;
+    };
+    const b = new BatchingProducer(f.producer, { lingerMs: 1, maxBatch: 10 }, undefined, undefined, { giveUpMs: 10_000, brokerUp });
+    await expect(b.send('a', { value: '1' })).resolves.toBeUndefined();
+    expect(f.calls).toEqual([[{ topic: 'a', n: 1 }]]);
+  });
+
+  it('given a broker that stays away, gives up after giveUpMs and rejects', async () => {
+    const f = fakeProducer();
+    f.setFail(true);
+    const b = new BatchingProducer(f.producer, { lingerMs: 1, maxBatch: 10 }, undefined, undefined, { giveUpMs: 300, brokerUp: async () => false });
+    await expect(b.send('a', { value: '1' })).rejects.toThrow('broker gone');
   });
 });

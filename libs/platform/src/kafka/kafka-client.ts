@@ -60,6 +60,10 @@ export function createKafka(clientId: string, brokers: string[], quiet = false, 
     // At most 2 s between tries: with kafkajs' default growth a broker back after 30 s was tried again only
     // ~20 s later. About 15 s of tries in all, then the caller hears of the failure.
     retry: { initialRetryTime: 200, maxRetryTime: 2000, retries: 10 },
+    // A request sent as a broker comes back can go unanswered: with the default 30 s, one produce held every
+    // later one of its process behind it (answers resumed ~12 s after the broker did, measured). Group joins
+    // set their own, longer, timeouts.
+    requestTimeout: 5000,
   });
   consumerDefaults.set(kafka, { sessionTimeoutMs: 6000, ...defaults, brokers });
   return kafka;

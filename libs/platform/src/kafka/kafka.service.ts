@@ -4,7 +4,7 @@ import { Registry } from 'prom-client';
 import { Admin, Kafka, Producer } from 'kafkajs';
 import { BatchingProducer } from './batching-producer';
 import { ensureTopics, TopicSpec } from './topics-admin';
-import { createKafka } from './kafka-client';
+import { anyBrokerAccepts, createKafka } from './kafka-client';
 import { consumerStatuses, ConsumerStatus } from './supervised-consumer';
 
 export interface KafkaSettings {
@@ -46,21 +46,31 @@ export class KafkaService implements OnModuleInit, OnApplicationShutdown {
     // idempotent mode: after a broker restart its producer can die on OUT_OF_ORDER_SEQUENCE_NUMBER for good
     // (kafkajs#598). A retry's duplicate is harmless instead: event ids are deterministic and every
     // projection applies an event once.
-    this.producer = this.kafka.producer({ allowAutoTopicCreation: false, maxInFlightRequests: 1 });
+    this.producer = this.kafka.producer({ allowAutoTopicCreation: false, maxInFlightRequests: 1, retry: { retries: 2 } });
     this.admin = this.kafka.admin();
     // Lag is read from the broker when Prometheus scrapes, never on a timer of our own.
-    this.metrics = kafkaMetrics(registry, async () => {
-      const out: Array<{ group: string; topic: string; lag: number }> = [];
-      for (const [group, topic] of this.tracked) {
-        try {
-          out.push({ group, topic, lag: await this.consumerLag(group, topic) });
-        } catch {
-          /* broker unreachable: the health check says so; leave the series out */
+    this.metrics = kafkaMetrics(
+      registry,
+      async () => {
+        const out: Array<{ group: string; topic: string; lag: number }> = [];
+        for (const [group, topic] of this.tracked) {
+          try {
+            out.push({ group, topic, lag: await this.consumerLag(group, topic) });
+          } catch {
+            /* broker unreachable: the health check says so; leave the series out */
+          }
         }
-      }
-      return out;
-    }, () => this.consumers().map((c) => ({ group: c.group, topic: c.topic, running: c.state === 'running', restarts: c.restarts })));
-    this.batching = new BatchingProducer(this.producer, undefined, (topic, n) => this.metrics.produceErrors.inc({ topic }, n));
+        return out;
+      },
+      () => this.consumers().map((c) => ({ group: c.group, topic: c.topic, running: c.state === 'running', restarts: c.restarts })),
+    );
+    this.batching = new BatchingProducer(
+      this.producer,
+      undefined,
+      (topic, n) => this.metrics.produceErrors.inc({ topic }, n),
+      (n, ms, how) => this.logger.warn(`a produce of ${n} message(s) took ${ms} ms (${how}); later messages waited behind it`),
+      { giveUpMs: 30_000, brokerUp: () => anyBrokerAccepts(settings.brokers, 500) },
+    );
   }
 
   /** Reports kafka_consumer_lag_messages for a group that commits its offsets. */
@@ -70,10 +80,7 @@ export class KafkaService implements OnModuleInit, OnApplicationShutdown {
 
   /** Per partition: the log's low and high offsets and the group's committed offset (-1 when none). */
   async partitionOffsets(group: string, topic: string): Promise<Array<{ partition: number; low: number; high: number; committed: number }>> {
-    const [ends, committed] = await Promise.all([
-      this.admin.fetchTopicOffsets(topic),
-      this.admin.fetchOffsets({ groupId: group, topics: [topic] }),
-    ]);
+    const [ends, committed] = await Promise.all([this.admin.fetchTopicOffsets(topic), this.admin.fetchOffsets({ groupId: group, topics: [topic] })]);
     const done = new Map(committed[0]?.partitions.map((p) => [p.partition, Number(p.offset)]) ?? []);
     return ends.map((p) => ({ partition: p.partition, low: Number(p.low), high: Number(p.high), committed: done.get(p.partition) ?? -1 }));
   }

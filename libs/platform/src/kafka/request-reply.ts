@@ -100,26 +100,25 @@ export class KafkaRequester {
     p.resolve(body);
   }
 
-  async request<TReq, TRes>(
-    topic: string,
-    operation: string,
-    body: TReq,
-    timeoutMs: number,
-    opts: { correlationId?: string; key?: string } = {},
-  ): Promise<TRes> {
+  async request<TReq, TRes>(topic: string, operation: string, body: TReq, timeoutMs: number, opts: { correlationId?: string; key?: string } = {}): Promise<TRes> {
     const correlationId = opts.correlationId ?? randomUUID();
     const reply = new Promise<TRes>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(correlationId);
-        reject(new RequestTimeoutError(operation, timeoutMs));
-      }, Math.max(0, timeoutMs));
+      const timer = setTimeout(
+        () => {
+          this.pending.delete(correlationId);
+          reject(new RequestTimeoutError(operation, timeoutMs));
+        },
+        Math.max(0, timeoutMs),
+      );
       this.pending.set(correlationId, { resolve: resolve as (v: unknown) => void, reject, timer });
     });
     // The deadline can pass while the produce below is still retrying (broker down): the rejection must
     // not be unhandled meanwhile, or Node ends the process. The caller still gets it through `return reply`.
     reply.catch(() => undefined);
-    try {
-      await this.producer.send(topic, {
+    // Not awaited: the deadline covers handing the request to Kafka too. While the broker is away a produce
+    // can wait in line for many seconds; the caller still hears of its timeout at the deadline.
+    this.producer
+      .send(topic, {
         key: opts.key ?? correlationId,
         value: JSON.stringify(body),
         headers: {
@@ -128,15 +127,14 @@ export class KafkaRequester {
           [KafkaHeaders.operation]: operation,
           [KafkaHeaders.deadline]: String(Date.now() + timeoutMs),
         },
-      });
-    } catch (e) {
-      const p = this.pending.get(correlationId);
-      if (p) {
+      })
+      .catch((e: unknown) => {
+        const p = this.pending.get(correlationId);
+        if (!p) return; // already timed out
         clearTimeout(p.timer);
         this.pending.delete(correlationId);
-      }
-      throw e;
-    }
+        p.reject(e as Error);
+      });
     return reply;
   }
 
