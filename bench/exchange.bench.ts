@@ -50,7 +50,10 @@ async function runLoad(name: string, port: number, rate: number, durationS: numb
     durationS,
     warmupS,
     next: (i) => ({ ...next(i), port }),
-    onSecond: (s) => log(`  ${name} t=${String(s.second).padStart(3)}s  done ${String(s.rate).padStart(5)}/s  p99 ${s.p99.toFixed(0).padStart(5)} ms  server errors ${s.errors}  in flight ${s.inFlight}`),
+    onSecond: (s) =>
+      log(
+        `  ${name} t=${String(s.second).padStart(3)}s  done ${String(s.rate).padStart(5)}/s  p99 ${s.p99.toFixed(0).padStart(5)} ms  server errors ${s.errors}  in flight ${s.inFlight}`,
+      ),
   });
   return summary(name, r);
 }
@@ -104,7 +107,9 @@ async function main(): Promise<void> {
     const people = (await db.query('SELECT personal_id FROM national.citizens ORDER BY random() LIMIT 2000')).rows.map((r) => r.personal_id);
     const firms = (await db.query('SELECT code FROM national.enterprises ORDER BY random() LIMIT 1000')).rows.map((r) => r.code);
     const insured = (await db.query('SELECT insurance_number FROM national.insurance_participants ORDER BY random() LIMIT 1000')).rows.map((r) => r.insurance_number);
-    const clients = (await db.query(`SELECT DISTINCT data->>'subsystem' AS s FROM registry.events WHERE type = 'SubsystemRegistered' AND data->>'role' = 'client'`)).rows.map((r) => r.s);
+    const clients = (await db.query(`SELECT DISTINCT data->>'subsystem' AS s FROM registry.events WHERE type = 'SubsystemRegistered' AND data->>'role' = 'client'`)).rows.map(
+      (r) => r.s,
+    );
     await db.end();
     const keys = new Map(clients.map((c) => [c, seedApiKey(process.env.REGISTRY_SEED_SECRET ?? DEFAULT_SEED_SECRET, c)]));
     const [lookup, verify, enterprise, insurance] = SERVICES.map(serviceKeyOf);
@@ -132,8 +137,7 @@ async function main(): Promise<void> {
     log(`| ${r.name} | ${r.offeredRate.toFixed(0)} | ${r.throughput.toFixed(0)} | ${r.p50.toFixed(1)} | ${r.p95.toFixed(1)} | ${r.p99.toFixed(1)} | ${r.errors} | ${r.dropped} |`);
   const base = results.find((r) => r.name === 'baseline');
   const plat = results.find((r) => r.name === 'platform');
-  if (base && plat)
-    log(`\nplatform / baseline: throughput ×${(plat.throughput / base.throughput).toFixed(2)}, p99 ×${(plat.p99 / base.p99).toFixed(2)}`);
+  if (base && plat) log(`\nplatform / baseline: throughput ×${(plat.throughput / base.throughput).toFixed(2)}, p99 ×${(plat.p99 / base.p99).toFixed(2)}`);
   if (plat) log(`platform outcomes: ${JSON.stringify(plat.byOutcome)}`);
   const dir = join(repoRoot(), 'bench', 'results');
   mkdirSync(dir, { recursive: true });

@@ -20,7 +20,9 @@ describe('the exchange, end to end', () => {
 
   beforeAll(async () => {
     s = await startTestStack('exchange', { EXCHANGE_TIMEOUT_MS: '1500' });
-    [citizen] = (await s.db.query('SELECT personal_id, full_name, to_char(date_of_birth, \'YYYY-MM-DD\') AS date_of_birth, sex, hometown FROM national.citizens ORDER BY personal_id LIMIT 1')).rows;
+    [citizen] = (
+      await s.db.query("SELECT personal_id, full_name, to_char(date_of_birth, 'YYYY-MM-DD') AS date_of_birth, sex, hometown FROM national.citizens ORDER BY personal_id LIMIT 1")
+    ).rows;
     [enterprise] = (await s.db.query('SELECT code FROM national.enterprises WHERE parent_code IS NULL ORDER BY code LIMIT 1')).rows;
     [branch] = (await s.db.query('SELECT code, parent_code FROM national.enterprises WHERE parent_code IS NOT NULL ORDER BY code LIMIT 1')).rows;
     [insured] = (await s.db.query('SELECT insurance_number, personal_id, card_number FROM national.insurance_participants ORDER BY insurance_number LIMIT 1')).rows;
@@ -86,9 +88,7 @@ describe('the exchange, end to end', () => {
       const r = await xroad(s, HCMC, `${ENTERPRISE}/enterprise-lookup`, enterprise.code);
       expect(r.status).toBe(200);
       expect(parseEnterpriseCode(r.body.enterpriseCode).ok).toBe(true);
-      expect(Object.keys(r.body)).toEqual(
-        expect.arrayContaining(['name', 'status', 'address', 'legalRepresentative', 'registrationDate', 'businessLines']),
-      );
+      expect(Object.keys(r.body)).toEqual(expect.arrayContaining(['name', 'status', 'address', 'legalRepresentative', 'registrationDate', 'businessLines']));
       expect(r.body.businessLines[0]).toMatchObject({ code: expect.stringMatching(/^\d{4}$/), main: true });
       const b = await xroad(s, HCMC, `${ENTERPRISE}/enterprise-lookup`, branch.code.replace('-', ''));
       expect(b.status).toBe(200);
@@ -151,13 +151,22 @@ describe('the exchange, end to end', () => {
     });
 
     it('an oversized body (limit 1 MiB)', async () => {
-      const r = await xroad(s, HANOI, `${POPULATION}/citizen-verify`, '', { method: 'POST', raw: `{"x":"${'a'.repeat(1024 * 1024)}"}`, headers: { 'content-type': 'application/json' } });
+      const r = await xroad(s, HANOI, `${POPULATION}/citizen-verify`, '', {
+        method: 'POST',
+        raw: `{"x":"${'a'.repeat(1024 * 1024)}"}`,
+        headers: { 'content-type': 'application/json' },
+      });
       expectFault(r, 413, 'Client.BadRequest', /exceeds the limit of 1048576 bytes/);
     });
 
     it('no API key, and a key of another client', async () => {
       expectFault(await xroad(s, HANOI, `${POPULATION}/citizen-lookup`, citizen.personal_id, { key: null }), 401, 'Client.AccessDenied', /API key/);
-      expectFault(await xroad(s, HANOI, `${POPULATION}/citizen-lookup`, citizen.personal_id, { key: keyOf(HCMC) }), 401, 'Client.AccessDenied', /belongs to VN\/GOV\/000.00.00.H29\/MOTCUA/);
+      expectFault(
+        await xroad(s, HANOI, `${POPULATION}/citizen-lookup`, citizen.personal_id, { key: keyOf(HCMC) }),
+        401,
+        'Client.AccessDenied',
+        /belongs to VN\/GOV\/000.00.00.H29\/MOTCUA/,
+      );
     });
 
     it('a NUL in the path or in a JSON body gets 400 Client.BadRequest naming where; it is recorded, and the ledger moves on', async () => {
@@ -175,12 +184,16 @@ describe('the exchange, end to end', () => {
       expect(await row(okId)).toMatchObject({ outcome: 'success' });
       expectFault(inPath, 400, 'Client.BadRequest', /the path holds a NUL character/);
       expectFault(inBody, 400, 'Client.BadRequest', /the body holds a NUL character .* at \$\.personalId/);
-      for (const id of [pathId, bodyId])
-        expect(await row(id)).toMatchObject({ outcome: 'rejected', faultCode: 'Client.BadRequest', rejectedAtStage: 'lgsp' });
+      for (const id of [pathId, bodyId]) expect(await row(id)).toMatchObject({ outcome: 'rejected', faultCode: 'Client.BadRequest', rejectedAtStage: 'lgsp' });
     });
 
     it('a client of an agency this gateway does not host', async () => {
-      expectFault(await xroad(s, 'VN/GOV/000.00.00.G24/MOTCUA', `${POPULATION}/citizen-lookup`, citizen.personal_id), 404, 'Client.UnknownMember', /hosts no LGSP for member 000.00.00.G24/);
+      expectFault(
+        await xroad(s, 'VN/GOV/000.00.00.G24/MOTCUA', `${POPULATION}/citizen-lookup`, citizen.personal_id),
+        404,
+        'Client.UnknownMember',
+        /hosts no LGSP for member 000.00.00.G24/,
+      );
     });
   });
 
@@ -197,10 +210,14 @@ describe('the exchange, end to end', () => {
       expect(key).toMatch(/^ndxp_/);
       const call = () => xroad(s, client, service, citizen.personal_id, { key });
 
-      const denied = await waitUntil('the new key to be known', async () => {
-        const r = await call();
-        return r.status === 403 ? r : undefined;
-      }, 5000);
+      const denied = await waitUntil(
+        'the new key to be known',
+        async () => {
+          const r = await call();
+          return r.status === 403 ? r : undefined;
+        },
+        5000,
+      );
       expect(denied.headers.get('x-road-error')).toBe('Client.AccessDenied');
       expect(denied.body.message).toMatch(/has no access right/);
 
@@ -223,10 +240,14 @@ describe('the exchange, end to end', () => {
       const rotated = await admin(s, 'POST', `${s.url.registry}/admin/credentials/rotate`, { client });
       expect(rotated.status).toBe(200);
       const t0 = Date.now();
-      const refused = await waitUntil('the old key to be revoked', async () => {
-        const r = await xroad(s, client, service, citizen.personal_id, { key });
-        return r.status === 401 ? r : undefined;
-      }, 1000);
+      const refused = await waitUntil(
+        'the old key to be revoked',
+        async () => {
+          const r = await xroad(s, client, service, citizen.personal_id, { key });
+          return r.status === 401 ? r : undefined;
+        },
+        1000,
+      );
       expect(Date.now() - t0).toBeLessThan(1000);
       expect(refused.body.message).toMatch(/has been revoked/);
       expect((await xroad(s, client, service, citizen.personal_id, { key: rotated.body.apiKey })).status).toBe(200);
@@ -293,10 +314,14 @@ describe('the exchange, end to end', () => {
       expect(r.headers.get('x-road-error')).toBe('Server.ServerProxy.Timeout');
       expect(took).toBeGreaterThanOrEqual(1400);
       expect(took).toBeLessThan(2400);
-      const row = await waitUntil('the late answer in the ledger', async () => {
-        const l = await http('GET', `${s.url.ndxp}/ledger?xRoadId=${id}`);
-        return l.body.items[0]?.lateResponse ? l.body.items[0] : undefined;
-      }, 5000);
+      const row = await waitUntil(
+        'the late answer in the ledger',
+        async () => {
+          const l = await http('GET', `${s.url.ndxp}/ledger?xRoadId=${id}`);
+          return l.body.items[0]?.lateResponse ? l.body.items[0] : undefined;
+        },
+        5000,
+      );
       expect(row).toMatchObject({ outcome: 'timeout', faultCode: 'Server.ServerProxy.Timeout', lateResponse: true });
     });
   });
@@ -307,8 +332,14 @@ describe('the exchange, end to end', () => {
       const producer = kafka.producer();
       await producer.connect();
       await producer.send({ topic: 'ndxp.transactions', messages: [{ value: 'not json' }, { value: JSON.stringify({ type: 'TransactionRequested', transactionId: 'nope' }) }] });
-      await producer.send({ topic: 'ndxp.hub.requests', messages: [{ value: '{"transactionId":"x"}', headers: { 'ndxp-correlation-id': 'c1', 'ndxp-reply-to': 'ndxp.lgsp.replies.lgsp-1' } }] });
-      await producer.send({ topic: 'ndxp.provider.population.requests', messages: [{ value: '{"transactionId":"y"}', headers: { 'ndxp-correlation-id': 'c2', 'ndxp-reply-to': 'ndxp.hub.replies.ndxp-1' } }] });
+      await producer.send({
+        topic: 'ndxp.hub.requests',
+        messages: [{ value: '{"transactionId":"x"}', headers: { 'ndxp-correlation-id': 'c1', 'ndxp-reply-to': 'ndxp.lgsp.replies.lgsp-1' } }],
+      });
+      await producer.send({
+        topic: 'ndxp.provider.population.requests',
+        messages: [{ value: '{"transactionId":"y"}', headers: { 'ndxp-correlation-id': 'c2', 'ndxp-reply-to': 'ndxp.hub.replies.ndxp-1' } }],
+      });
       await producer.disconnect();
       await projected(s);
       const r = await xroad(s, HANOI, `${POPULATION}/citizen-lookup`, citizen.personal_id);
@@ -320,15 +351,37 @@ describe('the exchange, end to end', () => {
       const [nul, huge, after] = [randomUUID(), randomUUID(), randomUUID()];
       const at = Date.now();
       const rejected = (transactionId: string, client: string, faultString: string) => ({
-        type: 'TransactionRejected', eventId: `${transactionId}:TransactionRejected`, transactionId, at, xRoadId: transactionId,
-        lgsp: '000.00.00.H26', client, service: `${POPULATION}/citizen-lookup`, provider: POPULATION, stage: 'lgsp',
-        requestSize: 0, requestInAt: at, statusCode: 400, faultCode: 'Client.BadRequest', faultString,
+        type: 'TransactionRejected',
+        eventId: `${transactionId}:TransactionRejected`,
+        transactionId,
+        at,
+        xRoadId: transactionId,
+        lgsp: '000.00.00.H26',
+        client,
+        service: `${POPULATION}/citizen-lookup`,
+        provider: POPULATION,
+        stage: 'lgsp',
+        requestSize: 0,
+        requestInAt: at,
+        statusCode: 400,
+        faultCode: 'Client.BadRequest',
+        faultString,
       });
       // duration_ms is an int column: 2^40 ms is out of its range.
       const outOfRange = {
-        type: 'TransactionAnswered', eventId: `${huge}:TransactionAnswered`, transactionId: huge, at, xRoadId: huge,
-        lgsp: '000.00.00.H26', client: HANOI, service: `${POPULATION}/citizen-lookup`, provider: POPULATION,
-        requestSize: 0, requestInAt: at, statusCode: 200, durationMs: 2 ** 40,
+        type: 'TransactionAnswered',
+        eventId: `${huge}:TransactionAnswered`,
+        transactionId: huge,
+        at,
+        xRoadId: huge,
+        lgsp: '000.00.00.H26',
+        client: HANOI,
+        service: `${POPULATION}/citizen-lookup`,
+        provider: POPULATION,
+        requestSize: 0,
+        requestInAt: at,
+        statusCode: 200,
+        durationMs: 2 ** 40,
       };
       const kafka = new Kafka({ clientId: 'poison-nul', brokers: [`127.0.0.1:${s.env.KAFKA_PORT}`], logLevel: logLevel.NOTHING });
       const producer = kafka.producer();

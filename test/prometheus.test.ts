@@ -52,10 +52,15 @@ describe('Prometheus and the dashboards', () => {
     await new Promise((r) => setTimeout(r, 3000)); // the late answer arrives
     await projected(s);
 
-    const total = await waitUntil('Prometheus to scrape the last transactions', async () => {
-      const r = await query('sum(ndxp_transactions_total)');
-      return r.length && Number(r[0].value[1]) === sent ? Number(r[0].value[1]) : undefined;
-    }, 30_000, 500);
+    const total = await waitUntil(
+      'Prometheus to scrape the last transactions',
+      async () => {
+        const r = await query('sum(ndxp_transactions_total)');
+        return r.length && Number(r[0].value[1]) === sent ? Number(r[0].value[1]) : undefined;
+      },
+      30_000,
+      500,
+    );
     expect(total).toBe(sent);
     const { rows } = await s.db.query('SELECT count(*)::int AS n FROM ndxp.transactions');
     expect(rows[0].n).toBe(sent);
@@ -74,10 +79,15 @@ describe('Prometheus and the dashboards', () => {
     // Recording rules are evaluated every 15 s: wait for a round of every group after the traffic.
     const rules = parse(readFileSync(join(repoRoot(), 'docker', 'prometheus', 'rules', 'recording.yml'), 'utf8'));
     const records: string[] = rules.groups.flatMap((g: { rules: Array<{ record: string }> }) => g.rules.map((r) => r.record));
-    await waitUntil('every recording rule to have run', async () => {
-      for (const r of records) if ((await query(r)).length === 0) return false;
-      return true;
-    }, 45_000, 1000);
+    await waitUntil(
+      'every recording rule to have run',
+      async () => {
+        for (const r of records) if ((await query(r)).length === 0) return false;
+        return true;
+      },
+      45_000,
+      1000,
+    );
 
     const empty: string[] = [];
     const substitute = (e: string) => e.replace(/\$__rate_interval/g, '1m').replace(/\$(lgsp|database|group)\b/g, '.*');

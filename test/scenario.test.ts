@@ -56,8 +56,21 @@ describe('capacity scenarios', () => {
     expect(r.output).toMatch(/SLO\s+met/);
     expect(r.code).toBe(0);
     const files = readdirSync(join(dir, 'met'));
-    report = JSON.parse(readFileSync(join(dir, 'met', files.find((f) => f.endsWith('.json'))!), 'utf8'));
-    html = join(dir, 'met', files.find((f) => f.endsWith('.html'))!);
+    report = JSON.parse(
+      readFileSync(
+        join(
+          dir,
+          'met',
+          files.find((f) => f.endsWith('.json'))!,
+        ),
+        'utf8',
+      ),
+    );
+    html = join(
+      dir,
+      'met',
+      files.find((f) => f.endsWith('.html'))!,
+    );
     expect(r.output).toContain(`report: ${html}`);
 
     // No request lost, none counted twice: every request that reached a gateway is one ledger row.
@@ -149,8 +162,22 @@ describe('capacity scenarios', () => {
     const shot = join(dir, 'report.png');
     const r = spawnSync(
       'chromium',
-      ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync',
-        `--user-data-dir=${mkdtempSync(join(tmpdir(), 'chromium-'))}`, '--enable-logging=stderr', '--v=0', '--window-size=1000,2600', `--screenshot=${shot}`, `file://${html}`],
+      [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        `--user-data-dir=${mkdtempSync(join(tmpdir(), 'chromium-'))}`,
+        '--enable-logging=stderr',
+        '--v=0',
+        '--window-size=1000,2600',
+        `--screenshot=${shot}`,
+        `file://${html}`,
+      ],
       { encoding: 'utf8', timeout: 60_000 },
     );
     if (r.error) throw new Error(`chromium is not installed: run 'npm run setup' (${r.error.message})`);

@@ -52,7 +52,12 @@ describe('ndxp up: the whole stack', () => {
     // Each process says where it listens; the first of each app keeps its own port, the others none of theirs.
     const portOf = (instance: string) => Number(text.match(new RegExp(`${instance}: healthy on http://127\\.0\\.0\\.1:(\\d+)`))?.[1]);
     const ports = Object.fromEntries(['registry-1', 'providers-1', 'ndxp-1', 'ndxp-2', 'lgsp-1', 'lgsp-2'].map((i) => [i, portOf(i)]));
-    expect(ports).toMatchObject({ 'registry-1': Number(env.REGISTRY_PORT), 'ndxp-1': Number(env.NDXP_PORT), 'lgsp-1': Number(env.LGSP_PORT), 'providers-1': Number(env.PROVIDERS_PORT) });
+    expect(ports).toMatchObject({
+      'registry-1': Number(env.REGISTRY_PORT),
+      'ndxp-1': Number(env.NDXP_PORT),
+      'lgsp-1': Number(env.LGSP_PORT),
+      'providers-1': Number(env.PROVIDERS_PORT),
+    });
     expect(new Set(Object.values(ports)).size).toBe(6);
     const pids: number[] = [];
     for (const [instance, port] of Object.entries(ports)) {

@@ -23,11 +23,7 @@ export interface TestStack {
 }
 
 /** The whole emulator as `npm start` runs it, on ports and a database of its own. */
-export async function startTestStack(
-  name: string,
-  extraEnv: Record<string, string> = {},
-  o: { env?: NodeJS.ProcessEnv; args?: string[] } = {},
-): Promise<TestStack> {
+export async function startTestStack(name: string, extraEnv: Record<string, string> = {}, o: { env?: NodeJS.ProcessEnv; args?: string[] } = {}): Promise<TestStack> {
   const env = o.env ?? { ...(await isolatedEnv(name)), ...extraEnv };
   if (!o.env) await dropDatabase(`postgres://postgres@127.0.0.1:5432/${env.NDXP_DATABASE}`);
   const cli: ChildProcess = spawn(process.execPath, [join(repoRoot(), 'dist', 'tools', 'cli', 'main.js'), 'up', ...(o.args ?? [])], {
@@ -93,11 +89,16 @@ export async function http(method: string, url: string, opts: { headers?: Record
   return { status: res.status, headers: res.headers, body: parsed };
 }
 
-export const admin = (stack: TestStack, method: string, url: string, body?: unknown) =>
-  http(method, url, { headers: { authorization: `Bearer ${DEFAULT_ADMIN_TOKEN}` }, body });
+export const admin = (stack: TestStack, method: string, url: string, body?: unknown) => http(method, url, { headers: { authorization: `Bearer ${DEFAULT_ADMIN_TOKEN}` }, body });
 
 /** A call through the LGSP in the X-Road REST form. */
-export function xroad(stack: TestStack, client: string, service: string, path = '', opts: { method?: string; key?: string | null; headers?: Record<string, string>; body?: unknown; raw?: string | Buffer } = {}) {
+export function xroad(
+  stack: TestStack,
+  client: string,
+  service: string,
+  path = '',
+  opts: { method?: string; key?: string | null; headers?: Record<string, string>; body?: unknown; raw?: string | Buffer } = {},
+) {
   const headers: Record<string, string> = { 'X-Road-Client': client, ...(opts.headers ?? {}) };
   const key = opts.key === undefined ? keyOf(client) : opts.key;
   if (key) headers['X-API-Key'] = key;

@@ -250,7 +250,9 @@ async function seedNational(args: string[]): Promise<void> {
     });
     for (const b of bars.values()) b.done();
     await pool.end();
-    log(`seeded ${r.citizens} citizens, ${r.enterprises} enterprises, ${r.insured} insured in ${(r.ms / 1000).toFixed(1)} s (${Math.round((r.citizens + r.enterprises + r.insured) / (r.ms / 1000))} rows/s)`);
+    log(
+      `seeded ${r.citizens} citizens, ${r.enterprises} enterprises, ${r.insured} insured in ${(r.ms / 1000).toFixed(1)} s (${Math.round((r.citizens + r.enterprises + r.insured) / (r.ms / 1000))} rows/s)`,
+    );
     log('a running emulator serves the new records at once: lookups read the tables directly.');
   } finally {
     await handle.stop();
@@ -264,7 +266,7 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   if (command === 'dev-key') {
-    if (!args[0]) throw new PlanError("dev-key needs a client subsystem, e.g. dev-key VN/GOV/000.00.00.H26/MOTCUA");
+    if (!args[0]) throw new PlanError('dev-key needs a client subsystem, e.g. dev-key VN/GOV/000.00.00.H26/MOTCUA');
     process.stdout.write(`${seedApiKey(process.env.REGISTRY_SEED_SECRET ?? DEFAULT_SEED_SECRET, args[0])}\n`);
     return;
   }

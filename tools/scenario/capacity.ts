@@ -25,7 +25,8 @@ export async function findCapacity(s: Scenario, o: RunOptions & { startRate: num
       warmupS: 2,
       next: () => scenarioRequest(s, f, i++, o.env ?? process.env),
       stopped: o.stopped,
-      onSecond: (x) => o.onSecond?.({ elapsedS: (Date.now() - startedAt) / 1000, totalS: o.maxSteps * (o.stepSeconds + 2), sim: `step ${step + 1}`, rate: x.rate, p99: x.p99, errors: x.errors }),
+      onSecond: (x) =>
+        o.onSecond?.({ elapsedS: (Date.now() - startedAt) / 1000, totalS: o.maxSteps * (o.stepSeconds + 2), sim: `step ${step + 1}`, rate: x.rate, p99: x.p99, errors: x.errors }),
     });
     const p99 = percentile(r.latenciesMs, 99);
     const errorRatio = r.offered ? (r.errors + r.dropped) / r.offered : 0;
@@ -53,9 +54,19 @@ export async function findCapacity(s: Scenario, o: RunOptions & { startRate: num
     compression: s.time.compression,
     totals,
     latencyMs: { p50: percentile(all, 50), p95: percentile(all, 95), p99: percentile(all, 99) },
-    slo: { p99Ms: s.slo.p99Ms, errorRatio: s.slo.errorRatio, met: knee > 0, p99Ok: knee > 0, errorRatioOk: knee > 0, errorRatio_: totals.offered ? (totals.serverErrors + totals.dropped) / totals.offered : 0 },
+    slo: {
+      p99Ms: s.slo.p99Ms,
+      errorRatio: s.slo.errorRatio,
+      met: knee > 0,
+      p99Ok: knee > 0,
+      errorRatioOk: knee > 0,
+      errorRatio_: totals.offered ? (totals.serverErrors + totals.dropped) / totals.offered : 0,
+    },
     ledger: { rows: -1, expected: -1, match: true },
-    breaksAt: last && !last.ok ? `${last.rate.toFixed(0)} requests/s: p99 ${last.p99.toFixed(0)} ms, error ratio ${(last.errorRatio * 100).toFixed(2)} %, achieved ${last.achieved.toFixed(0)}/s` : undefined,
+    breaksAt:
+      last && !last.ok
+        ? `${last.rate.toFixed(0)} requests/s: p99 ${last.p99.toFixed(0)} ms, error ratio ${(last.errorRatio * 100).toFixed(2)} %, achieved ${last.achieved.toFixed(0)}/s`
+        : undefined,
     capacity: { kneeRate: knee, steps },
     faults: [],
     series: steps.map((st, k) => ({

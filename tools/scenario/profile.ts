@@ -6,16 +6,14 @@ import { Scenario } from './scenario';
  * follows government office hours (07:30-11:30, 13:30-17:00), when one-stop
  * shops and their systems do most lookups, with a lunch dip and a quiet night.
  */
-const OFFICE_HOURS_RAW = [
-  0.15, 0.1, 0.1, 0.1, 0.1, 0.15, 0.3, 1.0, 2.4, 2.8, 2.7, 2.2, 1.0, 1.4, 2.5, 2.6, 2.3, 1.4, 0.7, 0.5, 0.4, 0.3, 0.25, 0.2,
-];
+const OFFICE_HOURS_RAW = [0.15, 0.1, 0.1, 0.1, 0.1, 0.15, 0.3, 1.0, 2.4, 2.8, 2.7, 2.2, 1.0, 1.4, 2.5, 2.6, 2.3, 1.4, 0.7, 0.5, 0.4, 0.3, 0.25, 0.2];
 const MEAN = OFFICE_HOURS_RAW.reduce((a, b) => a + b, 0) / 24;
 export const OFFICE_HOURS = OFFICE_HOURS_RAW.map((v) => v / MEAN);
 
 /** Profile weight at a simulated second of the day, linear between hour midpoints. */
 export function profileWeight(profile: Scenario['load']['profile'], simS: number): number {
   if (profile === 'flat') return 1;
-  const h = (((simS / 3600) % 24) + 24) % 24 - 0.5;
+  const h = ((((simS / 3600) % 24) + 24) % 24) - 0.5;
   const h0 = Math.floor(h);
   const frac = h - h0;
   const a = OFFICE_HOURS[(h0 + 24) % 24];

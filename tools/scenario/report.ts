@@ -43,8 +43,19 @@ const esc = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&l
 const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf', '#7f7f7f', '#bcbd22'];
 
 /** A line chart as inline SVG: no script, no fonts or libraries to fetch. */
-export function svgChart(title: string, unit: string, xs: string[], lines: Array<{ name: string; values: number[] }>, opts: { threshold?: number; bands?: Array<[number, number, string]> } = {}): string {
-  const W = 760, H = 240, L = 60, R = 150, T = 28, B = 34;
+export function svgChart(
+  title: string,
+  unit: string,
+  xs: string[],
+  lines: Array<{ name: string; values: number[] }>,
+  opts: { threshold?: number; bands?: Array<[number, number, string]> } = {},
+): string {
+  const W = 760,
+    H = 240,
+    L = 60,
+    R = 150,
+    T = 28,
+    B = 34;
   const all = lines.flatMap((l) => l.values.filter((v) => Number.isFinite(v)));
   const max = Math.max(1e-9, ...all, opts.threshold ?? 0) * 1.1;
   const n = Math.max(1, xs.length - 1);
@@ -53,20 +64,28 @@ export function svgChart(title: string, unit: string, xs: string[], lines: Array
   const parts: string[] = [`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="${esc(title)}">`];
   parts.push(`<text x="${L}" y="18" font-size="14" font-weight="bold">${esc(title)}</text>`);
   for (const [a, b, label] of opts.bands ?? [])
-    parts.push(`<rect x="${x(a)}" y="${T}" width="${Math.max(2, x(b) - x(a))}" height="${H - T - B}" fill="#fbe3e3"/><text x="${x(a) + 2}" y="${T + 12}" font-size="10" fill="#a33">${esc(label)}</text>`);
+    parts.push(
+      `<rect x="${x(a)}" y="${T}" width="${Math.max(2, x(b) - x(a))}" height="${H - T - B}" fill="#fbe3e3"/><text x="${x(a) + 2}" y="${T + 12}" font-size="10" fill="#a33">${esc(label)}</text>`,
+    );
   for (let k = 0; k <= 4; k++) {
     const v = (max / 4) * k;
-    parts.push(`<line x1="${L}" x2="${W - R}" y1="${y(v)}" y2="${y(v)}" stroke="#e5e5e5"/><text x="${L - 6}" y="${y(v) + 4}" font-size="10" text-anchor="end">${v >= 100 ? v.toFixed(0) : v.toFixed(2)}</text>`);
+    parts.push(
+      `<line x1="${L}" x2="${W - R}" y1="${y(v)}" y2="${y(v)}" stroke="#e5e5e5"/><text x="${L - 6}" y="${y(v) + 4}" font-size="10" text-anchor="end">${v >= 100 ? v.toFixed(0) : v.toFixed(2)}</text>`,
+    );
   }
   const step = Math.max(1, Math.ceil(xs.length / 8));
   xs.forEach((label, i) => i % step === 0 && parts.push(`<text x="${x(i)}" y="${H - 14}" font-size="10" text-anchor="middle">${esc(label)}</text>`));
   parts.push(`<text x="${L}" y="${H - 2}" font-size="10" fill="#555">simulated time · ${esc(unit)}</text>`);
   if (opts.threshold !== undefined)
-    parts.push(`<line x1="${L}" x2="${W - R}" y1="${y(opts.threshold)}" y2="${y(opts.threshold)}" stroke="#d62728" stroke-dasharray="5,4"/><text x="${W - R + 4}" y="${y(opts.threshold) + 4}" font-size="10" fill="#d62728">SLO</text>`);
+    parts.push(
+      `<line x1="${L}" x2="${W - R}" y1="${y(opts.threshold)}" y2="${y(opts.threshold)}" stroke="#d62728" stroke-dasharray="5,4"/><text x="${W - R + 4}" y="${y(opts.threshold) + 4}" font-size="10" fill="#d62728">SLO</text>`,
+    );
   lines.forEach((l, li) => {
     const pts = l.values.map((v, i) => (Number.isFinite(v) ? `${x(i).toFixed(1)},${y(v).toFixed(1)}` : '')).filter(Boolean);
     if (pts.length) parts.push(`<polyline fill="none" stroke="${COLORS[li % COLORS.length]}" stroke-width="1.8" points="${pts.join(' ')}"/>`);
-    parts.push(`<rect x="${W - R + 8}" y="${T + li * 16}" width="10" height="10" fill="${COLORS[li % COLORS.length]}"/><text x="${W - R + 22}" y="${T + 9 + li * 16}" font-size="11">${esc(l.name)}</text>`);
+    parts.push(
+      `<rect x="${W - R + 8}" y="${T + li * 16}" width="10" height="10" fill="${COLORS[li % COLORS.length]}"/><text x="${W - R + 22}" y="${T + 9 + li * 16}" font-size="11">${esc(l.name)}</text>`,
+    );
   });
   parts.push('</svg>');
   return parts.join('');
@@ -92,19 +111,49 @@ export function htmlReport(r: ScenarioReport): string {
   const errorTypes = [...new Set(r.series.flatMap((p) => Object.keys(p.errorsByType)))];
   const procNames = [...new Set(r.series.flatMap((p) => Object.keys(p.processes)))];
   const charts = [
-    svgChart('Offered and achieved rate', 'requests/s', xs, [
-      { name: 'offered', values: r.series.map((p) => p.offeredRate) },
-      { name: 'achieved', values: r.series.map((p) => p.achievedRate) },
-    ], { bands: faultBands }),
-    svgChart('Latency percentiles', 'ms', xs, [
-      { name: 'p50', values: r.series.map((p) => p.p50) },
-      { name: 'p95', values: r.series.map((p) => p.p95) },
-      { name: 'p99', values: r.series.map((p) => p.p99) },
-    ], { threshold: r.slo.p99Ms, bands: faultBands }),
-    svgChart('Errors by fault type', 'per interval', xs, errorTypes.length ? errorTypes.map((t) => ({ name: t.replace('Server.ServerProxy.', 'Server…'), values: r.series.map((p) => p.errorsByType[t] ?? 0) })) : [{ name: 'none', values: r.series.map(() => 0) }], { bands: faultBands }),
+    svgChart(
+      'Offered and achieved rate',
+      'requests/s',
+      xs,
+      [
+        { name: 'offered', values: r.series.map((p) => p.offeredRate) },
+        { name: 'achieved', values: r.series.map((p) => p.achievedRate) },
+      ],
+      { bands: faultBands },
+    ),
+    svgChart(
+      'Latency percentiles',
+      'ms',
+      xs,
+      [
+        { name: 'p50', values: r.series.map((p) => p.p50) },
+        { name: 'p95', values: r.series.map((p) => p.p95) },
+        { name: 'p99', values: r.series.map((p) => p.p99) },
+      ],
+      { threshold: r.slo.p99Ms, bands: faultBands },
+    ),
+    svgChart(
+      'Errors by fault type',
+      'per interval',
+      xs,
+      errorTypes.length
+        ? errorTypes.map((t) => ({ name: t.replace('Server.ServerProxy.', 'Server…'), values: r.series.map((p) => p.errorsByType[t] ?? 0) }))
+        : [{ name: 'none', values: r.series.map(() => 0) }],
+      { bands: faultBands },
+    ),
     svgChart('Consumer lag', 'messages', xs, [{ name: 'lag (all groups)', values: r.series.map((p) => p.consumerLag) }]),
-    svgChart('CPU by process', 'cores', xs, procNames.map((n) => ({ name: n, values: r.series.map((p) => p.processes[n]?.cpu ?? NaN) }))),
-    svgChart('Memory by process', 'MiB resident', xs, procNames.map((n) => ({ name: n, values: r.series.map((p) => p.processes[n]?.rssMb ?? NaN) }))),
+    svgChart(
+      'CPU by process',
+      'cores',
+      xs,
+      procNames.map((n) => ({ name: n, values: r.series.map((p) => p.processes[n]?.cpu ?? NaN) })),
+    ),
+    svgChart(
+      'Memory by process',
+      'MiB resident',
+      xs,
+      procNames.map((n) => ({ name: n, values: r.series.map((p) => p.processes[n]?.rssMb ?? NaN) })),
+    ),
   ];
   const row = (k: string, v: string) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`;
   const verdict = r.slo.met ? '<span class="ok">SLO met</span>' : '<span class="bad">SLO missed</span>';
@@ -142,7 +191,10 @@ export function summaryTable(r: ScenarioReport): string {
   ];
   if (r.capacity) lines.push(`capacity (knee)    ${r.capacity.kneeRate.toFixed(0)} requests/s meeting the SLO`);
   lines.push(`where it breaks    ${r.breaksAt ?? 'nowhere: every interval met the SLO'}`);
-  const outcomes = Object.entries(r.totals.byOutcome).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(', ');
+  const outcomes = Object.entries(r.totals.byOutcome)
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ');
   lines.push(`outcomes           ${outcomes}`);
   return lines.join('\n');
 }

@@ -111,7 +111,15 @@ function scheduleFaults(s: Scenario, stack: Stack, log: (l: string) => void, sta
     jobs.push(
       new Promise<void>((resolve) => {
         const delay = startedAt + realAtSim(s, simS) * 1000 - Date.now();
-        timers.push(setTimeout(() => void what().catch((e) => log(`fault step failed: ${(e as Error).message}`)).finally(resolve), Math.max(0, delay)));
+        timers.push(
+          setTimeout(
+            () =>
+              void what()
+                .catch((e) => log(`fault step failed: ${(e as Error).message}`))
+                .finally(resolve),
+            Math.max(0, delay),
+          ),
+        );
       }),
     );
   for (const f of s.faults) {
@@ -121,7 +129,11 @@ function scheduleFaults(s: Scenario, stack: Stack, log: (l: string) => void, sta
     };
     if (f.kind === 'outage' || f.kind === 'latency' || f.kind === 'errors') {
       const body =
-        f.kind === 'outage' ? { outage: true } : f.kind === 'latency' ? { latencyMs: f.latencyMs, jitterMs: f.jitterMs } : { errorProbability: f.probability, errorKind: f.errorKind };
+        f.kind === 'outage'
+          ? { outage: true }
+          : f.kind === 'latency'
+            ? { latencyMs: f.latencyMs, jitterMs: f.jitterMs }
+            : { errorProbability: f.probability, errorKind: f.errorKind };
       at(f.atS, async () => {
         await admin(`${providers}/admin/faults/${f.database}`, 'PUT', body);
         record(f.kind, `${f.database} ${JSON.stringify(body)} for ${f.forS! / 60} simulated min`, f.atS);
@@ -277,7 +289,17 @@ export async function runScenario(s: Scenario, o: RunOptions): Promise<ScenarioR
   const p99Ok = !(p99 > s.slo.p99Ms);
   const errorRatioOk = errorRatio <= s.slo.errorRatio;
   points.sort((a, b) => a.realS - b.realS);
-  const broken = points.find((p) => p.p99 > s.slo.p99Ms || (p.offeredRate > 0 && (Object.entries(p.errorsByType).filter(([k]) => k.startsWith('Server.') || k === 'connection error').reduce((n, [, v]) => n + v, 0) + p.dropped) / (p.offeredRate * interval) > s.slo.errorRatio));
+  const broken = points.find(
+    (p) =>
+      p.p99 > s.slo.p99Ms ||
+      (p.offeredRate > 0 &&
+        (Object.entries(p.errorsByType)
+          .filter(([k]) => k.startsWith('Server.') || k === 'connection error')
+          .reduce((n, [, v]) => n + v, 0) +
+          p.dropped) /
+          (p.offeredRate * interval) >
+          s.slo.errorRatio),
+  );
   // Every request that reached a gateway is one ledger row, the warm-up's too; a refused connection never did.
   const expected = result.sentTotal - connectionErrors;
   return {
@@ -292,7 +314,11 @@ export async function runScenario(s: Scenario, o: RunOptions): Promise<ScenarioR
     slo: { p99Ms: s.slo.p99Ms, errorRatio: s.slo.errorRatio, met: p99Ok && errorRatioOk, p99Ok, errorRatioOk, errorRatio_: errorRatio },
     ledger: { rows, expected, match: rows === expected, behind },
     breaksAt: broken
-      ? `simulated ${broken.sim}, at ${broken.offeredRate.toFixed(0)} requests/s offered: p99 ${Number.isFinite(broken.p99) ? `${broken.p99.toFixed(0)} ms` : 'n/a (nothing answered)'}, ${Object.entries(broken.errorsByType).map(([k, v]) => `${v} ${k}`).join(', ') || 'no errors'}${broken.dropped ? `, ${broken.dropped} dropped` : ''}`
+      ? `simulated ${broken.sim}, at ${broken.offeredRate.toFixed(0)} requests/s offered: p99 ${Number.isFinite(broken.p99) ? `${broken.p99.toFixed(0)} ms` : 'n/a (nothing answered)'}, ${
+          Object.entries(broken.errorsByType)
+            .map(([k, v]) => `${v} ${k}`)
+            .join(', ') || 'no errors'
+        }${broken.dropped ? `, ${broken.dropped} dropped` : ''}`
       : undefined,
     faults: faults.applied,
     series: points,

@@ -63,7 +63,10 @@ describe('load model', () => {
   });
 
   it('picks by weight', () => {
-    const w: Array<['a' | 'b', number]> = [['a', 3], ['b', 1]];
+    const w: Array<['a' | 'b', number]> = [
+      ['a', 3],
+      ['b', 1],
+    ];
     expect(weighted(w, 0.7)).toBe('a');
     expect(weighted(w, 0.8)).toBe('b');
   });

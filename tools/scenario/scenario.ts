@@ -230,7 +230,8 @@ export function parseScenario(text: string, file: string): Scenario {
     faults,
     slo: { p99Ms: num(slo, 'slo.', 'p99Ms', 250, 1, 600000)!, errorRatio: num(slo, 'slo.', 'errorRatio', 0.01, 0, 1)! },
   };
-  if (Object.keys(scenario.load.serviceMix).length === 0) scenario.load.serviceMix = { 'citizen-lookup': 0.5, 'citizen-verify': 0.1, 'enterprise-lookup': 0.2, 'health-insurance-card': 0.2 };
+  if (Object.keys(scenario.load.serviceMix).length === 0)
+    scenario.load.serviceMix = { 'citizen-lookup': 0.5, 'citizen-verify': 0.1, 'enterprise-lookup': 0.2, 'health-insurance-card': 0.2 };
   for (const f of faults)
     if (f.atS < scenario.time.startS || f.atS >= scenario.time.startS + durationS)
       throw new ScenarioError(file, 1, `fault at ${f.at} falls outside the scenario (${start} for ${durationS / 3600} h)`);

@@ -10,12 +10,7 @@ export class NdxpAppModule {
   static register(config: AppConfig): DynamicModule {
     return {
       module: NdxpAppModule,
-      imports: [
-        PlatformModule.forApp({ app: 'ndxp', config, schema: 'ndxp', migrations: [Ledger1763940000000] }),
-        RegistryViewModule,
-        RoutingModule,
-        LedgerModule,
-      ],
+      imports: [PlatformModule.forApp({ app: 'ndxp', config, schema: 'ndxp', migrations: [Ledger1763940000000] }), RegistryViewModule, RoutingModule, LedgerModule],
       providers: [AdminGuard, NdxpMetricsService],
       exports: [NdxpMetricsService],
       global: true,

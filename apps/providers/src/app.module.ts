@@ -10,10 +10,7 @@ export class ProvidersAppModule {
     return {
       module: ProvidersAppModule,
       global: true,
-      imports: [
-        PlatformModule.forApp({ app: 'providers', config, schema: 'national', migrations: [NationalDatabases1763930000000] }),
-        NationalModule,
-      ],
+      imports: [PlatformModule.forApp({ app: 'providers', config, schema: 'national', migrations: [NationalDatabases1763930000000] }), NationalModule],
       providers: [{ provide: ProvidersConfig, useValue: config }, AdminGuard],
       exports: [ProvidersConfig],
     };

@@ -9,10 +9,7 @@ export class RegistryAppModule {
   static register(config: RegistryConfig): DynamicModule {
     return {
       module: RegistryAppModule,
-      imports: [
-        PlatformModule.forApp({ app: 'registry', config, schema: 'registry', migrations: [RegistryEventStore1763920000000] }),
-        RegistryModule,
-      ],
+      imports: [PlatformModule.forApp({ app: 'registry', config, schema: 'registry', migrations: [RegistryEventStore1763920000000] }), RegistryModule],
       providers: [{ provide: RegistryConfig, useValue: config }, AdminGuard],
       exports: [RegistryConfig],
       global: true,

@@ -25,10 +25,42 @@ export const PROVIDERS: Record<DatabaseName, { subsystem: string; owner: string;
 };
 
 export const SERVICES: CatalogueService[] = [
-  { database: 'population', provider: PROVIDERS.population.subsystem, serviceCode: 'citizen-lookup', version: 'v1', method: 'GET', pathTemplate: '{personalId}', description: 'Citizen record by 12-digit personal identification number' },
-  { database: 'population', provider: PROVIDERS.population.subsystem, serviceCode: 'citizen-verify', version: 'v1', method: 'POST', pathTemplate: '', description: 'Checks the fields the caller holds against the record: "match" or the names of the fields that differ' },
-  { database: 'enterprise', provider: PROVIDERS.enterprise.subsystem, serviceCode: 'enterprise-lookup', version: 'v1', method: 'GET', pathTemplate: '{enterpriseCode}', description: 'Enterprise or branch by its 10- or 13-digit code' },
-  { database: 'insurance', provider: PROVIDERS.insurance.subsystem, serviceCode: 'health-insurance-card', version: 'v1', method: 'GET', pathTemplate: '{insuranceNumberOrPersonalId}', description: 'Health-insurance card validity and registered clinic, by insurance number or personal ID' },
+  {
+    database: 'population',
+    provider: PROVIDERS.population.subsystem,
+    serviceCode: 'citizen-lookup',
+    version: 'v1',
+    method: 'GET',
+    pathTemplate: '{personalId}',
+    description: 'Citizen record by 12-digit personal identification number',
+  },
+  {
+    database: 'population',
+    provider: PROVIDERS.population.subsystem,
+    serviceCode: 'citizen-verify',
+    version: 'v1',
+    method: 'POST',
+    pathTemplate: '',
+    description: 'Checks the fields the caller holds against the record: "match" or the names of the fields that differ',
+  },
+  {
+    database: 'enterprise',
+    provider: PROVIDERS.enterprise.subsystem,
+    serviceCode: 'enterprise-lookup',
+    version: 'v1',
+    method: 'GET',
+    pathTemplate: '{enterpriseCode}',
+    description: 'Enterprise or branch by its 10- or 13-digit code',
+  },
+  {
+    database: 'insurance',
+    provider: PROVIDERS.insurance.subsystem,
+    serviceCode: 'health-insurance-card',
+    version: 'v1',
+    method: 'GET',
+    pathTemplate: '{insuranceNumberOrPersonalId}',
+    description: 'Health-insurance card validity and registered clinic, by insurance number or personal ID',
+  },
 ];
 
 export const serviceKeyOf = (s: CatalogueService): string => `${s.provider}/${s.serviceCode}`;

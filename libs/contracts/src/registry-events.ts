@@ -64,14 +64,7 @@ export interface CredentialRevoked {
   keyId: string;
 }
 
-export type RegistryEvent =
-  | AgencyRegistered
-  | SubsystemRegistered
-  | ServiceRegistered
-  | AccessGranted
-  | AccessRevoked
-  | CredentialIssued
-  | CredentialRevoked;
+export type RegistryEvent = AgencyRegistered | SubsystemRegistered | ServiceRegistered | AccessGranted | AccessRevoked | CredentialIssued | CredentialRevoked;
 
 /** As published on Kafka: the event with its place in the store. */
 export interface RegistryEventEnvelope {
@@ -87,11 +80,23 @@ type FieldKind = 'string' | 'number' | 'boolean' | readonly string[];
 /** Each event type's required fields, as its interface above declares them (a new type fails to compile until listed here). */
 const REQUIRED_FIELDS: { [T in RegistryEvent['type']]: Record<string, FieldKind> } = {
   AgencyRegistered: {
-    code102: 'string', nameVi: 'string', nameEn: 'string', level: 'number', category: 'string', codeConfirmed: 'boolean', hasLgsp: 'boolean',
+    code102: 'string',
+    nameVi: 'string',
+    nameEn: 'string',
+    level: 'number',
+    category: 'string',
+    codeConfirmed: 'boolean',
+    hasLgsp: 'boolean',
   },
   SubsystemRegistered: { subsystem: 'string', agency: 'string', name: 'string', role: ['client', 'provider'] },
   ServiceRegistered: {
-    service: 'string', provider: 'string', serviceCode: 'string', version: 'string', method: 'string', database: 'string', description: 'string',
+    service: 'string',
+    provider: 'string',
+    serviceCode: 'string',
+    version: 'string',
+    method: 'string',
+    database: 'string',
+    description: 'string',
   },
   AccessGranted: { client: 'string', service: 'string' },
   AccessRevoked: { client: 'string', service: 'string' },
@@ -106,7 +111,9 @@ function checkEvent(e: unknown): string | undefined {
   if (!isObject(e)) return 'event is not an object';
   const fields = Object.hasOwn(REQUIRED_FIELDS, String(e.type)) ? REQUIRED_FIELDS[e.type as RegistryEvent['type']] : undefined;
   if (!fields) return `unknown event type ${JSON.stringify(e.type)}`;
-  const wrong = Object.entries(fields).filter(([name, kind]) => !fits(e[name], kind)).map(([name]) => name);
+  const wrong = Object.entries(fields)
+    .filter(([name, kind]) => !fits(e[name], kind))
+    .map(([name]) => name);
   return wrong.length ? `${e.type} lacks or mistypes ${wrong.join(', ')}` : undefined;
 }
 

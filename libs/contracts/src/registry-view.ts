@@ -52,21 +52,17 @@ export function evolveRegistryView(s: RegistryViewState, e: RegistryEvent, posit
 }
 
 export type AccessDecision =
-  | { allowed: true; database: string; provider: string }
-  | { allowed: false; reason: 'unknown-client' | 'unknown-member' | 'unknown-service' | 'not-granted'; message: string };
+  { allowed: true; database: string; provider: string } | { allowed: false; reason: 'unknown-client' | 'unknown-member' | 'unknown-service' | 'not-granted'; message: string };
 
 /** May this client call this service? Denied unless granted. */
 export function decideAccess(s: RegistryViewState, client: string, service: string): AccessDecision {
-  if (!s.subsystems.has(client))
-    return { allowed: false, reason: 'unknown-client', message: `client subsystem ${client} is not registered` };
+  if (!s.subsystems.has(client)) return { allowed: false, reason: 'unknown-client', message: `client subsystem ${client} is not registered` };
   const svc = s.services.get(service);
   if (!svc) {
     const provider = service.split('/').slice(0, 4).join('/');
-    if (!s.subsystems.has(provider))
-      return { allowed: false, reason: 'unknown-member', message: `provider subsystem ${provider} is not registered` };
+    if (!s.subsystems.has(provider)) return { allowed: false, reason: 'unknown-member', message: `provider subsystem ${provider} is not registered` };
     return { allowed: false, reason: 'unknown-service', message: `service ${service} is not in the catalogue` };
   }
-  if (!s.grants.get(client)?.has(service))
-    return { allowed: false, reason: 'not-granted', message: `${client} has no access right to ${service}` };
+  if (!s.grants.get(client)?.has(service)) return { allowed: false, reason: 'not-granted', message: `${client} has no access right to ${service}` };
   return { allowed: true, database: svc.database, provider: svc.provider };
 }

@@ -106,14 +106,7 @@ export interface TransactionAnswered extends Base {
 }
 
 export type TransactionEvent =
-  | TransactionRequested
-  | TransactionRejected
-  | TransactionRouted
-  | TransactionResponded
-  | TransactionCompleted
-  | TransactionFailed
-  | TransactionTimedOut
-  | TransactionAnswered;
+  TransactionRequested | TransactionRejected | TransactionRouted | TransactionResponded | TransactionCompleted | TransactionFailed | TransactionTimedOut | TransactionAnswered;
 
 /** The outcome a client's answer stands for: no fault is a success; a caller's (Client.*) fault a refusal. */
 export function outcomeOfAnswer(faultCode: string | undefined): TransactionOutcome {

@@ -13,15 +13,10 @@ export const LOCAL_DEFAULTS = {
 } as const;
 
 export type KafkaPlan =
-  | { mode: 'external'; brokers: string }
-  | { mode: 'local'; port: number; controllerPort: number; heap: string; version: string }
-  | { mode: 'testcontainers'; version: string };
+  { mode: 'external'; brokers: string } | { mode: 'local'; port: number; controllerPort: number; heap: string; version: string } | { mode: 'testcontainers'; version: string };
 
 export type PostgresPlan =
-  | { mode: 'external'; url: string }
-  | { mode: 'local-server'; url: string }
-  | { mode: 'embedded'; port: number; url: string }
-  | { mode: 'testcontainers'; database: string };
+  { mode: 'external'; url: string } | { mode: 'local-server'; url: string } | { mode: 'embedded'; port: number; url: string } | { mode: 'testcontainers'; database: string };
 
 export interface InfraPlan {
   kafka: KafkaPlan;
@@ -55,15 +50,13 @@ export function resolveInfraPlan(env: NodeJS.ProcessEnv, facts: MachineFacts): I
   const database = env.NDXP_DATABASE || LOCAL_DEFAULTS.database;
   if (!/^[a-z_][a-z0-9_]*$/.test(database)) throw new PlanError(`NDXP_DATABASE must be a lower-case SQL name (got "${database}")`);
   const pgChoice = env.NDXP_POSTGRES || 'auto';
-  if (pgChoice !== 'auto' && pgChoice !== 'embedded')
-    throw new PlanError(`NDXP_POSTGRES must be auto or embedded (got "${pgChoice}")`);
+  if (pgChoice !== 'auto' && pgChoice !== 'embedded') throw new PlanError(`NDXP_POSTGRES must be auto or embedded (got "${pgChoice}")`);
   const wantContainers = env.NDXP_TESTCONTAINERS === '1' || env.NDXP_TESTCONTAINERS === 'true';
   const containers = wantContainers && facts.dockerEngineAnswers;
 
   let kafka: KafkaPlan;
   if (env.KAFKA_BROKERS) {
-    if (!KAFKA_BROKERS_PATTERN.test(env.KAFKA_BROKERS))
-      throw new PlanError(`KAFKA_BROKERS must be a comma-separated list of host:port (got "${env.KAFKA_BROKERS}")`);
+    if (!KAFKA_BROKERS_PATTERN.test(env.KAFKA_BROKERS)) throw new PlanError(`KAFKA_BROKERS must be a comma-separated list of host:port (got "${env.KAFKA_BROKERS}")`);
     kafka = { mode: 'external', brokers: env.KAFKA_BROKERS };
   } else if (containers) {
     kafka = { mode: 'testcontainers', version: KAFKA_VERSION };
@@ -81,8 +74,7 @@ export function resolveInfraPlan(env: NodeJS.ProcessEnv, facts: MachineFacts): I
 
   let postgres: PostgresPlan;
   if (env.DATABASE_URL) {
-    if (!DATABASE_URL_PATTERN.test(env.DATABASE_URL))
-      throw new PlanError(`DATABASE_URL must be a PostgreSQL URL with a database name (got "${env.DATABASE_URL}")`);
+    if (!DATABASE_URL_PATTERN.test(env.DATABASE_URL)) throw new PlanError(`DATABASE_URL must be a PostgreSQL URL with a database name (got "${env.DATABASE_URL}")`);
     postgres = { mode: 'external', url: env.DATABASE_URL };
   } else if (containers) {
     postgres = { mode: 'testcontainers', database };

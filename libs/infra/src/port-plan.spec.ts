@@ -12,7 +12,7 @@ describe('planPorts', () => {
     expect(portsOf(planPorts(one, defaults))).toEqual({ 'registry-1': 3001, 'providers-1': 3004, 'ndxp-1': 3002, 'lgsp-1': 3003 });
   });
 
-  it('given two gateways and two hubs on the default ports, gives no process another one\'s port', () => {
+  it("given two gateways and two hubs on the default ports, gives no process another one's port", () => {
     const plan = planPorts({ ...one, ndxp: 2, lgsp: 2 }, defaults, [9090, 9092, 9093]);
     expect(portsOf(plan)).toEqual({ 'registry-1': 3001, 'providers-1': 3004, 'ndxp-1': 3002, 'ndxp-2': 3005, 'lgsp-1': 3003, 'lgsp-2': 3006 });
     expect(new Set(plan.map((p) => p.port)).size).toBe(plan.length);

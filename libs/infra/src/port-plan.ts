@@ -18,11 +18,7 @@ export class PortPlanError extends Error {}
  * Prometheus). Before, process i took the app's port + i - 1, so the second
  * gateway took the national databases' port.
  */
-export function planPorts(
-  counts: Record<StackApp, number>,
-  ports: Record<StackApp, number>,
-  reserved: number[] = [],
-): PlannedProcess[] {
+export function planPorts(counts: Record<StackApp, number>, ports: Record<StackApp, number>, reserved: number[] = []): PlannedProcess[] {
   const owner = new Map<number, string>();
   for (const app of APPS) {
     const other = owner.get(ports[app]);
@@ -33,7 +29,7 @@ export function planPorts(
   let next = Math.max(...APPS.map((a) => ports[a])) + 1;
   const nextFree = () => {
     while (taken.has(next)) next++;
-    if (next > 65535) throw new PortPlanError('no free port left above the apps\' ports for the extra processes');
+    if (next > 65535) throw new PortPlanError("no free port left above the apps' ports for the extra processes");
     taken.add(next);
     return next;
   };

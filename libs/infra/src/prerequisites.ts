@@ -8,9 +8,7 @@ export class PrerequisiteError extends Error {
   }
 }
 
-const ALTERNATIVES =
-  'Or skip the local broker: set KAFKA_BROKERS to a running Kafka 3.x broker, ' +
-  'or use the Docker route: docker compose -f docker/docker-compose.yml up';
+const ALTERNATIVES = 'Or skip the local broker: set KAFKA_BROKERS to a running Kafka 3.x broker, ' + 'or use the Docker route: docker compose -f docker/docker-compose.yml up';
 
 /** Parses the major version from `java -version` output ("17.0.15", "1.8.0_392" → 8). */
 export function parseJavaMajor(output: string): number | undefined {
@@ -34,8 +32,7 @@ export function checkJava(env: NodeJS.ProcessEnv = process.env): { command: stri
   const major = parseJavaMajor(`${r.stderr}${r.stdout}`);
   if (major === undefined || major < 17) {
     throw new PrerequisiteError(
-      `Java ${major ?? '(unknown version)'} found at '${command}', but Kafka 3.9 here needs Java 17 or newer. ` +
-        `Install OpenJDK 17 or point JAVA_HOME at one. ${ALTERNATIVES}`,
+      `Java ${major ?? '(unknown version)'} found at '${command}', but Kafka 3.9 here needs Java 17 or newer. ` + `Install OpenJDK 17 or point JAVA_HOME at one. ${ALTERNATIVES}`,
     );
   }
   return { command, major };

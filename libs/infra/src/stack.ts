@@ -263,10 +263,8 @@ export class PortCollisionError extends Error {}
 
 function assertIdentity(p: AppProcess, body: any): void {
   if (body?.app === p.app && body?.instance === p.instance) return;
-  const who = body?.app ? `${body.app} (${body.instance}, pid ${body.pid})` : 'a process that is not one of this emulator\'s apps';
-  throw new PortCollisionError(
-    `port ${p.port} is held by ${who}, not by ${p.instance}: stop that process or give this app another port (see the port variables in the README)`,
-  );
+  const who = body?.app ? `${body.app} (${body.instance}, pid ${body.pid})` : "a process that is not one of this emulator's apps";
+  throw new PortCollisionError(`port ${p.port} is held by ${who}, not by ${p.instance}: stop that process or give this app another port (see the port variables in the README)`);
 }
 
 export async function stopApps(apps: AppProcess[]): Promise<void> {

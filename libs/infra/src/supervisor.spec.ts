@@ -16,7 +16,13 @@ describe('nextRestart', () => {
 
   it('given a sixth crash within a minute, gives up', () => {
     const now = 1_000_000;
-    expect(nextRestart([1, 2, 3, 4, 5].map((s) => now - s * 1000), now, p)).toEqual({ giveUp: true, recent: 6 });
+    expect(
+      nextRestart(
+        [1, 2, 3, 4, 5].map((s) => now - s * 1000),
+        now,
+        p,
+      ),
+    ).toEqual({ giveUp: true, recent: 6 });
   });
 
   it('given old crashes outside the window, forgets them', () => {

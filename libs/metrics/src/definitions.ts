@@ -27,14 +27,24 @@ export function ndxpMetrics(registers: Registry) {
       registers: r,
     }),
     inFlight: new Gauge({ name: 'ndxp_hub_in_flight_requests', help: 'Requests routed to a national database and not yet answered', registers: r }),
-    timeouts: new Counter({ name: 'ndxp_hub_timeouts_total', help: 'Requests that reached their deadline at the hub, by database', labelNames: ['database'] as const, registers: r }),
+    timeouts: new Counter({
+      name: 'ndxp_hub_timeouts_total',
+      help: 'Requests that reached their deadline at the hub, by database',
+      labelNames: ['database'] as const,
+      registers: r,
+    }),
     rejections: new Counter({
       name: 'ndxp_hub_rejections_total',
       help: 'Requests the hub refused, by reason (unknown-client, unknown-member, unknown-service, not-granted)',
       labelNames: ['reason'] as const,
       registers: r,
     }),
-    lateResponses: new Counter({ name: 'ndxp_hub_late_responses_total', help: 'Answers that arrived after the deadline (recorded, not delivered)', labelNames: ['database'] as const, registers: r }),
+    lateResponses: new Counter({
+      name: 'ndxp_hub_late_responses_total',
+      help: 'Answers that arrived after the deadline (recorded, not delivered)',
+      labelNames: ['database'] as const,
+      registers: r,
+    }),
     projectionSkipped: new Counter({
       name: 'ndxp_projection_skipped_events_total',
       help: 'Transaction events the ledger skipped, each logged with its partition and offset: malformed, or unstorable (refused for its own data)',
@@ -101,11 +111,7 @@ export interface ConsumerSample {
   restarts: number;
 }
 
-export function kafkaMetrics(
-  registers: Registry,
-  lagOf: () => Promise<Array<{ group: string; topic: string; lag: number }>>,
-  consumers: () => ConsumerSample[] = () => [],
-) {
+export function kafkaMetrics(registers: Registry, lagOf: () => Promise<Array<{ group: string; topic: string; lag: number }>>, consumers: () => ConsumerSample[] = () => []) {
   const r = [registers];
   return {
     consumerUp: new Gauge({
@@ -155,9 +161,30 @@ export interface RegistryMetricSources {
 export function registryMetrics(registers: Registry, src: RegistryMetricSources) {
   const r = [registers];
   return {
-    agencies: new Gauge({ name: 'registry_agencies', help: 'Registered agencies', registers: r, collect() { this.set(src.agencies()); } }),
-    lgsps: new Gauge({ name: 'registry_lgsps', help: 'Registered agencies with an LGSP', registers: r, collect() { this.set(src.lgsps()); } }),
-    grants: new Gauge({ name: 'registry_grants', help: 'Access rights in force (client subsystem × service)', registers: r, collect() { this.set(src.grants()); } }),
+    agencies: new Gauge({
+      name: 'registry_agencies',
+      help: 'Registered agencies',
+      registers: r,
+      collect() {
+        this.set(src.agencies());
+      },
+    }),
+    lgsps: new Gauge({
+      name: 'registry_lgsps',
+      help: 'Registered agencies with an LGSP',
+      registers: r,
+      collect() {
+        this.set(src.lgsps());
+      },
+    }),
+    grants: new Gauge({
+      name: 'registry_grants',
+      help: 'Access rights in force (client subsystem × service)',
+      registers: r,
+      collect() {
+        this.set(src.grants());
+      },
+    }),
     credentials: new Gauge({
       name: 'registry_credentials',
       help: 'API keys by state',
@@ -169,7 +196,12 @@ export function registryMetrics(registers: Registry, src: RegistryMetricSources)
         this.set({ state: 'revoked' }, c.revoked);
       },
     }),
-    eventsAppended: new Counter({ name: 'registry_events_appended_total', help: 'Events appended to the registry event store, by type', labelNames: ['type'] as const, registers: r }),
+    eventsAppended: new Counter({
+      name: 'registry_events_appended_total',
+      help: 'Events appended to the registry event store, by type',
+      labelNames: ['type'] as const,
+      registers: r,
+    }),
     outboxPending: new Gauge({
       name: 'registry_outbox_pending',
       help: 'Outbox rows not yet published to Kafka',

@@ -1,17 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'crypto';
-import {
-  eventIdFor,
-  EXCHANGE_OPERATION,
-  ExchangeRequest,
-  ExchangeResponse,
-  Fault,
-  fault,
-  FaultTypes,
-  serviceKey,
-  subsystemKey,
-  TransactionRejected,
-} from '@ndxp/contracts';
+import { eventIdFor, EXCHANGE_OPERATION, ExchangeRequest, ExchangeResponse, Fault, fault, FaultTypes, serviceKey, subsystemKey, TransactionRejected } from '@ndxp/contracts';
 import { RegistryViewService, RequestTimeoutError } from '@ndxp/platform';
 import { AnswerRecorder } from '../record/answer-recorder.service';
 import { LgspConfig } from '../lgsp.config';
@@ -154,8 +143,7 @@ export class GatewayService {
       const cacheKey = `${client}|${call.xRoadId}`;
       const hit = this.idempotency.get(cacheKey);
       if (hit && hit.expiresAt > Date.now()) {
-        if (hit.hash !== hash)
-          return refuse(fault(FaultTypes.badRequest, 409, `X-Road-Id ${call.xRoadId} was already used for a different request`), client, service, lgsp);
+        if (hit.hash !== hash) return refuse(fault(FaultTypes.badRequest, 409, `X-Road-Id ${call.xRoadId} was already used for a different request`), client, service, lgsp);
         return { ...(await hit.answer), fromCache: true };
       }
       const answer = this.forward(call, { method: input.method.toUpperCase(), transactionId, xRoadId, client, service, lgsp, body, size, requestInAt, hash });

@@ -17,16 +17,11 @@ export class OpsController {
   async smoke(): Promise<{ lgsp: string; hub: string; roundTripMs: number }> {
     const started = process.hrtime.bigint();
     try {
-      const reply = await this.hub.request<PingRequest, PingReply>(
-        PING_OPERATION,
-        { fromInstance: this.config.INSTANCE_ID, sentAt: new Date().toISOString() },
-        10_000,
-      );
+      const reply = await this.hub.request<PingRequest, PingReply>(PING_OPERATION, { fromInstance: this.config.INSTANCE_ID, sentAt: new Date().toISOString() }, 10_000);
       const roundTripMs = Number(process.hrtime.bigint() - started) / 1e6;
       return { lgsp: this.config.INSTANCE_ID, hub: reply.hub, roundTripMs: Math.round(roundTripMs * 10) / 10 };
     } catch (e) {
-      if (e instanceof RequestTimeoutError)
-        throw new GatewayTimeoutException(`the NDXP hub did not answer within 10 s: is the ndxp app running? (${e.message})`);
+      if (e instanceof RequestTimeoutError) throw new GatewayTimeoutException(`the NDXP hub did not answer within 10 s: is the ndxp app running? (${e.message})`);
       throw e;
     }
   }

@@ -105,7 +105,10 @@ describe('request bodies', () => {
   });
 
   it('given malformed JSON, when read, then Client.BadRequest: not valid JSON', () => {
-    expect(parseBody(Buffer.from('{"a": '), json)).toMatchObject({ ok: false, fault: { type: 'Client.BadRequest', status: 400, message: expect.stringMatching(/not valid JSON/) } });
+    expect(parseBody(Buffer.from('{"a": '), json)).toMatchObject({
+      ok: false,
+      fault: { type: 'Client.BadRequest', status: 400, message: expect.stringMatching(/not valid JSON/) },
+    });
   });
 
   it.each([

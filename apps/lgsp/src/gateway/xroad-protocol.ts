@@ -1,15 +1,5 @@
 import { createHash } from 'crypto';
-import {
-  Fault,
-  fault,
-  FaultTypes,
-  parseServiceCode,
-  parseSubsystemId,
-  ServiceId,
-  SubsystemId,
-  subsystemKey,
-  withoutNul,
-} from '@ndxp/contracts';
+import { Fault, fault, FaultTypes, parseServiceCode, parseSubsystemId, ServiceId, SubsystemId, subsystemKey, withoutNul } from '@ndxp/contracts';
 
 /** What an LGSP reads off an HTTP request before it forwards it. */
 export interface ParsedCall {
@@ -67,17 +57,19 @@ export function parseCall(url: string, headers: Record<string, string | string[]
   let service: ServiceId;
   let path: string;
   let form: ParsedCall['form'];
-  const segments = u.pathname.split('/').filter((s) => s.length > 0).map((s) => {
-    try {
-      return decodeURIComponent(s);
-    } catch {
-      return s;
-    }
-  });
+  const segments = u.pathname
+    .split('/')
+    .filter((s) => s.length > 0)
+    .map((s) => {
+      try {
+        return decodeURIComponent(s);
+      } catch {
+        return s;
+      }
+    });
   if (segments[0] === 'r1') {
     form = 'rest';
-    if (segments.length < 6)
-      return fail(fault(FaultTypes.badRequest, 400, `the path must be /r1/{INSTANCE}/{CLASS}/{MEMBER}/{SUBSYSTEM}/{SERVICE}[/path], got ${u.pathname}`));
+    if (segments.length < 6) return fail(fault(FaultTypes.badRequest, 400, `the path must be /r1/{INSTANCE}/{CLASS}/{MEMBER}/{SUBSYSTEM}/{SERVICE}[/path], got ${u.pathname}`));
     serviceText = segments.slice(1, 6).join('/');
     const provider = parseSubsystemId(segments.slice(1, 5).join('/'));
     if (!provider.ok) return fail(fault(FaultTypes.badRequest, 400, `service identifier in the path: ${provider.reason}`));
@@ -103,8 +95,7 @@ export function parseCall(url: string, headers: Record<string, string | string[]
     return fail(fault(FaultTypes.badRequest, 400, `unknown path ${u.pathname}: use /r1/... (X-Road REST) or /XrdAdapter/RestService/forward/...`));
   }
 
-  if (rawClient === undefined || rawClient === '')
-    return fail(fault(FaultTypes.missingHeader, 400, 'header X-Road-Client: INSTANCE/CLASS/MEMBER/SUBSYSTEM is required'));
+  if (rawClient === undefined || rawClient === '') return fail(fault(FaultTypes.missingHeader, 400, 'header X-Road-Client: INSTANCE/CLASS/MEMBER/SUBSYSTEM is required'));
   const client = parseSubsystemId(rawClient);
   if (!client.ok) return fail(fault(FaultTypes.badRequest, 400, `header X-Road-Client: ${client.reason}`));
 

@@ -8,7 +8,10 @@ export class LedgerQueryDto {
   @ApiPropertyOptional({ description: 'LGSP agency code' }) @IsOptional() @IsString() lgsp?: string;
   @ApiPropertyOptional({ enum: ['success', 'rejected', 'failed', 'timeout'] }) @IsOptional() @IsIn(['success', 'rejected', 'failed', 'timeout']) outcome?: string;
   @ApiPropertyOptional({ description: 'X-Road-Id the caller sent' }) @IsOptional() @IsString() xRoadId?: string;
-  @ApiPropertyOptional({ description: 'from this instant (ISO 8601), inclusive' }) @IsOptional() @IsISO8601({}, { message: 'must be an ISO 8601 date-time, e.g. 2026-11-23T00:00:00+07:00' }) from?: string;
+  @ApiPropertyOptional({ description: 'from this instant (ISO 8601), inclusive' })
+  @IsOptional()
+  @IsISO8601({}, { message: 'must be an ISO 8601 date-time, e.g. 2026-11-23T00:00:00+07:00' })
+  from?: string;
   @ApiPropertyOptional({ description: 'to this instant (ISO 8601), exclusive' }) @IsOptional() @IsISO8601({}, { message: 'must be an ISO 8601 date-time' }) to?: string;
   @ApiPropertyOptional({ default: 1 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) page?: number;
   @ApiPropertyOptional({ default: 50 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1000) pageSize?: number;

@@ -77,7 +77,17 @@ export class LedgerService {
        GROUP BY 1, 2, 3, 4, 5 ORDER BY 1`,
       params,
     );
-    const out = new Map<string, { period: string; total: number; byDatabase: Record<string, number>; byOutcome: Record<string, number>; byService: Record<string, number>; byClientAgency: Record<string, number> }>();
+    const out = new Map<
+      string,
+      {
+        period: string;
+        total: number;
+        byDatabase: Record<string, number>;
+        byOutcome: Record<string, number>;
+        byService: Record<string, number>;
+        byClientAgency: Record<string, number>;
+      }
+    >();
     for (const r of rows) {
       const n = Number(r.count);
       const p = out.get(r.period) ?? { period: r.period, total: 0, byDatabase: {}, byOutcome: {}, byService: {}, byClientAgency: {} };

@@ -34,8 +34,7 @@ export class NdxpMetricsService implements OnApplicationBootstrap {
       const lgsps = [...this.registryView.state.agencies].filter(([, a]) => a.hasLgsp).map(([code]) => code);
       for (const lgsp of lgsps)
         for (const s of SERVICES)
-          for (const outcome of ['success', 'rejected', 'failed', 'timeout'])
-            this.m.transactions.inc({ lgsp, service: s.serviceCode, database: s.database, outcome }, 0);
+          for (const outcome of ['success', 'rejected', 'failed', 'timeout']) this.m.transactions.inc({ lgsp, service: s.serviceCode, database: s.database, outcome }, 0);
     });
   }
 

@@ -4,9 +4,17 @@ import { isUnstorable, LEDGER_COLUMNS, ledgerParams, patchesFromEvents, Unstorab
 
 const t = '7d3f1b7e-0000-4000-8000-000000000001';
 const requested: TransactionEvent = {
-  type: 'TransactionRequested', eventId: `${t}:TransactionRequested`, transactionId: t, at: 1000, xRoadId: 'x', lgsp: '000.00.00.H26',
-  client: 'VN/GOV/000.00.00.H26/MOTCUA', service: 'VN/GOV/000.00.00.G01/CSDLQGDC/citizen-lookup', provider: 'VN/GOV/000.00.00.G01/CSDLQGDC',
-  requestSize: 0, requestInAt: Date.UTC(2022, 8, 25, 18, 30),
+  type: 'TransactionRequested',
+  eventId: `${t}:TransactionRequested`,
+  transactionId: t,
+  at: 1000,
+  xRoadId: 'x',
+  lgsp: '000.00.00.H26',
+  client: 'VN/GOV/000.00.00.H26/MOTCUA',
+  service: 'VN/GOV/000.00.00.G01/CSDLQGDC/citizen-lookup',
+  provider: 'VN/GOV/000.00.00.G01/CSDLQGDC',
+  requestSize: 0,
+  requestInAt: Date.UTC(2022, 8, 25, 18, 30),
 };
 
 describe('ledger patches', () => {
@@ -16,9 +24,20 @@ describe('ledger patches', () => {
   });
 
   const answered = (at: number, statusCode: number, faultCode?: string): TransactionEvent => ({
-    type: 'TransactionAnswered', eventId: `${t}:TransactionAnswered`, transactionId: t, at, xRoadId: 'x', lgsp: '000.00.00.H26',
-    client: requested.type === 'TransactionRequested' ? requested.client : '', service: 'VN/GOV/000.00.00.G01/CSDLQGDC/citizen-lookup',
-    provider: 'VN/GOV/000.00.00.G01/CSDLQGDC', requestSize: 0, requestInAt: 1000, statusCode, faultCode, durationMs: at - 1000,
+    type: 'TransactionAnswered',
+    eventId: `${t}:TransactionAnswered`,
+    transactionId: t,
+    at,
+    xRoadId: 'x',
+    lgsp: '000.00.00.H26',
+    client: requested.type === 'TransactionRequested' ? requested.client : '',
+    service: 'VN/GOV/000.00.00.G01/CSDLQGDC/citizen-lookup',
+    provider: 'VN/GOV/000.00.00.G01/CSDLQGDC',
+    requestSize: 0,
+    requestInAt: 1000,
+    statusCode,
+    faultCode,
+    durationMs: at - 1000,
   });
 
   it('given the hub completed but the gateway answered its client a timeout first, records what the client saw', () => {
@@ -40,7 +59,9 @@ describe('ledger patches', () => {
 
   it('given an answer the hub never heard of, still makes the row from the answer', () => {
     expect(patchesFromEvents([answered(7000, 504, 'Server.ServerProxy.Timeout')]).get(t)).toMatchObject({
-      client: 'VN/GOV/000.00.00.H26/MOTCUA', day: vietnamDay(1000), outcome: 'timeout',
+      client: 'VN/GOV/000.00.00.H26/MOTCUA',
+      day: vietnamDay(1000),
+      outcome: 'timeout',
     });
   });
 

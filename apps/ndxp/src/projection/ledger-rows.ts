@@ -1,12 +1,4 @@
-import {
-  outcomeOfAnswer,
-  TransactionAnswered,
-  TransactionEvent,
-  TransactionOutcome,
-  TransactionRejected,
-  TransactionRequested,
-  withoutNul,
-} from '@ndxp/contracts';
+import { outcomeOfAnswer, TransactionAnswered, TransactionEvent, TransactionOutcome, TransactionRejected, TransactionRequested, withoutNul } from '@ndxp/contracts';
 
 /** Vietnam's calendar day (UTC+7; no daylight saving since 1975) of an instant. */
 export function vietnamDay(ms: number): string {
@@ -110,8 +102,7 @@ export function patchesFromEvents(events: TransactionEvent[]): Map<string, Ledge
         break;
       case 'TransactionRejected':
         Object.assign(p, requestFields(e), { rejected_at_stage: e.stage });
-        if (e.stage === 'lgsp')
-          terminal('rejected', { status_code: e.statusCode, fault_code: e.faultCode, fault_string: e.faultString, duration_ms: e.at - e.requestInAt });
+        if (e.stage === 'lgsp') terminal('rejected', { status_code: e.statusCode, fault_code: e.faultCode, fault_string: e.faultString, duration_ms: e.at - e.requestInAt });
         break;
       case 'TransactionRouted':
         p.routed_at = iso(e.at);

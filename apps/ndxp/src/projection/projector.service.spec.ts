@@ -6,7 +6,11 @@ import { NdxpMetricsService } from '../observability/ndxp-metrics.service';
 import { ProjectorService } from './projector.service';
 
 const event = (n: number): TransactionEvent => ({
-  type: 'TransactionRouted', eventId: `e${n}`, transactionId: `7d3f1b7e-0000-4000-8000-00000000000${n}`, at: 1000, provider: 'p',
+  type: 'TransactionRouted',
+  eventId: `e${n}`,
+  transactionId: `7d3f1b7e-0000-4000-8000-00000000000${n}`,
+  at: 1000,
+  provider: 'p',
 });
 const sqlError = (code: string) => Object.assign(new Error(`sqlstate ${code}`), { code });
 

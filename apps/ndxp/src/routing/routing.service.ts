@@ -16,16 +16,7 @@ import {
   Topics,
   TransactionEvent,
 } from '@ndxp/contracts';
-import {
-  AppConfig,
-  InboundRequest,
-  KafkaRequester,
-  KafkaService,
-  RegistryViewService,
-  RequestConsumer,
-  RequestTimeoutError,
-  sendReply,
-} from '@ndxp/platform';
+import { AppConfig, InboundRequest, KafkaRequester, KafkaService, RegistryViewService, RequestConsumer, RequestTimeoutError, sendReply } from '@ndxp/platform';
 import { NdxpMetricsService } from '../observability/ndxp-metrics.service';
 import { faultForDenial } from './access-faults';
 
@@ -76,9 +67,7 @@ export class RoutingService implements OnApplicationBootstrap {
       { topic: Topics.transactions, numPartitions: HOT_TOPIC_PARTITIONS },
       ...Object.keys(PROVIDERS).map((d) => ({ topic: Topics.providerRequests(d), numPartitions: HOT_TOPIC_PARTITIONS })),
     ]);
-    this.consumer = new RequestConsumer(this.kafka.kafka, { topic: Topics.hubRequests, numPartitions: HOT_TOPIC_PARTITIONS }, 'ndxp-hub', (reqs) =>
-      this.onBatch(reqs),
-    );
+    this.consumer = new RequestConsumer(this.kafka.kafka, { topic: Topics.hubRequests, numPartitions: HOT_TOPIC_PARTITIONS }, 'ndxp-hub', (reqs) => this.onBatch(reqs));
     await this.consumer.start();
     this.kafka.trackLag('ndxp-hub', Topics.hubRequests);
     this.kafka.onShutdown(async () => {
@@ -193,7 +182,9 @@ export class RoutingService implements OnApplicationBootstrap {
         remaining,
         { correlationId: req.transactionId, key: req.transactionId },
       );
-      this.emit([{ type: 'TransactionRouted', eventId: eventIdFor(req.transactionId, 'TransactionRouted'), transactionId: req.transactionId, at: Date.now(), provider: decision.provider }]);
+      this.emit([
+        { type: 'TransactionRouted', eventId: eventIdFor(req.transactionId, 'TransactionRouted'), transactionId: req.transactionId, at: Date.now(), provider: decision.provider },
+      ]);
       answer = await call;
       this.metrics.m.inFlight.dec();
     } catch (e) {

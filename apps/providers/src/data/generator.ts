@@ -26,7 +26,18 @@ const GIVEN_MALE = ['An', 'Bình', 'Cường', 'Dũng', 'Hải', 'Hùng', 'Khoa'
 const GIVEN_FEMALE = ['Anh', 'Chi', 'Dung', 'Giang', 'Hà', 'Hạnh', 'Hoa', 'Hương', 'Lan', 'Linh', 'Mai', 'Ngọc', 'Nhung', 'Phương', 'Thảo', 'Trang', 'Vy', 'Yến'];
 const STREETS = ['Lê Lợi', 'Trần Hưng Đạo', 'Nguyễn Trãi', 'Hai Bà Trưng', 'Lý Thường Kiệt', 'Quang Trung', 'Phan Chu Trinh', 'Nguyễn Huệ', 'Điện Biên Phủ', 'Hùng Vương'];
 const WARDS = ['Phường 1', 'Phường 2', 'Phường Trung Tâm', 'Xã Hòa Bình', 'Xã Tân Lập', 'Thị trấn Đông Anh', 'Phường Bến Thành', 'Xã An Phú'];
-const ETHNICITIES = [['Kinh', 0.85], ['Tày', 0.03], ['Thái', 0.02], ['Mường', 0.02], ['Khmer', 0.02], ['Hoa', 0.01], ['Nùng', 0.01], ['H\'Mông', 0.02], ['Dao', 0.01], ['Ê Đê', 0.01]] as const;
+const ETHNICITIES = [
+  ['Kinh', 0.85],
+  ['Tày', 0.03],
+  ['Thái', 0.02],
+  ['Mường', 0.02],
+  ['Khmer', 0.02],
+  ['Hoa', 0.01],
+  ['Nùng', 0.01],
+  ["H'Mông", 0.02],
+  ['Dao', 0.01],
+  ['Ê Đê', 0.01],
+] as const;
 
 export interface Citizen {
   personalId: string;
@@ -105,7 +116,12 @@ const BUSINESS_LINES = [
 ] as const;
 const KINDS = ['Công ty TNHH', 'Công ty Cổ phần', 'Công ty TNHH MTV', 'Doanh nghiệp tư nhân'];
 const NAME_WORDS = ['Thành Công', 'Phú Quý', 'Hưng Thịnh', 'Đại Việt', 'Sao Mai', 'Bình Minh', 'Hoàng Long', 'An Khang', 'Tân Tiến', 'Việt Hưng', 'Trường Sơn', 'Hồng Hà'];
-const STATUSES = [['Đang hoạt động', 0.82], ['Tạm ngừng kinh doanh', 0.08], ['Đang làm thủ tục giải thể', 0.03], ['Đã giải thể', 0.07]] as const;
+const STATUSES = [
+  ['Đang hoạt động', 0.82],
+  ['Tạm ngừng kinh doanh', 0.08],
+  ['Đang làm thủ tục giải thể', 0.03],
+  ['Đã giải thể', 0.07],
+] as const;
 
 /**
  * `count` enterprises with valid 10-digit codes (check digit per the tax-code
@@ -126,7 +142,11 @@ export function* enterprises(seed: number, count: number): Generator<Enterprise>
     const year = 1995 + Math.floor(r() * 28);
     let x = r();
     let status = 'Đang hoạt động';
-    for (const [s, p] of STATUSES) if ((x -= p) < 0) { status = s; break; }
+    for (const [s, p] of STATUSES)
+      if ((x -= p) < 0) {
+        status = s;
+        break;
+      }
     const lines = [...BUSINESS_LINES].sort(() => r() - 0.5).slice(0, 1 + Math.floor(r() * 4));
     const province = pick(r, PROVINCES).name;
     const rep = `${pick(r, SURNAMES)} ${pick(r, MIDDLE_MALE)} ${pick(r, GIVEN_MALE)}`;

@@ -50,12 +50,7 @@ export interface SeedReport {
  * of rows a second). Replaces whatever they held. `onProgress` gets the row
  * count of the table being written.
  */
-export async function seedNationalDatabases(
-  pool: Pool,
-  seed: number,
-  sizes: SeedSizes,
-  onProgress?: (table: string, rows: number, total: number) => void,
-): Promise<SeedReport> {
+export async function seedNationalDatabases(pool: Pool, seed: number, sizes: SeedSizes, onProgress?: (table: string, rows: number, total: number) => void): Promise<SeedReport> {
   const started = Date.now();
   const client = await pool.connect();
   try {
@@ -76,8 +71,7 @@ export async function seedNationalDatabases(
       'national.enterprises',
       ['code', 'parent_code', 'name', 'status', 'address', 'legal_representative', 'registration_date', 'business_lines'],
       (function* () {
-        for (const x of enterprises(seed, sizes.enterprises))
-          yield [x.code, x.parentCode, x.name, x.status, x.address, x.legalRepresentative, x.registrationDate, x.businessLines];
+        for (const x of enterprises(seed, sizes.enterprises)) yield [x.code, x.parentCode, x.name, x.status, x.address, x.legalRepresentative, x.registrationDate, x.businessLines];
       })(),
       (n) => onProgress?.('enterprises', n, sizes.enterprises),
     );
@@ -91,10 +85,7 @@ export async function seedNationalDatabases(
       })(),
       (n) => onProgress?.('insurance', n, Math.round(sizes.citizens * 0.9)),
     );
-    await client.query(
-      `INSERT INTO national.seed_info (name, seed, rows) VALUES ('citizens', $1, $2), ('enterprises', $1, $3), ('insurance', $1, $4)`,
-      [seed, c, e, i],
-    );
+    await client.query(`INSERT INTO national.seed_info (name, seed, rows) VALUES ('citizens', $1, $2), ('enterprises', $1, $3), ('insurance', $1, $4)`, [seed, c, e, i]);
     await client.query('COMMIT');
     await client.query('ANALYZE national.citizens, national.enterprises, national.insurance_participants');
     return { citizens: c, enterprises: e, insured: i, ms: Date.now() - started };

@@ -13,10 +13,7 @@ export interface FaultSettings {
 export const NO_FAULTS: FaultSettings = { latencyMs: 0, jitterMs: 0, errorProbability: 0, errorKind: 'error', outage: false };
 
 /** What happens to one request: answered (after a delay), failed, or never answered. */
-export type FaultDecision =
-  | { kind: 'answer'; delayMs: number }
-  | { kind: 'fail'; delayMs: number; fault: Fault }
-  | { kind: 'drop' };
+export type FaultDecision = { kind: 'answer'; delayMs: number } | { kind: 'fail'; delayMs: number; fault: Fault } | { kind: 'drop' };
 
 /**
  * Run-time fault settings per database and, optionally, per service (a
@@ -68,8 +65,7 @@ export class FaultBook {
 
   decide(database: string, service: string, random: () => number = Math.random): FaultDecision {
     const s = this.settings(database, service);
-    if (s.outage)
-      return { kind: 'fail', delayMs: 0, fault: fault(FaultTypes.serviceUnavailable, 503, `the ${database} database is unavailable (outage injected)`) };
+    if (s.outage) return { kind: 'fail', delayMs: 0, fault: fault(FaultTypes.serviceUnavailable, 503, `the ${database} database is unavailable (outage injected)`) };
     const delayMs = Math.max(0, s.latencyMs + (s.jitterMs ? (random() * 2 - 1) * s.jitterMs : 0));
     if (s.errorProbability > 0 && random() < s.errorProbability) {
       if (s.errorKind === 'timeout') return { kind: 'drop' };

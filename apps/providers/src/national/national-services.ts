@@ -1,13 +1,4 @@
-import {
-  Fault,
-  fault,
-  FaultTypes,
-  parseEnterpriseCode,
-  parseInsuranceKey,
-  parsePersonalId,
-  personalIdContradictions,
-  ProviderRequest,
-} from '@ndxp/contracts';
+import { Fault, fault, FaultTypes, parseEnterpriseCode, parseInsuranceKey, parsePersonalId, personalIdContradictions, ProviderRequest } from '@ndxp/contracts';
 import { CitizenRow, NationalRepository } from './national.repository';
 
 export interface ServiceAnswer {
@@ -36,7 +27,12 @@ function today(): string {
   return new Date(Date.now() + 7 * 3600_000).toISOString().slice(0, 10); // Vietnam's calendar day
 }
 
-const norm = (s: unknown) => String(s ?? '').normalize('NFC').trim().replace(/\s+/g, ' ').toLocaleLowerCase('vi');
+const norm = (s: unknown) =>
+  String(s ?? '')
+    .normalize('NFC')
+    .trim()
+    .replace(/\s+/g, ' ')
+    .toLocaleLowerCase('vi');
 
 /** A citizen's fields as the services name them (the lookup's answer; what verify compares). */
 function citizenFields(c: CitizenRow) {
@@ -76,14 +72,12 @@ export async function answerBatch(repo: NationalRepository, database: string, re
       case 'citizen-verify': {
         if (req.method !== 'POST') return (answers[i] = wrongMethod(req, 'POST'));
         const body = req.body as Record<string, unknown> | undefined;
-        if (!body || typeof body !== 'object' || Array.isArray(body))
-          return (answers[i] = badRequest('body', 'send a JSON object {personalId, fullName, dateOfBirth, sex, ...}'));
+        if (!body || typeof body !== 'object' || Array.isArray(body)) return (answers[i] = badRequest('body', 'send a JSON object {personalId, fullName, dateOfBirth, sex, ...}'));
         const id = parsePersonalId(String(body.personalId ?? ''));
         if (!id.ok) return (answers[i] = badRequest('personalId', id.reason));
         if (body.dateOfBirth !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(String(body.dateOfBirth)))
           return (answers[i] = badRequest('dateOfBirth', `"${body.dateOfBirth}" must be YYYY-MM-DD`));
-        if (body.sex !== undefined && body.sex !== 'male' && body.sex !== 'female')
-          return (answers[i] = badRequest('sex', `"${body.sex}" must be male or female`));
+        if (body.sex !== undefined && body.sex !== 'male' && body.sex !== 'female') return (answers[i] = badRequest('sex', `"${body.sex}" must be male or female`));
         const held = {
           birthYear: body.dateOfBirth ? Number(String(body.dateOfBirth).slice(0, 4)) : id.value.birthYear,
           sex: (body.sex as 'male' | 'female' | undefined) ?? id.value.sex,
@@ -122,11 +116,7 @@ export async function answerBatch(repo: NationalRepository, database: string, re
   const enterpriseKeys = wanted.filter((w) => w.kind === 'enterprise').map((w) => w.key);
   const insNumbers = wanted.filter((w) => w.kind === 'insurance-number').map((w) => w.key);
   const insPersonal = wanted.filter((w) => w.kind === 'personal-id').map((w) => w.key);
-  const [people, firms, insured] = await Promise.all([
-    repo.citizens(citizenKeys),
-    repo.enterprises(enterpriseKeys),
-    repo.insurance(insNumbers, insPersonal),
-  ]);
+  const [people, firms, insured] = await Promise.all([repo.citizens(citizenKeys), repo.enterprises(enterpriseKeys), repo.insurance(insNumbers, insPersonal)]);
 
   for (const w of wanted) {
     if (w.kind === 'citizen') {

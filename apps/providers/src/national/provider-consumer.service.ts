@@ -30,17 +30,18 @@ export class ProviderConsumerService implements OnApplicationBootstrap {
 
   async onApplicationBootstrap(): Promise<void> {
     for (const database of Object.keys(PROVIDERS) as DatabaseName[]) {
-      const consumer = new RequestConsumer(
-        this.kafka.kafka,
-        { topic: Topics.providerRequests(database), numPartitions: HOT_TOPIC_PARTITIONS },
-        `providers-${database}`,
-        (reqs) => this.onBatch(database, reqs),
+      const consumer = new RequestConsumer(this.kafka.kafka, { topic: Topics.providerRequests(database), numPartitions: HOT_TOPIC_PARTITIONS }, `providers-${database}`, (reqs) =>
+        this.onBatch(database, reqs),
       );
       await consumer.start();
       this.kafka.trackLag(`providers-${database}`, Topics.providerRequests(database));
       this.kafka.onShutdown(() => consumer.stop());
     }
-    this.logger.log(`answering ${Object.keys(PROVIDERS).map((d) => Topics.providerRequests(d)).join(', ')}`);
+    this.logger.log(
+      `answering ${Object.keys(PROVIDERS)
+        .map((d) => Topics.providerRequests(d))
+        .join(', ')}`,
+    );
   }
 
   private reply(inbound: InboundRequest, r: ProviderResponse, delayMs: number): void {
@@ -79,7 +80,11 @@ export class ProviderConsumerService implements OnApplicationBootstrap {
     const endTimer = this.metrics.duration.startTimer({ database });
     let answers;
     try {
-      answers = await answerBatch(this.repo, database, toAnswer.map((a) => a.req));
+      answers = await answerBatch(
+        this.repo,
+        database,
+        toAnswer.map((a) => a.req),
+      );
     } catch (e) {
       // The database itself failed: every request of the batch gets the fault (retrying the batch would answer late).
       this.logger.error(`the ${database} database failed a batch of ${toAnswer.length}: ${(e as Error).message}`);

@@ -31,7 +31,15 @@ export class AdminController {
   @ApiOperation({ summary: 'Register a service (or a new version of one)' })
   registerService(@Body() dto: RegisterServiceDto) {
     return this.registry.registerService(
-      { service: `${dto.provider}/${dto.serviceCode}`, provider: dto.provider, serviceCode: dto.serviceCode, version: dto.version, method: dto.method, database: dto.database, description: dto.description ?? '' },
+      {
+        service: `${dto.provider}/${dto.serviceCode}`,
+        provider: dto.provider,
+        serviceCode: dto.serviceCode,
+        version: dto.version,
+        method: dto.method,
+        database: dto.database,
+        description: dto.description ?? '',
+      },
       dto.expectedVersion,
     );
   }

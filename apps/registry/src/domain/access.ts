@@ -15,8 +15,7 @@ export function decideAccessChange(cmd: AccessCommand, s: AccessState): Registry
     if (s.granted.has(cmd.service)) return []; // granting twice changes nothing
     return [{ type: 'AccessGranted', client: cmd.client, service: cmd.service }];
   }
-  if (!s.granted.has(cmd.service))
-    throw new DomainError('NOT_FOUND', `${cmd.client} has no access right to ${cmd.service} to revoke`, 'service');
+  if (!s.granted.has(cmd.service)) throw new DomainError('NOT_FOUND', `${cmd.client} has no access right to ${cmd.service} to revoke`, 'service');
   return [{ type: 'AccessRevoked', client: cmd.client, service: cmd.service }];
 }
 

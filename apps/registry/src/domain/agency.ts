@@ -8,9 +8,7 @@ export interface AgencyState {
   subsystems: Set<string>;
 }
 
-export type AgencyCommand =
-  | ({ kind: 'RegisterAgency' } & Omit<AgencyRegistered, 'type'>)
-  | ({ kind: 'RegisterSubsystem' } & Omit<SubsystemRegistered, 'type'>);
+export type AgencyCommand = ({ kind: 'RegisterAgency' } & Omit<AgencyRegistered, 'type'>) | ({ kind: 'RegisterSubsystem' } & Omit<SubsystemRegistered, 'type'>);
 
 export const initialAgency = (): AgencyState => ({ exists: false, subsystems: new Set() });
 
@@ -23,8 +21,7 @@ export function decideAgency(cmd: AgencyCommand, s: AgencyState): RegistryEvent[
     }
     case 'RegisterSubsystem': {
       if (!s.exists) throw new DomainError('NOT_FOUND', `agency ${cmd.agency} is not registered`, 'subsystem');
-      if (s.subsystems.has(cmd.subsystem))
-        throw new DomainError('ALREADY_EXISTS', `subsystem ${cmd.subsystem} is already registered`, 'subsystem');
+      if (s.subsystems.has(cmd.subsystem)) throw new DomainError('ALREADY_EXISTS', `subsystem ${cmd.subsystem} is already registered`, 'subsystem');
       const { kind: _k, ...rest } = cmd;
       return [{ type: 'SubsystemRegistered', ...rest }];
     }

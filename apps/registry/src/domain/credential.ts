@@ -9,9 +9,7 @@ export interface CredentialState {
 
 /** The plaintext key comes in the command (made by the caller) and never goes into an event. */
 export type CredentialCommand =
-  | { kind: 'Issue'; client: string; apiKey: string }
-  | { kind: 'Rotate'; client: string; apiKey: string }
-  | { kind: 'Revoke'; client: string; keyId: string };
+  { kind: 'Issue'; client: string; apiKey: string } | { kind: 'Rotate'; client: string; apiKey: string } | { kind: 'Revoke'; client: string; keyId: string };
 
 export const initialCredential = (): CredentialState => ({ active: new Map() });
 

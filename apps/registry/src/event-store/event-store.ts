@@ -47,8 +47,9 @@ export class EventStore {
   }
 
   async readAll(): Promise<RegistryEventEnvelope[]> {
-    const rows: Array<{ global_position: string; stream_id: string; stream_version: number; recorded_at: Date; data: RegistryEvent }> =
-      await this.db.query('SELECT global_position, stream_id, stream_version, recorded_at, data FROM registry.events ORDER BY global_position');
+    const rows: Array<{ global_position: string; stream_id: string; stream_version: number; recorded_at: Date; data: RegistryEvent }> = await this.db.query(
+      'SELECT global_position, stream_id, stream_version, recorded_at, data FROM registry.events ORDER BY global_position',
+    );
     return rows.map((r) => ({
       globalPosition: Number(r.global_position),
       streamId: r.stream_id,
@@ -73,10 +74,7 @@ export class EventStore {
     if (events.length === 0) return [];
     return this.db.transaction(async (tx) => {
       await tx.query('SELECT pg_advisory_xact_lock($1::bigint)', [APPEND_LOCK_KEY]);
-      const [current] = await tx.query(
-        'SELECT coalesce(max(stream_version), 0)::int AS v FROM registry.events WHERE stream_id = $1',
-        [streamId],
-      );
+      const [current] = await tx.query('SELECT coalesce(max(stream_version), 0)::int AS v FROM registry.events WHERE stream_id = $1', [streamId]);
       if (current.v !== expectedVersion) throw new ConcurrencyError(streamId, expectedVersion, current.v);
       const envelopes: RegistryEventEnvelope[] = [];
       try {

@@ -43,8 +43,7 @@ export class SeedService implements OnApplicationBootstrap {
       const { type: _t, ...cmd } = a;
       await this.registry.registerAgency(cmd);
     }
-    for (const p of Object.values(PROVIDERS))
-      await this.registry.registerSubsystem({ subsystem: p.subsystem, agency: p.owner, name: p.name, role: 'provider' });
+    for (const p of Object.values(PROVIDERS)) await this.registry.registerSubsystem({ subsystem: p.subsystem, agency: p.owner, name: p.name, role: 'provider' });
     for (const s of SERVICES)
       await this.registry.registerService({
         service: serviceKeyOf(s),

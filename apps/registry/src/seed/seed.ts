@@ -1,14 +1,6 @@
 import { readFileSync } from 'fs';
 import { parse } from 'csv-parse/sync';
-import {
-  DEFAULT_CLIENT_SUBSYSTEM,
-  parseAgencyCode,
-  PROVIDERS,
-  seedApiKey,
-  serviceKeyOf,
-  SERVICES,
-  toDecision20,
-} from '@ndxp/contracts';
+import { DEFAULT_CLIENT_SUBSYSTEM, parseAgencyCode, PROVIDERS, seedApiKey, serviceKeyOf, SERVICES, toDecision20 } from '@ndxp/contracts';
 import { AgencyRegistered } from '@ndxp/contracts';
 
 export interface AgencyRow {
@@ -50,8 +42,7 @@ export interface SeedPlan {
 export function seedPlan(agencyFile: string, seedSecret: string): SeedPlan {
   const agencies = readAgencies(agencyFile);
   const owners = new Set(Object.values(PROVIDERS).map((p) => p.owner));
-  for (const owner of owners)
-    if (!agencies.some((a) => a.code102 === owner)) throw new Error(`${agencyFile} lacks ${owner}, the owner of a national database`);
+  for (const owner of owners) if (!agencies.some((a) => a.code102 === owner)) throw new Error(`${agencyFile} lacks ${owner}, the owner of a national database`);
   const clients = agencies
     .filter((a) => a.hasLgsp)
     .map((a) => {

@@ -33,8 +33,7 @@ export function parseAgencyCode(input: string): Parsed<AgencyCode> {
   if (!m) return invalid(`"${input}" is not an agency code of the form 000.00.00.G14 (QCVN 102:2016)`);
   const [, level4, level3, level2, level1] = m;
   const level = level4 !== '000' ? 4 : level3 !== '00' ? 3 : level2 !== '00' ? 2 : 1;
-  if (level4 !== '000' && (level3 === '00' || level2 === '00'))
-    return invalid(`"${input}": a level-4 unit needs its level-2 and level-3 parents`);
+  if (level4 !== '000' && (level3 === '00' || level2 === '00')) return invalid(`"${input}": a level-4 unit needs its level-2 and level-3 parents`);
   if (level3 !== '00' && level2 === '00') return invalid(`"${input}": a level-3 unit needs its level-2 parent`);
   return ok({ code102: input, level1, level2, level3, level4, level });
 }
@@ -53,8 +52,7 @@ export function toDecision20(code: AgencyCode): string {
 }
 
 export function parseDecision20(input: string): Parsed<string> {
-  if (typeof input !== 'string' || input.length > 35 || !DECISION20.test(input))
-    return invalid(`"${input}" is not an agency code of the form G09.01 (Decision 20/2020/QĐ-TTg)`);
+  if (typeof input !== 'string' || input.length > 35 || !DECISION20.test(input)) return invalid(`"${input}" is not an agency code of the form G09.01 (Decision 20/2020/QĐ-TTg)`);
   return ok(input);
 }
 

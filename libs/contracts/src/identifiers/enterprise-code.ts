@@ -32,8 +32,7 @@ export function parseEnterpriseCode(input: string): Parsed<EnterpriseCode> {
   const [, code, branch] = m;
   if (/^0{7}$/.test(code.slice(2, 9))) return invalid(`"${input}": digits 3 to 9 cannot all be zero`);
   const check = enterpriseCheckDigit(code.slice(0, 9));
-  if (check === undefined || check !== Number(code[9]))
-    return invalid(`"${input}": wrong check digit (digit 10 should be ${check ?? 'impossible for this prefix'})`);
+  if (check === undefined || check !== Number(code[9])) return invalid(`"${input}": wrong check digit (digit 10 should be ${check ?? 'impossible for this prefix'})`);
   if (branch === '000') return invalid(`"${input}": branch number 000 is not a branch`);
   return ok({ code, branch, normalized: branch ? `${code}-${branch}` : code });
 }

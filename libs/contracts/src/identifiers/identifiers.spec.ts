@@ -34,14 +34,11 @@ describe('agency codes', () => {
     expect(r.ok && parentAgencyCode(r.value)).toBe('000.00.00.G12');
   });
 
-  it.each(['G14', '000.00.00.Z14', '00.00.00.G14', '000.00.00.G1', '000.01.00.G12', '', '000.00.00.g14'])(
-    'rejects %j with a reason',
-    (code) => {
-      const r = parseAgencyCode(code);
-      expect(r.ok).toBe(false);
-      if (!r.ok) expect(r.reason).toMatch(/agency code|parent/);
-    },
-  );
+  it.each(['G14', '000.00.00.Z14', '00.00.00.G14', '000.00.00.G1', '000.01.00.G12', '', '000.00.00.g14'])('rejects %j with a reason', (code) => {
+    const r = parseAgencyCode(code);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.reason).toMatch(/agency code|parent/);
+  });
 
   it('every province LGSP code is a valid level-1 H code', () => {
     expect(PROVINCES).toHaveLength(63);

@@ -18,8 +18,7 @@ export interface PersonalId {
 }
 
 export function parsePersonalId(input: string): Parsed<PersonalId> {
-  if (typeof input !== 'string' || !/^\d{12}$/.test(input))
-    return invalid(`"${input}" must be exactly 12 digits`);
+  if (typeof input !== 'string' || !/^\d{12}$/.test(input)) return invalid(`"${input}" must be exactly 12 digits`);
   const provinceCode = input.slice(0, 3);
   if (!PROVINCE_CODES.has(provinceCode)) return invalid(`"${input}": ${provinceCode} is not a province code`);
   const g = Number(input[3]);

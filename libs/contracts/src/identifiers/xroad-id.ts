@@ -28,8 +28,7 @@ const SUBSYSTEM = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const SERVICE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
 function member(memberClass: string, memberCode: string): Parsed<{ memberClass: MemberClass; memberCode: string }> {
-  if (!(MEMBER_CLASSES as readonly string[]).includes(memberClass))
-    return invalid(`member class "${memberClass}" must be GOV or COM`);
+  if (!(MEMBER_CLASSES as readonly string[]).includes(memberClass)) return invalid(`member class "${memberClass}" must be GOV or COM`);
   if (memberClass === 'GOV') {
     const a = parseAgencyCode(memberCode);
     if (!a.ok) return invalid(`member code: ${a.reason}`);

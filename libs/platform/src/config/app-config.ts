@@ -79,12 +79,7 @@ export function appConfigDefaults(app: AppName): Record<string, string> {
  * Reads an app's configuration, or stops the process with a message that names
  * the bad setting. Call once in main.ts before Nest starts.
  */
-export function loadAppConfigOrExit<T extends AppConfig>(
-  app: AppName,
-  schema: new () => T,
-  env: NodeJS.ProcessEnv = process.env,
-  extraDefaults: Record<string, string> = {},
-): T {
+export function loadAppConfigOrExit<T extends AppConfig>(app: AppName, schema: new () => T, env: NodeJS.ProcessEnv = process.env, extraDefaults: Record<string, string> = {}): T {
   try {
     return loadConfig(app, schema, env, { ...appConfigDefaults(app), ...extraDefaults } as never);
   } catch (e) {

@@ -11,32 +11,21 @@ export class ConfigError extends Error {
     readonly problems: string[],
   ) {
     super(
-      `${app}: invalid configuration\n` +
-        problems.map((p) => `  - ${p}`).join('\n') +
-        `\nSet the variables above in the environment (see the configuration table in README.md).`,
+      `${app}: invalid configuration\n` + problems.map((p) => `  - ${p}`).join('\n') + `\nSet the variables above in the environment (see the configuration table in README.md).`,
     );
     this.name = 'ConfigError';
   }
 }
 
 function describe(errors: ValidationError[], env: Record<string, unknown>): string[] {
-  return errors.flatMap((e) =>
-    Object.values(e.constraints ?? {}).map(
-      (msg) => `${e.property}: ${msg} (got ${JSON.stringify(env[e.property] ?? null)})`,
-    ),
-  );
+  return errors.flatMap((e) => Object.values(e.constraints ?? {}).map((msg) => `${e.property}: ${msg} (got ${JSON.stringify(env[e.property] ?? null)})`));
 }
 
 /**
  * Reads the environment once at start-up into a typed, validated object.
  * Unknown variables are ignored; `defaults` fill what the environment leaves out.
  */
-export function loadConfig<T extends object>(
-  app: string,
-  schema: ClassConstructor<T>,
-  env: NodeJS.ProcessEnv,
-  defaults: Partial<Record<keyof T, string>> = {},
-): T {
+export function loadConfig<T extends object>(app: string, schema: ClassConstructor<T>, env: NodeJS.ProcessEnv, defaults: Partial<Record<keyof T, string>> = {}): T {
   const raw: Record<string, unknown> = { ...defaults };
   for (const [k, v] of Object.entries(env)) if (v !== undefined && v !== '') raw[k] = v;
   const config = plainToInstance(schema, raw, { enableImplicitConversion: false });

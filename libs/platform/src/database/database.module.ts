@@ -19,10 +19,8 @@ export interface DatabaseSettings {
 export function explainDatabaseError(url: string, e: unknown): Error {
   const err = e as { code?: string; message?: string };
   const safeUrl = url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
-  if (err.code === '3D000')
-    return new Error(`${err.message} at ${safeUrl}: run 'npm start' once (the launcher creates it) or CREATE DATABASE it yourself.`);
-  if (err.code === 'ECONNREFUSED')
-    return new Error(`PostgreSQL refuses connections at ${safeUrl}: start it, or let 'npm start' bring one up, or set DATABASE_URL.`);
+  if (err.code === '3D000') return new Error(`${err.message} at ${safeUrl}: run 'npm start' once (the launcher creates it) or CREATE DATABASE it yourself.`);
+  if (err.code === 'ECONNREFUSED') return new Error(`PostgreSQL refuses connections at ${safeUrl}: start it, or let 'npm start' bring one up, or set DATABASE_URL.`);
   return new Error(`cannot use PostgreSQL at ${safeUrl}: ${err.message ?? String(e)}`);
 }
 
@@ -58,8 +56,7 @@ export async function openDatabase(settings: DatabaseSettings): Promise<DataSour
   const ds = new DataSource(dataSourceOptions(settings));
   await ds.initialize();
   const applied = await ds.runMigrations({ transaction: 'each' });
-  if (applied.length > 0)
-    new Logger('Database').log(`schema ${settings.schema}: applied ${applied.map((m) => m.name).join(', ')}`);
+  if (applied.length > 0) new Logger('Database').log(`schema ${settings.schema}: applied ${applied.map((m) => m.name).join(', ')}`);
   return ds;
 }
 

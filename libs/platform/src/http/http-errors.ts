@@ -1,15 +1,4 @@
-import {
-  ArgumentsHost,
-  BadRequestException,
-  CanActivate,
-  Catch,
-  ExceptionFilter,
-  ExecutionContext,
-  HttpException,
-  Injectable,
-  Logger,
-  ValidationError,
-} from '@nestjs/common';
+import { ArgumentsHost, BadRequestException, CanActivate, Catch, ExceptionFilter, ExecutionContext, HttpException, Injectable, Logger, ValidationError } from '@nestjs/common';
 import { timingSafeEqual } from 'crypto';
 import type { Request, Response } from 'express';
 import { AppConfig } from '../config/app-config';
@@ -59,7 +48,12 @@ export class ApiErrorFilter implements ExceptionFilter {
       const status = exception.getStatus();
       if (typeof r === 'object' && r !== null && 'code' in r) body = r as ApiErrorBody;
       else {
-        const message = typeof r === 'string' ? r : Array.isArray((r as { message?: unknown }).message) ? ((r as { message: string[] }).message).join('; ') : String((r as { message?: unknown }).message ?? exception.message);
+        const message =
+          typeof r === 'string'
+            ? r
+            : Array.isArray((r as { message?: unknown }).message)
+              ? (r as { message: string[] }).message.join('; ')
+              : String((r as { message?: unknown }).message ?? exception.message);
         const code = status === 404 ? 'NOT_FOUND' : status === 401 ? 'UNAUTHORIZED' : status === 413 ? 'PAYLOAD_TOO_LARGE' : status === 400 ? 'BAD_REQUEST' : `HTTP_${status}`;
         body = { statusCode: status, code, message };
       }
@@ -92,10 +86,7 @@ export class AdminGuard implements CanActivate {
     const expected = Buffer.from(this.config.ADMIN_TOKEN);
     const given = Buffer.from(token);
     if (!token || given.length !== expected.length || !timingSafeEqual(given, expected)) {
-      throw new HttpException(
-        { statusCode: 401, code: 'ADMIN_TOKEN_REQUIRED', message: 'admin API: send Authorization: Bearer <ADMIN_TOKEN>' } satisfies ApiErrorBody,
-        401,
-      );
+      throw new HttpException({ statusCode: 401, code: 'ADMIN_TOKEN_REQUIRED', message: 'admin API: send Authorization: Bearer <ADMIN_TOKEN>' } satisfies ApiErrorBody, 401);
     }
     return true;
   }

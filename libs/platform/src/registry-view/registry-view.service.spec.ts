@@ -7,7 +7,10 @@ import { RegistryViewService } from './registry-view.service';
 const client = 'VN/GOV/000.00.00.H26/MOTCUA';
 const record = (globalPosition: number, keyId: string): string =>
   JSON.stringify({
-    globalPosition, streamId: `credential-${client}`, streamVersion: globalPosition, recordedAt: '2026-01-01T00:00:00.000Z',
+    globalPosition,
+    streamId: `credential-${client}`,
+    streamVersion: globalPosition,
+    recordedAt: '2026-01-01T00:00:00.000Z',
     event: { type: 'CredentialIssued', client, keyId, keyHash: `h-${keyId}` },
   } satisfies RegistryEventEnvelope);
 

@@ -1,22 +1,11 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { randomUUID } from 'crypto';
-import {
-  AccessDecision,
-  decideAccess,
-  emptyRegistryView,
-  evolveRegistryView,
-  hashApiKey,
-  parseRegistryEnvelope,
-  RegistryViewState,
-  Topics,
-} from '@ndxp/contracts';
+import { AccessDecision, decideAccess, emptyRegistryView, evolveRegistryView, hashApiKey, parseRegistryEnvelope, RegistryViewState, Topics } from '@ndxp/contracts';
 import { SupervisedConsumer } from '../kafka/supervised-consumer';
 import { AppConfig } from '../config/app-config';
 import { ComponentHealth, KafkaService } from '../kafka/kafka.service';
 
-export type CredentialCheck =
-  | { ok: true; client: string; keyId: string }
-  | { ok: false; reason: 'unknown-key' | 'revoked-key' | 'wrong-client'; message: string };
+export type CredentialCheck = { ok: true; client: string; keyId: string } | { ok: false; reason: 'unknown-key' | 'revoked-key' | 'wrong-client'; message: string };
 
 /**
  * This process's copy of the registry, folded from `ndxp.registry.events`
@@ -58,17 +47,17 @@ export class RegistryViewService implements OnApplicationBootstrap {
       privateGroup: true,
       config: { maxWaitTimeInMs: 100 },
       run: {
-      autoCommit: false,
-      eachBatch: async ({ batch }) => {
-        for (const m of batch.messages) {
-          this.fold(m.value?.toString() ?? '', m.offset);
-          // A skipped record counts towards catching up too: the view must not wait for it.
-          if (!this.caughtUp && Number(m.offset) + 1 >= target) {
-            this.caughtUp = true;
-            resolveReady();
+        autoCommit: false,
+        eachBatch: async ({ batch }) => {
+          for (const m of batch.messages) {
+            this.fold(m.value?.toString() ?? '', m.offset);
+            // A skipped record counts towards catching up too: the view must not wait for it.
+            if (!this.caughtUp && Number(m.offset) + 1 >= target) {
+              this.caughtUp = true;
+              resolveReady();
+            }
           }
-        }
-      },
+        },
       },
     });
     await this.consumer.start();
@@ -99,8 +88,7 @@ export class RegistryViewService implements OnApplicationBootstrap {
     const c = this.state.credentials.get(hashApiKey(apiKey));
     if (!c) return { ok: false, reason: 'unknown-key', message: 'the API key is not known to the registry' };
     if (c.revoked) return { ok: false, reason: 'revoked-key', message: `API key ${c.keyId} of ${c.client} has been revoked` };
-    if (c.client !== client)
-      return { ok: false, reason: 'wrong-client', message: `the API key belongs to ${c.client}, not to X-Road-Client ${client}` };
+    if (c.client !== client) return { ok: false, reason: 'wrong-client', message: `the API key belongs to ${c.client}, not to X-Road-Client ${client}` };
     return { ok: true, client: c.client, keyId: c.keyId };
   }
 
