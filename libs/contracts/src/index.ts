@@ -9,3 +9,4 @@ export * from './transaction-events';
 export * from './credentials';
 export * from './registry-view';
 export * from './text';
+export * from './transaction-lifecycle';
