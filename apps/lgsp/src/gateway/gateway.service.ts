@@ -1,6 +1,19 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'crypto';
-import { eventIdFor, EXCHANGE_OPERATION, ExchangeRequest, ExchangeResponse, Fault, fault, FaultTypes, serviceKey, subsystemKey, TransactionRejected } from '@ndxp/contracts';
+import {
+  decideTransaction,
+  EXCHANGE_OPERATION,
+  ExchangeRequest,
+  ExchangeResponse,
+  Fault,
+  fault,
+  FaultTypes,
+  initialTransaction,
+  providerOf,
+  serviceKey,
+  subsystemKey,
+  TransactionCommand,
+} from '@ndxp/contracts';
 import { RegistryViewService, RequestTimeoutError } from '@ndxp/platform';
 import { AnswerRecorder } from '../record/answer-recorder.service';
 import { LgspConfig } from '../lgsp.config';
@@ -95,24 +108,8 @@ export class GatewayService {
     const xRoadId = (Array.isArray(xRoadIdHeader) ? xRoadIdHeader[0] : xRoadIdHeader) ?? transactionId;
     const hash = requestHash(input.method, input.url, Buffer.isBuffer(input.body) ? input.body : Buffer.alloc(0));
     const refuse = async (f: Fault, client: string, service: string, lgsp: string): Promise<GatewayAnswer> => {
-      const ev: TransactionRejected = {
-        type: 'TransactionRejected',
-        eventId: eventIdFor(transactionId, 'TransactionRejected'),
-        transactionId,
-        at: Date.now(),
-        xRoadId: xRoadId.slice(0, 255),
-        lgsp,
-        client,
-        service,
-        provider: service.split('/').slice(0, 4).join('/'),
-        stage: 'lgsp',
-        requestSize: size,
-        requestInAt,
-        statusCode: f.status,
-        faultCode: f.type,
-        faultString: f.message,
-      };
-      await this.recorder.record(ev);
+      const request = { xRoadId: xRoadId.slice(0, 255), lgsp, client, service, provider: providerOf(service), requestSize: size, requestInAt };
+      await this.recordDecided(transactionId, { kind: 'RefuseAtLgsp', at: Date.now(), request, fault: f });
       return this.faultAnswer(f, xRoadId, hash, transactionId, lgsp, service);
     };
 
@@ -166,27 +163,32 @@ export class GatewayService {
     this.idempotency.set(key, c);
   }
 
+  /** Decides a command on a transaction this gateway starts and ends in one go, and records its events durably. */
+  private async recordDecided(transactionId: string, cmd: TransactionCommand): Promise<void> {
+    for (const e of decideTransaction(cmd, initialTransaction(transactionId))) await this.recorder.record(e);
+  }
+
   /** Forwards to the hub, then records what the client is about to get before it gets it. */
   private async forward(call: ParsedCall, t: Forwarded): Promise<GatewayAnswer> {
     const answer = await this.exchange(call, t);
     const f = answer.body as Partial<Fault> | null;
     const fault = answer.headers['X-Road-Error'];
-    await this.recorder.record({
-      type: 'TransactionAnswered',
-      eventId: eventIdFor(t.transactionId, 'TransactionAnswered'),
-      transactionId: t.transactionId,
-      at: Date.now(),
+    const request = {
       xRoadId: t.xRoadId.slice(0, 255),
       lgsp: t.lgsp,
       client: t.client,
       service: t.service,
-      provider: t.service.split('/').slice(0, 4).join('/'),
+      provider: providerOf(t.service),
       userId: call.userId,
       requestSize: t.size,
       requestInAt: t.requestInAt,
+    };
+    await this.recordDecided(t.transactionId, {
+      kind: 'AnswerClient',
+      at: Date.now(),
+      request,
       statusCode: answer.status,
       ...(fault ? { faultCode: fault, faultString: typeof f?.message === 'string' ? f.message : undefined } : {}),
-      durationMs: Date.now() - t.requestInAt,
     });
     return answer;
   }
