@@ -1,30 +1,33 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import {
   DatabaseName,
-  eventIdFor,
+  decideTransaction,
+  evolveTransaction,
   ExchangeRequest,
   ExchangeResponse,
-  Fault,
   fault,
   FaultTypes,
   HOT_TOPIC_PARTITIONS,
+  initialTransaction,
+  providerOf,
   PING_OPERATION,
   PingReply,
   PROVIDERS,
   ProviderRequest,
   ProviderResponse,
+  RequestFacts,
   Topics,
+  TransactionCommand,
   TransactionEvent,
+  TransactionState,
 } from '@ndxp/contracts';
 import { AppConfig, InboundRequest, KafkaRequester, KafkaService, RegistryViewService, RequestConsumer, RequestTimeoutError, sendReply } from '@ndxp/platform';
 import { NdxpMetricsService } from '../observability/ndxp-metrics.service';
 import { faultForDenial } from './access-faults';
 
 /** What the first event of a transaction records about the request, accepted or not. */
-function requestFacts(req: ExchangeRequest, at: number, provider: string) {
+function requestFacts(req: ExchangeRequest, provider: string): RequestFacts {
   return {
-    transactionId: req.transactionId,
-    at,
     xRoadId: req.xRoadId,
     lgsp: req.lgsp,
     client: req.client,
@@ -34,6 +37,12 @@ function requestFacts(req: ExchangeRequest, at: number, provider: string) {
     requestSize: req.requestSize,
     requestInAt: req.requestInAt,
   };
+}
+
+/** One transaction in the hub: its lifecycle state so far, and the database it went to. */
+interface InFlight {
+  state: TransactionState;
+  database: string;
 }
 
 /**
@@ -47,8 +56,8 @@ export class RoutingService implements OnApplicationBootstrap {
   private readonly logger = new Logger(RoutingService.name);
   private providers!: KafkaRequester;
   private consumer!: RequestConsumer;
-  /** transactionId → the database it went to, kept past the deadline to recognise a late answer. */
-  private readonly started = new Map<string, string>();
+  /** transactionId → its state and database, kept past the deadline to recognise a late answer. */
+  private readonly started = new Map<string, InFlight>();
 
   constructor(
     private readonly kafka: KafkaService,
@@ -105,56 +114,34 @@ export class RoutingService implements OnApplicationBootstrap {
     }
   }
 
-  private terminalFault(req: ExchangeRequest, hubInAt: number, f: Fault, type: 'TransactionFailed' | 'TransactionTimedOut'): TransactionEvent {
-    const at = Date.now();
-    return {
-      type,
-      eventId: eventIdFor(req.transactionId, type),
-      transactionId: req.transactionId,
-      at,
-      statusCode: f.status,
-      faultCode: f.type,
-      faultString: f.message,
-      durationMs: at - req.requestInAt,
-    };
+  /** Decides a command against a transaction's state, emits the events and folds them in. */
+  private step(t: InFlight, cmd: TransactionCommand): TransactionEvent[] {
+    const events = decideTransaction(cmd, t.state);
+    t.state = events.reduce(evolveTransaction, t.state);
+    this.emit(events);
+    return events;
   }
 
   async handle(inbound: InboundRequest): Promise<void> {
     const req = inbound.body as ExchangeRequest;
     const hubInAt = Date.now();
     if (!req || typeof req.transactionId !== 'string') return;
-    const provider = req.service.split('/').slice(0, 4).join('/');
+    const t: InFlight = { state: initialTransaction(req.transactionId), database: '' };
     const decision = this.registry.decide(req.client, req.service);
     if (!decision.allowed) {
       this.metrics.m.rejections.inc({ reason: decision.reason });
       const f = faultForDenial(decision);
-      this.emit([
-        {
-          type: 'TransactionRejected',
-          eventId: eventIdFor(req.transactionId, 'TransactionRejected'),
-          ...requestFacts(req, hubInAt, provider),
-          stage: 'hub',
-          statusCode: f.status,
-          faultCode: f.type,
-          faultString: f.message,
-        },
-      ]);
+      this.step(t, { kind: 'RefuseAtHub', at: hubInAt, request: requestFacts(req, providerOf(req.service)), fault: f });
       this.reply(inbound, { transactionId: req.transactionId, status: f.status, fault: f, responseSize: 0 });
       return;
     }
 
-    this.emit([
-      {
-        type: 'TransactionRequested',
-        eventId: eventIdFor(req.transactionId, 'TransactionRequested'),
-        ...requestFacts(req, hubInAt, decision.provider),
-        issue: req.issue,
-      },
-    ]);
+    t.database = decision.database;
+    this.step(t, { kind: 'Request', at: hubInAt, request: requestFacts(req, decision.provider), issue: req.issue });
     const remaining = req.deadlineAt - Date.now();
     if (remaining <= 0) {
       const f = fault(FaultTypes.timeout, 504, `the deadline passed before the hub could route the request (queued ${hubInAt - req.requestInAt} ms)`);
-      this.emit([this.terminalFault(req, hubInAt, f, 'TransactionTimedOut')]);
+      this.step(t, { kind: 'FinishAtHub', at: Date.now(), outcome: 'timedOut', fault: f });
       this.reply(inbound, { transactionId: req.transactionId, status: 504, fault: f, responseSize: 0 });
       return;
     }
@@ -171,7 +158,7 @@ export class RoutingService implements OnApplicationBootstrap {
       body: req.body,
       deadlineAt: req.deadlineAt,
     };
-    this.started.set(req.transactionId, decision.database);
+    this.started.set(req.transactionId, t);
     let answer: ProviderResponse;
     this.metrics.m.inFlight.inc();
     try {
@@ -182,9 +169,7 @@ export class RoutingService implements OnApplicationBootstrap {
         remaining,
         { correlationId: req.transactionId, key: req.transactionId },
       );
-      this.emit([
-        { type: 'TransactionRouted', eventId: eventIdFor(req.transactionId, 'TransactionRouted'), transactionId: req.transactionId, at: Date.now(), provider: decision.provider },
-      ]);
+      this.step(t, { kind: 'Route', at: Date.now(), provider: decision.provider });
       answer = await call;
       this.metrics.m.inFlight.dec();
     } catch (e) {
@@ -194,65 +179,44 @@ export class RoutingService implements OnApplicationBootstrap {
         e instanceof RequestTimeoutError
           ? fault(FaultTypes.timeout, 504, `${decision.provider} did not answer within the ${req.deadlineAt - req.requestInAt} ms deadline`)
           : fault(FaultTypes.internalError, 500, `the hub could not route the request: ${(e as Error).message}`);
-      this.emit([this.terminalFault(req, hubInAt, f, e instanceof RequestTimeoutError ? 'TransactionTimedOut' : 'TransactionFailed')]);
+      this.step(t, { kind: 'FinishAtHub', at: Date.now(), outcome: e instanceof RequestTimeoutError ? 'timedOut' : 'failed', fault: f });
       this.reply(inbound, { transactionId: req.transactionId, status: f.status, fault: f, responseSize: 0 });
-      // Keep the start time a while: a late answer still gets recorded with its duration.
+      // Keep the state a while: a late answer still gets recorded.
       setTimeout(() => this.started.delete(req.transactionId), 60_000).unref();
       return;
     }
     this.started.delete(req.transactionId);
     const body = answer.body === undefined ? undefined : answer.body;
     const responseSize = body === undefined ? 0 : Buffer.byteLength(JSON.stringify(body));
-    const at = Date.now();
-    const responded: TransactionEvent = {
-      type: 'TransactionResponded',
-      eventId: eventIdFor(req.transactionId, 'TransactionResponded'),
-      transactionId: req.transactionId,
-      at,
+    this.step(t, {
+      kind: 'ProviderResponded',
+      at: Date.now(),
       statusCode: answer.status,
       responseSize,
       providerInAt: answer.providerInAt,
       providerOutAt: answer.providerOutAt,
-      late: false,
-    };
+      fault: answer.fault,
+    });
     if (answer.fault) {
-      this.emit([responded, this.terminalFault(req, hubInAt, answer.fault, 'TransactionFailed')]);
       this.reply(inbound, { transactionId: req.transactionId, status: answer.fault.status, fault: answer.fault, responseSize: 0 });
       return;
     }
-    this.emit([
-      responded,
-      {
-        type: 'TransactionCompleted',
-        eventId: eventIdFor(req.transactionId, 'TransactionCompleted'),
-        transactionId: req.transactionId,
-        at,
-        statusCode: answer.status,
-        responseSize,
-        durationMs: at - req.requestInAt,
-      },
-    ]);
     this.reply(inbound, { transactionId: req.transactionId, status: answer.status, body, responseSize });
   }
 
-  /** An answer after the deadline: recorded, never delivered (the LGSP already has the timeout). */
+  /** An answer after the deadline: recorded once, never delivered (the LGSP already has the timeout). */
   private onLateAnswer(transactionId: string, answer: ProviderResponse): void {
-    const database = this.started.get(transactionId);
-    if (database === undefined) return;
-    this.started.delete(transactionId);
-    this.metrics.m.lateResponses.inc({ database });
-    this.emit([
-      {
-        type: 'TransactionResponded',
-        eventId: eventIdFor(transactionId, 'TransactionResponded', true),
-        transactionId,
-        at: Date.now(),
-        statusCode: answer?.status ?? 0,
-        responseSize: answer?.body === undefined ? 0 : Buffer.byteLength(JSON.stringify(answer.body)),
-        providerInAt: answer?.providerInAt ?? 0,
-        providerOutAt: answer?.providerOutAt ?? 0,
-        late: true,
-      },
-    ]);
+    const t = this.started.get(transactionId);
+    if (t === undefined) return;
+    const events = this.step(t, {
+      kind: 'ProviderResponded',
+      at: Date.now(),
+      statusCode: answer?.status ?? 0,
+      responseSize: answer?.body === undefined ? 0 : Buffer.byteLength(JSON.stringify(answer.body)),
+      providerInAt: answer?.providerInAt ?? 0,
+      providerOutAt: answer?.providerOutAt ?? 0,
+      fault: answer?.fault,
+    });
+    if (events.some((e) => e.type === 'TransactionResponded' && e.late)) this.metrics.m.lateResponses.inc({ database: t.database });
   }
 }
