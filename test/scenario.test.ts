@@ -1,23 +1,16 @@
-import { spawn, spawnSync } from 'child_process';
+import { spawnSync } from 'child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { createInterface } from 'readline';
-import { dropDatabase, exited, repoRoot } from '@ndxp/infra';
+import { dropDatabase } from '@ndxp/infra';
 import { isolatedEnv } from './support/env';
+import { runCli } from './support/cli';
 
 /**
  * Capacity scenarios as an architect runs them: `ndxp scenario FILE` brings
  * the stack up, replays the load and the fault timeline, writes the reports
  * and exits with the SLO's verdict.
  */
-async function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> {
-  const cli = spawn(process.execPath, [join(repoRoot(), 'dist', 'tools', 'cli', 'main.js'), ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const lines: string[] = [];
-  for (const s of [cli.stdout!, cli.stderr!]) createInterface({ input: s }).on('line', (l) => lines.push(l));
-  const code = await exited(cli);
-  return { code, output: lines.join('\n') };
-}
 
 function scenarioFile(dir: string, name: string, slo: string): string {
   const file = join(dir, `${name}.yaml`);

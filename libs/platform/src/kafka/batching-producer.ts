@@ -81,7 +81,10 @@ export class BatchingProducer {
       }
       const started = Date.now();
       try {
-        await this.sendWithRetry([...byTopic].map(([topic, messages]) => ({ topic, messages })), started);
+        await this.sendWithRetry(
+          [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+          started,
+        );
         if (Date.now() - started > 2000) this.onSlow?.(batch.length, Date.now() - started, 'sent');
         batch.forEach((p) => p.resolve());
       } catch (e) {

@@ -99,9 +99,10 @@ export class SupervisedConsumer {
       sessionTimeout: session,
       heartbeatInterval: Math.max(100, Math.floor(session / 6)),
       maxWaitTimeInMs: 50,
-      // kafkajs restarts a consumer itself after a retriable crash, as a new member of the same group, which then
-      // waits out the old member's session too. A private group is better served by a fresh group (reopen).
-      retry: { restartOnFailure: async () => !this.o.privateGroup },
+      // Only this supervisor restarts a consumer. kafkajs restarts one itself after a retriable crash; when the
+      // watchdog replaced the same consumer meanwhile, the process ended up with two members in one group (seen
+      // after a 30 s broker outage: half the partitions held by a member that did not fetch).
+      retry: { restartOnFailure: async () => false },
       ...this.o.config,
     });
     this.consumer = c;
