@@ -15,6 +15,14 @@ describe('registry event envelopes from Kafka', () => {
     expect(parseRegistryEnvelope(JSON.stringify(envelope))).toEqual({ ok: true, value: envelope });
   });
 
+  it('given an envelope stamped with a newer schema version, when parsed, then refused with the reason; stamped 1, accepted', () => {
+    expect(parseRegistryEnvelope(JSON.stringify({ ...envelope, schemaVersion: 2 }))).toEqual({
+      ok: false,
+      reason: "schema version 2 is newer than this reader's (1): written by a newer emulator",
+    });
+    expect(parseRegistryEnvelope(JSON.stringify({ ...envelope, schemaVersion: 1 })).ok).toBe(true);
+  });
+
   it('given every event type the registry publishes, when parsed, then each is accepted', () => {
     const events = [
       { type: 'AgencyRegistered', code102: '000.00.00.H26', nameVi: 'Hà Nội', nameEn: 'Hanoi', level: 1, category: 'province', codeConfirmed: true, hasLgsp: true },

@@ -1,4 +1,8 @@
 import { invalid, ok, Parsed } from './identifiers/result';
+import { checkTyped, FieldKind, isObject, readRecord } from './records';
+
+/** The envelope's schema version this code writes and reads (`schemaVersion`; absent = 1). */
+export const REGISTRY_SCHEMA_VERSION = 1;
 
 /**
  * Registry events: the write side's facts, appended to the registry's event
@@ -73,9 +77,9 @@ export interface RegistryEventEnvelope {
   streamVersion: number;
   recordedAt: string;
   event: RegistryEvent;
+  /** Stamped when published (the outbox relay); absent on envelopes published before versions: 1. */
+  schemaVersion?: number;
 }
-
-type FieldKind = 'string' | 'number' | 'boolean' | readonly string[];
 
 /** Each event type's required fields, as its interface above declares them (a new type fails to compile until listed here). */
 const REQUIRED_FIELDS: { [T in RegistryEvent['type']]: Record<string, FieldKind> } = {
@@ -104,35 +108,19 @@ const REQUIRED_FIELDS: { [T in RegistryEvent['type']]: Record<string, FieldKind>
   CredentialRevoked: { client: 'string', keyId: 'string' },
 };
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const fits = (v: unknown, kind: FieldKind) => (typeof kind === 'string' ? typeof v === kind : kind.includes(v as string));
-
-function checkEvent(e: unknown): string | undefined {
-  if (!isObject(e)) return 'event is not an object';
-  const fields = Object.hasOwn(REQUIRED_FIELDS, String(e.type)) ? REQUIRED_FIELDS[e.type as RegistryEvent['type']] : undefined;
-  if (!fields) return `unknown event type ${JSON.stringify(e.type)}`;
-  const wrong = Object.entries(fields)
-    .filter(([name, kind]) => !fits(e[name], kind))
-    .map(([name]) => name);
-  return wrong.length ? `${e.type} lacks or mistypes ${wrong.join(', ')}` : undefined;
-}
-
 /**
  * Reads one record of the registry topic. Pure and never throws: every
  * process folds this topic from the start, so one record it cannot read
  * must be skipped (with the reason) rather than stop every later change.
  */
 export function parseRegistryEnvelope(text: string): Parsed<RegistryEventEnvelope> {
-  let v: unknown;
-  try {
-    v = JSON.parse(text);
-  } catch (e) {
-    return invalid(`not JSON: ${(e as Error).message.slice(0, 200)}`);
-  }
-  if (!isObject(v)) return invalid('not an object');
+  const r = readRecord(text, REGISTRY_SCHEMA_VERSION);
+  if (!r.ok) return r;
+  const v = r.value.value;
   if (!Number.isSafeInteger(v.globalPosition) || (v.globalPosition as number) < 1) return invalid('globalPosition is not a positive integer');
   if (typeof v.streamId !== 'string' || !Number.isSafeInteger(v.streamVersion) || typeof v.recordedAt !== 'string')
     return invalid('streamId, streamVersion or recordedAt is missing or mistyped');
-  const bad = checkEvent(v.event);
+  if (!isObject(v.event)) return invalid('event is not an object');
+  const bad = checkTyped(v.event, REQUIRED_FIELDS);
   return bad ? invalid(bad) : ok(v as unknown as RegistryEventEnvelope);
 }

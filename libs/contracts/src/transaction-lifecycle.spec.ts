@@ -1,6 +1,7 @@
 import { Fault } from './faults';
 import { TransactionEvent } from './transaction-events';
-import { decideTransaction, evolveTransaction, initialTransaction, providerOf, RequestFacts, TransactionCommand, TransactionState } from './transaction-lifecycle';
+import { RequestFacts } from './transaction-events';
+import { decideTransaction, evolveTransaction, initialTransaction, providerOf, TransactionCommand, TransactionState } from './transaction-lifecycle';
 
 const id = '11111111-1111-4111-8111-111111111111';
 const service = 'VN/GOV/000.00.00.G01/CSDLQGDC/citizen-lookup';

@@ -1,5 +1,5 @@
 import { Fault } from './faults';
-import { eventIdFor, TransactionAnswered, TransactionEvent, TransactionRejected } from './transaction-events';
+import { eventIdFor, RequestFacts, TransactionAnswered, TransactionEvent, TransactionRejected } from './transaction-events';
 
 /**
  * The transaction lifecycle as a decider: `decideTransaction(command, state)`
@@ -10,18 +10,6 @@ import { eventIdFor, TransactionAnswered, TransactionEvent, TransactionRejected 
  * command that does not apply in the state decides nothing, which is how a
  * duplicate delivery changes nothing.
  */
-
-/** What the first event of a transaction records about the request, accepted or not. */
-export interface RequestFacts {
-  xRoadId: string;
-  lgsp: string;
-  client: string;
-  service: string;
-  provider: string;
-  userId?: string;
-  requestSize: number;
-  requestInAt: number;
-}
 
 export type TransactionPhase = 'none' | 'requested' | 'routed' | 'responded' | 'hub-finished' | 'answered';
 

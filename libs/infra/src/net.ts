@@ -1,18 +1,7 @@
-import { createConnection, createServer } from 'net';
+import { createServer } from 'net';
 
-/** True when something accepts TCP connections on host:port. */
-export function portAnswers(port: number, host = '127.0.0.1', timeoutMs = 500): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ port, host });
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(timeoutMs, () => done(false));
-    socket.once('connect', () => done(true));
-    socket.once('error', () => done(false));
-  });
-}
+// One TCP probe for the launcher and the apps' Kafka wrapper.
+export { portAnswers } from '@ndxp/platform';
 
 /** A port the OS says is free right now (for tests that must not collide with a running stack). */
 export function freePort(): Promise<number> {

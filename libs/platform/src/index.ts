@@ -15,3 +15,4 @@ export * from './http/http-errors';
 export * from './registry-view/registry-view.service';
 export * from './registry-view/registry-view.module';
 export * from './kafka/supervised-consumer';
+export * from './net/port-answers';

@@ -1,5 +1,5 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { HOT_TOPIC_PARTITIONS, Topics, TransactionEvent } from '@ndxp/contracts';
+import { HOT_TOPIC_PARTITIONS, parseTransactionEvent, Topics, TransactionEvent } from '@ndxp/contracts';
 import { KafkaService, SupervisedConsumer } from '@ndxp/platform';
 import { KafkaMessage } from 'kafkajs';
 import { DataSource, EntityManager } from 'typeorm';
@@ -8,7 +8,6 @@ import { isUnstorable, LEDGER_COLUMNS, LedgerPatch, ledgerParams, patchesFromEve
 
 const TERMINAL_COLUMNS = new Set<keyof LedgerPatch>(['outcome', 'succeeded', 'status_code', 'fault_code', 'fault_string', 'duration_ms', 'completed_at']);
 const GROUP = 'ndxp-projector';
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** An event with the offset it came from, to name it when it has to be skipped. */
 interface Consumed {
@@ -96,13 +95,9 @@ export class ProjectorService implements OnApplicationBootstrap {
   private read(partition: number, messages: KafkaMessage[]): Consumed[] {
     const read: Consumed[] = [];
     for (const m of messages) {
-      try {
-        const e = JSON.parse(m.value?.toString() ?? '') as TransactionEvent;
-        if (typeof e?.transactionId !== 'string' || !UUID.test(e.transactionId) || typeof e.type !== 'string') throw new Error('not a transaction event');
-        read.push({ event: e, offset: m.offset });
-      } catch (err) {
-        this.skipped(partition, m.offset, 'malformed', (err as Error).message);
-      }
+      const e = parseTransactionEvent(m.value?.toString() ?? '');
+      if (e.ok) read.push({ event: e.value, offset: m.offset });
+      else this.skipped(partition, m.offset, 'malformed', e.reason);
     }
     return read;
   }

@@ -20,6 +20,7 @@ import {
   TransactionCommand,
   TransactionEvent,
   TransactionState,
+  serializeTransactionEvent,
 } from '@ndxp/contracts';
 import { AppConfig, InboundRequest, KafkaRequester, KafkaService, RegistryViewService, RequestConsumer, RequestTimeoutError, sendReply } from '@ndxp/platform';
 import { NdxpMetricsService } from '../observability/ndxp-metrics.service';
@@ -89,7 +90,7 @@ export class RoutingService implements OnApplicationBootstrap {
   private emit(events: TransactionEvent[]): void {
     for (const e of events)
       this.kafka.batching
-        .send(Topics.transactions, { key: e.transactionId, value: JSON.stringify(e) })
+        .send(Topics.transactions, { key: e.transactionId, value: serializeTransactionEvent(e) })
         .catch((err) => this.logger.error(`transaction event ${e.eventId} not recorded: ${(err as Error).message}`));
   }
 

@@ -1,5 +1,5 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { Topics } from '@ndxp/contracts';
+import { REGISTRY_SCHEMA_VERSION, Topics } from '@ndxp/contracts';
 import { KafkaService } from '@ndxp/platform';
 import { Producer } from 'kafkajs';
 import { DataSource } from 'typeorm';
@@ -92,7 +92,7 @@ export class OutboxRelayService implements OnApplicationBootstrap {
       return await this.db.transaction(async (tx) => {
         const [lock] = await tx.query(`SELECT pg_try_advisory_xact_lock(hashtext('registry.outbox')) AS ok`);
         if (!lock.ok) return 0;
-        const rows: Array<{ id: string; topic: string; key: string; payload: unknown }> = await tx.query(
+        const rows: Array<{ id: string; topic: string; key: string; payload: Record<string, unknown> }> = await tx.query(
           'SELECT id, topic, key, payload FROM registry.outbox WHERE published_at IS NULL ORDER BY id LIMIT $1',
           [limit],
         );
@@ -100,7 +100,7 @@ export class OutboxRelayService implements OnApplicationBootstrap {
         await this.producer!.send({
           topic: Topics.registryEvents,
           acks: -1,
-          messages: rows.map((r) => ({ key: r.key, value: JSON.stringify(r.payload) })),
+          messages: rows.map((r) => ({ key: r.key, value: JSON.stringify({ ...r.payload, schemaVersion: REGISTRY_SCHEMA_VERSION }) })),
         });
         await tx.query('UPDATE registry.outbox SET published_at = now() WHERE id = ANY($1::bigint[])', [rows.map((r) => r.id)]);
         this.published += rows.length;

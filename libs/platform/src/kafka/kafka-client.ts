@@ -1,4 +1,4 @@
-import { createConnection } from 'net';
+import { portAnswers } from '../net/port-answers';
 import { Kafka, logLevel, LogEntry } from 'kafkajs';
 import { Logger } from '@nestjs/common';
 
@@ -29,20 +29,7 @@ const consumerDefaults = new WeakMap<Kafka, ConsumerDefaults>();
 
 /** True when one of the brokers accepts a TCP connection within timeoutMs. */
 export async function anyBrokerAccepts(brokers: string[], timeoutMs = 1000): Promise<boolean> {
-  const tries = brokers.map(
-    (b) =>
-      new Promise<boolean>((resolve) => {
-        const [host, port] = [b.slice(0, b.lastIndexOf(':')), Number(b.slice(b.lastIndexOf(':') + 1))];
-        const socket = createConnection({ host, port });
-        const done = (ok: boolean) => {
-          socket.destroy();
-          resolve(ok);
-        };
-        socket.setTimeout(timeoutMs, () => done(false));
-        socket.once('connect', () => done(true));
-        socket.once('error', () => done(false));
-      }),
-  );
+  const tries = brokers.map((b) => portAnswers(Number(b.slice(b.lastIndexOf(':') + 1)), b.slice(0, b.lastIndexOf(':')), timeoutMs));
   return (await Promise.all(tries)).some(Boolean);
 }
 

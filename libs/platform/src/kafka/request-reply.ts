@@ -75,7 +75,6 @@ export class KafkaRequester {
       groupId: this.groupId,
       topic: this.replyTopic,
       fromBeginning: false,
-      privateGroup: true,
       run: {
         partitionsConsumedConcurrently: this.options.replyPartitions ?? 1,
         eachBatch: async ({ batch }) => {

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { Admin, Consumer, ConsumerConfig, ConsumerRunConfig, Kafka } from 'kafkajs';
+import { Consumer, ConsumerConfig, ConsumerRunConfig, Kafka } from 'kafkajs';
 import { anyBrokerAccepts, consumerDefaultsOf } from './kafka-client';
 
 export interface SupervisedConsumerOptions {
@@ -16,12 +16,6 @@ export interface SupervisedConsumerOptions {
    * a 30 s outage, the broker long back.
    */
   stallTimeoutMs?: number;
-  /**
-   * The group is this process's alone (reply topics, registry views). A replacement then joins a fresh
-   * group seeded with the offsets this consumer had reached, instead of waiting out its crashed
-   * predecessor's session in the old group (10 s after a broker restart, measured).
-   */
-  privateGroup?: boolean;
 }
 
 export type ConsumerState = 'starting' | 'running' | 'reconnecting' | 'stopped';
@@ -58,10 +52,7 @@ export class SupervisedConsumer {
   private lastError: string | undefined;
   private lastFetchAt = Date.now();
   private watchdog: NodeJS.Timeout | undefined;
-  private groupId: string;
-  /** Private groups: per partition, the offset to resume from (next unprocessed, or where we began). */
-  private readonly resumeAt = new Map<number, number>();
-  private groupMoves = 0;
+  private readonly groupId: string;
   restarts = 0;
 
   constructor(
@@ -75,7 +66,6 @@ export class SupervisedConsumer {
   /** Starts consuming; rejects if the first attempt fails (the app then fails to start, naming the reason). */
   async start(): Promise<void> {
     consumerStatuses.add(this);
-    if (this.o.privateGroup) await this.noteStartOffsets();
     await this.open();
     this.setState('running');
     const stallMs = this.o.stallTimeoutMs ?? 10_000;
@@ -107,7 +97,8 @@ export class SupervisedConsumer {
     });
     this.consumer = c;
     let failStart: ((e: Error) => void) | undefined;
-    c.on(c.events.FETCH_START, () => (this.lastFetchAt = Date.now()));
+    // A fetch that came back, not one begun: a consumer retrying failed fetches is not making progress.
+    c.on(c.events.FETCH, () => (this.lastFetchAt = Date.now()));
     c.on(c.events.CRASH, (e) => {
       if (generation !== this.generation || this.state === 'stopped') return; // an older consumer's last words
       this.lastError = e.payload.error.message;
@@ -128,7 +119,7 @@ export class SupervisedConsumer {
     try {
       await c.connect();
       await c.subscribe({ topic: this.o.topic, fromBeginning: this.o.fromBeginning });
-      await c.run(this.o.privateGroup ? this.trackingRun() : this.o.run);
+      await c.run(this.o.run);
       await joined;
       this.lastFetchAt = Date.now();
     } catch (e) {
@@ -154,7 +145,6 @@ export class SupervisedConsumer {
       const brokers = consumerDefaultsOf(this.kafka).brokers;
       if (brokers && !(await anyBrokerAccepts(brokers))) continue;
       try {
-        if (this.o.privateGroup) await this.moveToFreshGroup();
         await this.open();
         this.restarts++;
         this.setState('running');
@@ -164,42 +154,6 @@ export class SupervisedConsumer {
         this.lastError = (e as Error).message;
         this.logger.warn(`reconnect attempt ${attempt} failed: ${(e as Error).message}; trying again`);
       }
-    }
-  }
-
-  /** Where a private group begins, before it joins: the earliest offsets, or the latest. */
-  private async noteStartOffsets(): Promise<void> {
-    const offsets = await this.withAdmin((a) => a.fetchTopicOffsets(this.o.topic));
-    for (const p of offsets) this.resumeAt.set(p.partition, Number(this.o.fromBeginning ? p.low : p.high));
-  }
-
-  /** Records, after each handled batch, the offset after its last message. */
-  private trackingRun(): ConsumerRunConfig {
-    const eachBatch = this.o.run.eachBatch;
-    if (!eachBatch) return this.o.run;
-    return {
-      ...this.o.run,
-      eachBatch: async (payload) => {
-        await eachBatch(payload);
-        const last = payload.batch.messages[payload.batch.messages.length - 1];
-        if (last) this.resumeAt.set(payload.batch.partition, Number(last.offset) + 1);
-      },
-    };
-  }
-
-  private async moveToFreshGroup(): Promise<void> {
-    this.groupId = `${this.o.groupId}-r${++this.groupMoves}`;
-    const partitions = [...this.resumeAt].map(([partition, offset]) => ({ partition, offset: String(offset) }));
-    await this.withAdmin((a) => a.setOffsets({ groupId: this.groupId, topic: this.o.topic, partitions }));
-  }
-
-  private async withAdmin<T>(f: (a: Admin) => Promise<T>): Promise<T> {
-    const admin = this.kafka.admin();
-    await admin.connect();
-    try {
-      return await f(admin);
-    } finally {
-      await admin.disconnect().catch(() => undefined);
     }
   }
 

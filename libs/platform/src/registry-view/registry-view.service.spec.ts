@@ -21,7 +21,7 @@ async function viewOver(end: number) {
   let eachBatch: EachBatch | undefined;
   const listeners = new Map<string, () => void>();
   const consumer = {
-    events: { CRASH: 'consumer.crash', GROUP_JOIN: 'consumer.group_join', FETCH_START: 'consumer.fetch_start' },
+    events: { CRASH: 'consumer.crash', GROUP_JOIN: 'consumer.group_join', FETCH: 'consumer.fetch' },
     on: (event: string, f: () => void) => void listeners.set(event, f),
     connect: async () => undefined,
     subscribe: async () => undefined,

@@ -44,7 +44,6 @@ export class RegistryViewService implements OnApplicationBootstrap {
       groupId: `registry-view-${this.config.INSTANCE_ID}-${randomUUID().slice(0, 8)}`,
       topic: Topics.registryEvents,
       fromBeginning: true,
-      privateGroup: true,
       config: { maxWaitTimeInMs: 100 },
       run: {
         autoCommit: false,

@@ -1,0 +1,46 @@
+import { parseTransactionEvent, serializeTransactionEvent, TRANSACTION_SCHEMA_VERSION, TransactionEvent } from './transaction-events';
+
+const t = '7d3f1b7e-0000-4000-8000-000000000001';
+const answered: TransactionEvent = {
+  type: 'TransactionAnswered',
+  eventId: `${t}:TransactionAnswered`,
+  transactionId: t,
+  at: 2000,
+  xRoadId: 'x',
+  lgsp: '000.00.00.H26',
+  client: 'VN/GOV/000.00.00.H26/MOTCUA',
+  service: 'VN/GOV/000.00.00.G01/CSDLQGDC/citizen-lookup',
+  provider: 'VN/GOV/000.00.00.G01/CSDLQGDC',
+  requestSize: 0,
+  requestInAt: 1000,
+  statusCode: 504,
+  faultCode: 'Server.ServerProxy.Timeout',
+  faultString: 'no answer',
+  durationMs: 1000,
+};
+
+describe('the transaction topic parser', () => {
+  it('given an event as written, when read, then it is the same event, stamped with the schema version', () => {
+    const r = parseTransactionEvent(serializeTransactionEvent(answered));
+    expect(r).toEqual({ ok: true, value: { ...answered, schemaVersion: TRANSACTION_SCHEMA_VERSION } });
+  });
+
+  it('given an event written before versions were stamped, when read, then it is read as version 1', () => {
+    expect(parseTransactionEvent(JSON.stringify(answered)).ok).toBe(true);
+  });
+
+  it.each([
+    ['not JSON', 'not json', /^not JSON/],
+    ['an array', '[1]', /not an object/],
+    ['a newer schema', JSON.stringify({ ...answered, schemaVersion: 2 }), /schema version 2 is newer than this reader's \(1\)/],
+    ['an unknown type', JSON.stringify({ ...answered, type: 'TransactionTeleported' }), /unknown event type "TransactionTeleported"/],
+    ['a transaction id that is not a UUID', JSON.stringify({ ...answered, transactionId: 'x' }), /transactionId is not a UUID/],
+    ['a missing field', JSON.stringify({ ...answered, statusCode: undefined }), /TransactionAnswered lacks or mistypes statusCode/],
+    ['a mistyped field', JSON.stringify({ ...answered, requestInAt: 'yesterday' }), /lacks or mistypes requestInAt/],
+    ['a stage that is neither', JSON.stringify({ ...answered, type: 'TransactionRejected', stage: 'moon' }), /TransactionRejected lacks or mistypes stage/],
+  ])('given %s, when read, then a reason and no throw', (_, text, reason) => {
+    const r = parseTransactionEvent(text);
+    expect(r.ok).toBe(false);
+    expect(r.ok ? '' : r.reason).toMatch(reason);
+  });
+});
