@@ -62,9 +62,12 @@ export class RegistryViewService implements OnApplicationBootstrap {
     await this.consumer.start();
     this.kafka.onShutdown(() => this.consumer!.stop());
     // Without the registry's view every request would be refused: wait for it before serving.
-    const timeout = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 60_000));
-    if ((await Promise.race([ready, timeout])) === 'timeout')
-      this.logger.warn(`registry view not caught up after 60 s (${this.state.position} of ${target} events); requests may be refused`);
+    // The timer is cleared once the view is ready: left pending, it held a process that closed its app within 60 s of start.
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), 60_000)));
+    const outcome = await Promise.race([ready, timeout]);
+    clearTimeout(timer);
+    if (outcome === 'timeout') this.logger.warn(`registry view not caught up after 60 s (${this.state.position} of ${target} events); requests may be refused`);
     else this.logger.log(`registry view ready: ${this.state.services.size} services, ${this.state.subsystems.size} subsystems, ${this.state.grants.size} clients with grants`);
   }
 

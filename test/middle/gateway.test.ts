@@ -1,0 +1,242 @@
+import { Global, INestApplication, Module } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { randomUUID } from 'crypto';
+import { Consumer, Kafka, logLevel, Producer } from 'kafkajs';
+import {
+  ExchangeRequest,
+  ExchangeResponse,
+  fault,
+  FaultTypes,
+  hashApiKey,
+  HOT_TOPIC_PARTITIONS,
+  PING_OPERATION,
+  PingReply,
+  PingRequest,
+  RegistryEvent,
+  SERVICES,
+  serviceKeyOf,
+  Topics,
+  TransactionEvent,
+} from '@ndxp/contracts';
+import { dropDatabase, InfraHandle, startInfra } from '@ndxp/infra';
+import { BatchingProducer, ensureTopics, InboundRequest, KafkaRequester, loadConfig, PlatformModule, RegistryViewModule, RequestConsumer, sendReply } from '@ndxp/platform';
+import { GatewayModule } from '../../apps/lgsp/src/gateway/gateway.module';
+import { LgspConfig, lgspDefaults } from '../../apps/lgsp/src/lgsp.config';
+import { EventSpool1764460000000 } from '../../apps/lgsp/src/migrations/1764460000000-event-spool';
+import { isolatedEnv } from '../support/env';
+
+// The middle tier: the LGSP gateway alone (gateway module, its spool
+// migration, the registry view), against one real broker and a throwaway
+// database. The test plays the registry (its events topic) and the NDXP hub (a
+// consumer of ndxp.hub.requests that answers as told). A failure here is the
+// gateway's.
+
+const INSTANCE_ID = 'lgsp-middle-1';
+const LGSP = '000.00.00.H26';
+const CLIENT = `VN/GOV/${LGSP}/MOTCUA`;
+const API_KEY = 'middle-tier-api-key-0123456789';
+const SERVICE = SERVICES.find((s) => s.database === 'population')!;
+const SERVICE_KEY = serviceKeyOf(SERVICE);
+const EXCHANGE_TIMEOUT_MS = 600;
+
+const seed: RegistryEvent[] = [
+  { type: 'AgencyRegistered', code102: LGSP, nameVi: 'Hà Nội', nameEn: 'Ha Noi', level: 1, category: 'province', codeConfirmed: true, hasLgsp: true },
+  { type: 'SubsystemRegistered', subsystem: CLIENT, agency: LGSP, name: 'one-stop shop', role: 'client' },
+  { type: 'CredentialIssued', client: CLIENT, keyId: 'k1', keyHash: hashApiKey(API_KEY) },
+];
+
+/** How the fake hub answers a request, by the `answer` query parameter the client sent. */
+function hubAnswer(req: ExchangeRequest): ExchangeResponse | undefined {
+  switch (req.query.answer) {
+    case 'silence':
+      return undefined;
+    case 'denied':
+      return { transactionId: req.transactionId, status: 403, fault: fault(FaultTypes.accessDenied, 403, `${req.client} has no access right`), responseSize: 0 };
+    default:
+      return { transactionId: req.transactionId, status: 200, body: { citizen: req.query.id }, responseSize: 20 };
+  }
+}
+
+async function until<T>(what: string, f: () => T | undefined, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = f();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+@Global()
+@Module({})
+class LgspConfigModule {
+  static of(config: LgspConfig) {
+    return { module: LgspConfigModule, providers: [{ provide: LgspConfig, useValue: config }], exports: [LgspConfig] };
+  }
+}
+
+describe('middle tier: the lgsp gateway against a real broker and PostgreSQL', () => {
+  let infra: InfraHandle | undefined;
+  let app: INestApplication | undefined;
+  let producer: Producer | undefined;
+  let batching: BatchingProducer;
+  let hub: RequestConsumer | undefined;
+  let pinger: KafkaRequester | undefined;
+  let watcher: Consumer | undefined;
+  let base: string;
+  const hubReceived: ExchangeRequest[] = [];
+  const events: TransactionEvent[] = [];
+  const log: string[] = [];
+
+  const call = (query: string, headers: Record<string, string> = {}) =>
+    fetch(`${base}/r1/${SERVICE_KEY}?${query}`, { headers: { 'X-Road-Client': CLIENT, 'X-API-Key': API_KEY, ...headers } });
+  const eventsOf = (id: string) => events.filter((e) => e.transactionId === id);
+
+  beforeAll(async () => {
+    const env = await isolatedEnv('middle-gateway');
+    infra = await startInfra({ env, log: (l) => log.push(l), skipKafka: false });
+    const kafka = new Kafka({ clientId: 'middle-gateway-test', brokers: [infra.kafkaBrokers], logLevel: logLevel.NOTHING });
+    const admin = kafka.admin();
+    await admin.connect();
+    // All topics up front: a KafkaRequester that creates several topics and at once lists its reply topic's
+    // offsets can be refused by the KRaft broker ("not the leader"), failing the start (see the routing test).
+    await ensureTopics(admin, [
+      { topic: Topics.registryEvents, numPartitions: 1 },
+      { topic: Topics.transactions, numPartitions: HOT_TOPIC_PARTITIONS },
+      { topic: Topics.hubRequests, numPartitions: HOT_TOPIC_PARTITIONS },
+      { topic: Topics.lgspReplies(INSTANCE_ID), numPartitions: 3 },
+      { topic: Topics.lgspReplies('middle-pinger'), numPartitions: 1 },
+    ]);
+    await admin.disconnect();
+    producer = kafka.producer();
+    await producer.connect();
+    batching = new BatchingProducer(producer);
+    await producer.send({
+      topic: Topics.registryEvents,
+      messages: seed.map((event, i) => ({
+        value: JSON.stringify({ globalPosition: i + 1, streamId: `seed-${i}`, streamVersion: 0, recordedAt: new Date().toISOString(), event }),
+      })),
+    });
+
+    watcher = kafka.consumer({ groupId: `middle-gateway-watch-${randomUUID().slice(0, 8)}`, maxWaitTimeInMs: 100 });
+    await watcher.connect();
+    await watcher.subscribe({ topic: Topics.transactions, fromBeginning: true });
+    await watcher.run({ eachMessage: async ({ message }) => void events.push(JSON.parse(message.value!.toString()) as TransactionEvent) });
+
+    // The NDXP hub, as the gateway sees it.
+    hub = new RequestConsumer(kafka, { topic: Topics.hubRequests, numPartitions: HOT_TOPIC_PARTITIONS }, 'middle-gateway-hub', async (reqs: InboundRequest[]) => {
+      for (const inbound of reqs) {
+        if (inbound.operation === PING_OPERATION) {
+          await sendReply(batching, inbound, { hub: 'fake-hub', receivedAt: new Date().toISOString() } satisfies PingReply);
+          continue;
+        }
+        const req = inbound.body as ExchangeRequest;
+        hubReceived.push(req);
+        const answer = hubAnswer(req);
+        if (answer) await sendReply(batching, inbound, answer);
+      }
+    });
+    await hub.start();
+    // Until the fake hub answers: its group has its partitions and their offsets.
+    pinger = new KafkaRequester(kafka, batching, Topics.lgspReplies('middle-pinger'), 'middle-gateway-pinger');
+    await pinger.start([]);
+    for (let i = 0; ; i++) {
+      try {
+        await pinger.request<PingRequest, PingReply>(Topics.hubRequests, PING_OPERATION, { fromInstance: 'middle-pinger', sentAt: new Date().toISOString() }, 2000);
+        break;
+      } catch (e) {
+        if (i >= 10) throw e;
+      }
+    }
+
+    const config = loadConfig('lgsp', LgspConfig, {
+      ...lgspDefaults,
+      PORT: '1',
+      HOST: '127.0.0.1',
+      KAFKA_BROKERS: infra.kafkaBrokers,
+      DATABASE_URL: infra.databaseUrl,
+      LOG_LEVEL: 'warn',
+      INSTANCE_ID,
+      ADMIN_TOKEN: 'middle-tier-admin-token',
+      KAFKA_SESSION_TIMEOUT_MS: infra.appDefaults.KAFKA_SESSION_TIMEOUT_MS ?? '6000',
+      LGSP_AGENCIES: LGSP,
+      EXCHANGE_TIMEOUT_MS: String(EXCHANGE_TIMEOUT_MS),
+    });
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        PlatformModule.forApp({ app: 'lgsp', config, schema: 'lgsp', migrations: [EventSpool1764460000000] }),
+        LgspConfigModule.of(config),
+        RegistryViewModule,
+        GatewayModule,
+      ],
+    }).compile();
+    app = moduleRef.createNestApplication({ logger: ['error', 'warn'], bodyParser: false });
+    await app.listen(0, '127.0.0.1');
+    base = await app.getUrl();
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await pinger?.stop().catch(() => undefined);
+    await hub?.stop().catch(() => undefined);
+    await watcher?.disconnect().catch(() => undefined);
+    await batching?.flush().catch(() => undefined);
+    await producer?.disconnect().catch(() => undefined);
+    await infra?.stop();
+    if (infra) await dropDatabase(infra.databaseUrl);
+  });
+
+  it('given a registered client with its key, when it calls a service, then the hub gets the exchange, the client its body, and TransactionAnswered 200 is recorded', async () => {
+    const r = await call('id=001200000001', { 'X-Road-Id': 'middle-ok-1' });
+    expect(r.status).toBe(200);
+    expect(await r.json()).toEqual({ citizen: '001200000001' });
+    const id = r.headers.get('x-road-transaction-id')!;
+    expect(r.headers.get('x-road-id')).toBe('middle-ok-1');
+
+    expect(hubReceived.find((q) => q.transactionId === id)).toMatchObject({ client: CLIENT, service: SERVICE_KEY, lgsp: LGSP, xRoadId: 'middle-ok-1', method: 'GET' });
+    const answered = await until('TransactionAnswered', () => eventsOf(id).find((e) => e.type === 'TransactionAnswered'));
+    expect(answered).toMatchObject({ statusCode: 200, client: CLIENT, service: SERVICE_KEY, lgsp: LGSP, xRoadId: 'middle-ok-1' });
+    expect(answered).not.toHaveProperty('faultCode');
+  });
+
+  it('given an unknown API key, when the client calls, then 401 Client.AccessDenied, refused at the LGSP, and the hub never asked', async () => {
+    const r = await call('id=1', { 'X-API-Key': 'not-a-key-of-anyone-000000' });
+    expect(r.status).toBe(401);
+    expect(r.headers.get('x-road-error')).toBe(FaultTypes.accessDenied);
+    const id = r.headers.get('x-road-transaction-id')!;
+    const rejected = await until('TransactionRejected', () => eventsOf(id).find((e) => e.type === 'TransactionRejected'));
+    expect(rejected).toMatchObject({ stage: 'lgsp', statusCode: 401, faultCode: FaultTypes.accessDenied, client: CLIENT });
+    expect(hubReceived.map((q) => q.transactionId)).not.toContain(id);
+  });
+
+  it('given the hub refuses, when the client calls, then it gets the hub fault as X-Road-Error and TransactionAnswered carries it', async () => {
+    const r = await call('id=1&answer=denied');
+    expect(r.status).toBe(403);
+    expect(r.headers.get('x-road-error')).toBe(FaultTypes.accessDenied);
+    const id = r.headers.get('x-road-transaction-id')!;
+    const answered = await until('TransactionAnswered', () => eventsOf(id).find((e) => e.type === 'TransactionAnswered'));
+    expect(answered).toMatchObject({ statusCode: 403, faultCode: FaultTypes.accessDenied });
+  });
+
+  it('given a hub that never answers, when the deadline passes, then the client gets 504 Server.ServerProxy.Timeout and TransactionAnswered records it', async () => {
+    const t0 = Date.now();
+    const r = await call('id=1&answer=silence');
+    const waited = Date.now() - t0;
+    expect(r.status).toBe(504);
+    expect(r.headers.get('x-road-error')).toBe(FaultTypes.timeout);
+    expect(waited).toBeGreaterThanOrEqual(EXCHANGE_TIMEOUT_MS + 1000 - 5); // the gateway waits a little past the hub's deadline
+    expect(waited).toBeLessThan(EXCHANGE_TIMEOUT_MS + 1000 + 2000);
+    const id = r.headers.get('x-road-transaction-id')!;
+    const answered = await until('TransactionAnswered', () => eventsOf(id).find((e) => e.type === 'TransactionAnswered'));
+    expect(answered).toMatchObject({ statusCode: 504, faultCode: FaultTypes.timeout });
+  });
+
+  it('given an answered X-Road-Id, when the client sends the same request again, then it gets the same answer and the hub is not asked twice', async () => {
+    const first = await call('id=42', { 'X-Road-Id': 'middle-idem-1' });
+    const second = await call('id=42', { 'X-Road-Id': 'middle-idem-1' });
+    expect(second.status).toBe(first.status);
+    expect(await second.json()).toEqual(await first.json());
+    expect(second.headers.get('x-road-transaction-id')).toBe(first.headers.get('x-road-transaction-id'));
+    expect(hubReceived.filter((q) => q.xRoadId === 'middle-idem-1')).toHaveLength(1);
+  });
+});

@@ -1,0 +1,205 @@
+import { Global, INestApplication, Module, ValidationPipe } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { randomUUID } from 'crypto';
+import { Kafka, logLevel, Producer } from 'kafkajs';
+import { DataSource } from 'typeorm';
+import { emptyRegistryView, eventIdFor, Topics, TransactionEvent } from '@ndxp/contracts';
+import { dropDatabase, InfraHandle, startInfra } from '@ndxp/infra';
+import { AdminGuard, AppConfig, loadConfig, PlatformModule, RegistryViewService } from '@ndxp/platform';
+import { LedgerModule } from '../../apps/ndxp/src/ledger/ledger.module';
+import { Ledger1763940000000 } from '../../apps/ndxp/src/migrations/1763940000000-ledger';
+import { NdxpMetricsService } from '../../apps/ndxp/src/observability/ndxp-metrics.service';
+import { ProjectorService } from '../../apps/ndxp/src/projection/projector.service';
+import { isolatedEnv } from '../support/env';
+
+// The middle tier: NDXP's projector alone (ledger module, its migrations and
+// the platform's Kafka and PostgreSQL), against one real broker and a
+// throwaway database, fed by a producer of our own. No hub, no gateway, no
+// registry: a failure here is the projector's.
+
+const ADMIN_TOKEN = 'middle-tier-admin-token';
+
+/** What NdxpMetricsService needs of the registry: an empty view that is ready at once. */
+const registryViewStub = { state: emptyRegistryView(), ready: Promise.resolve() };
+
+@Global()
+@Module({
+  providers: [AdminGuard, NdxpMetricsService, { provide: RegistryViewService, useValue: registryViewStub }],
+  exports: [AdminGuard, NdxpMetricsService, RegistryViewService],
+})
+class ProjectorDependencies {}
+
+const CLIENT = 'VN/GOV/000.00.00.H26/MOTCUA';
+const SERVICE = 'VN/GOV/000.00.00.G01/CSDLQGDC/citizen-lookup';
+const PROVIDER = 'VN/GOV/000.00.00.G01/CSDLQGDC';
+
+/** A whole exchange as the gateway and the hub record it; the answer given as `answer`. */
+function exchange(
+  id: string,
+  t0: number,
+  answer: { statusCode: number; faultCode?: string; faultString?: string; durationMs: number },
+  hub: 'completed' | 'none' = 'completed',
+): TransactionEvent[] {
+  const request = { xRoadId: `x-${id.slice(0, 8)}`, lgsp: '000.00.00.H26', client: CLIENT, service: SERVICE, provider: PROVIDER, requestSize: 321, requestInAt: t0 };
+  const events: TransactionEvent[] = [{ type: 'TransactionRequested', eventId: eventIdFor(id, 'TransactionRequested'), transactionId: id, at: t0, ...request }];
+  if (hub === 'completed')
+    events.push(
+      { type: 'TransactionRouted', eventId: eventIdFor(id, 'TransactionRouted'), transactionId: id, at: t0 + 5, provider: PROVIDER },
+      {
+        type: 'TransactionResponded',
+        eventId: eventIdFor(id, 'TransactionResponded'),
+        transactionId: id,
+        at: t0 + 40,
+        statusCode: 200,
+        responseSize: 999,
+        providerInAt: t0 + 10,
+        providerOutAt: t0 + 38,
+        late: false,
+      },
+      { type: 'TransactionCompleted', eventId: eventIdFor(id, 'TransactionCompleted'), transactionId: id, at: t0 + 41, statusCode: 200, responseSize: 999, durationMs: 41 },
+    );
+  events.push({ type: 'TransactionAnswered', eventId: eventIdFor(id, 'TransactionAnswered'), transactionId: id, at: t0 + answer.durationMs, ...request, ...answer });
+  return events;
+}
+
+describe('middle tier: the ndxp projector against a real broker and PostgreSQL', () => {
+  let infra: InfraHandle | undefined;
+  let app: INestApplication | undefined;
+  let producer: Producer | undefined;
+  let projector: ProjectorService;
+  let db: DataSource;
+  let metrics: NdxpMetricsService;
+  let base: string;
+  const log: string[] = [];
+
+  const produce = async (events: TransactionEvent[]) => {
+    await producer!.send({ topic: Topics.transactions, messages: events.map((e) => ({ key: e.transactionId, value: JSON.stringify(e) })) });
+  };
+  const get = async (path: string) => {
+    const r = await fetch(`${base}${path}`);
+    return { status: r.status, body: (await r.json()) as Record<string, unknown> };
+  };
+  const ledgerTables = async () => ({
+    transactions: await db.query('SELECT * FROM ndxp.transactions ORDER BY transaction_id'),
+    counters: await db.query('SELECT * FROM ndxp.daily_counters ORDER BY day, client, service, provider, outcome'),
+  });
+  const skipped = async (reason: 'malformed' | 'unstorable') => (await metrics.m.projectionSkipped.get()).values.find((v) => v.labels.reason === reason)?.value ?? 0;
+
+  beforeAll(async () => {
+    const env = await isolatedEnv('middle-projector');
+    infra = await startInfra({ env, log: (l) => log.push(l), skipKafka: false });
+    const config = loadConfig('ndxp', AppConfig, {
+      PORT: '1',
+      HOST: '127.0.0.1',
+      KAFKA_BROKERS: infra.kafkaBrokers,
+      DATABASE_URL: infra.databaseUrl,
+      LOG_LEVEL: 'warn',
+      INSTANCE_ID: 'ndxp-middle-1',
+      ADMIN_TOKEN,
+      KAFKA_SESSION_TIMEOUT_MS: infra.appDefaults.KAFKA_SESSION_TIMEOUT_MS ?? '6000',
+    });
+    const moduleRef = await Test.createTestingModule({
+      imports: [PlatformModule.forApp({ app: 'ndxp', config, schema: 'ndxp', migrations: [Ledger1763940000000] }), ProjectorDependencies, LedgerModule],
+    }).compile();
+    app = moduleRef.createNestApplication({ logger: ['error', 'warn'] });
+    app.useGlobalPipes(new ValidationPipe({ whitelist: true, transform: true }));
+    await app.listen(0, '127.0.0.1');
+    base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+    projector = app.get(ProjectorService);
+    db = app.get(DataSource);
+    metrics = app.get(NdxpMetricsService);
+    producer = new Kafka({ clientId: 'middle-projector-test', brokers: [infra.kafkaBrokers], logLevel: logLevel.NOTHING }).producer();
+    await producer.connect();
+  });
+
+  afterAll(async () => {
+    await producer?.disconnect().catch(() => undefined);
+    await app?.close();
+    await infra?.stop();
+    if (infra) await dropDatabase(infra.databaseUrl);
+  });
+
+  it('given a hub Completed, when the gateway answered a timeout, then the ledger row has the answer: outcome timeout, status 504', async () => {
+    const id = randomUUID();
+    await produce(exchange(id, Date.now(), { statusCode: 504, faultCode: 'Server.ServerProxy.Timeout', faultString: 'no answer in time', durationMs: 3000 }));
+    await projector.waitCaughtUp(20_000);
+
+    const { status, body } = await get(`/ledger/${id}`);
+    expect(status).toBe(200);
+    expect(body).toMatchObject({
+      transactionId: id,
+      client: CLIENT,
+      service: SERVICE,
+      outcome: 'timeout',
+      succeeded: false,
+      statusCode: 504,
+      faultCode: 'Server.ServerProxy.Timeout',
+      durationMs: 3000,
+      providerStatus: 200, // the hub's facts about the way there are kept
+      responseSize: 999,
+    });
+    const list = await get(`/ledger?outcome=timeout&client=${encodeURIComponent(CLIENT)}`);
+    expect((list.body.items as Array<{ transactionId: string }>).map((i) => i.transactionId)).toContain(id);
+  });
+
+  it('given a projected transaction, when its events are delivered again, then there is still one row and the daily counters do not move', async () => {
+    const id = randomUUID();
+    const events = exchange(id, Date.now(), { statusCode: 200, durationMs: 60 });
+    await produce(events);
+    await projector.waitCaughtUp(20_000);
+    const row = await db.query('SELECT * FROM ndxp.transactions WHERE transaction_id = $1', [id]);
+    const before = await ledgerTables();
+    const daily = (await get('/statistics/daily')).body;
+    expect(row).toHaveLength(1);
+    expect(row[0]).toMatchObject({ outcome: 'success', status_code: 200 });
+
+    // Twice more: once alone, once interleaved with itself in one send.
+    await produce(events);
+    await produce([...events, ...events]);
+    await projector.waitCaughtUp(20_000);
+
+    expect(await db.query('SELECT * FROM ndxp.transactions WHERE transaction_id = $1', [id])).toEqual(row);
+    expect(await ledgerTables()).toEqual(before);
+    expect((await get('/statistics/daily')).body).toEqual(daily);
+    expect(daily.total).toBe(2); // the first test's timeout and this success
+  });
+
+  it('given a malformed record on a partition, when the projector reads it, then it is skipped, counted, and the next record is projected', async () => {
+    const id = randomUUID();
+    const key = id; // one key: the bad records and the good one share a partition, in this order
+    const malformedBefore = await skipped('malformed');
+    await producer!.send({
+      topic: Topics.transactions,
+      messages: [
+        { key, value: '{ not json' },
+        { key, value: JSON.stringify({ type: 'TransactionRequested', transactionId: 'not-a-uuid' }) },
+        { key, value: null },
+        ...exchange(id, Date.now(), { statusCode: 500, faultCode: 'Server.ServiceFailed', faultString: 'provider error', durationMs: 80 }).map((e) => ({
+          key,
+          value: JSON.stringify(e),
+        })),
+      ],
+    });
+    await projector.waitCaughtUp(20_000);
+
+    expect((await get(`/ledger/${id}`)).body).toMatchObject({ outcome: 'failed', statusCode: 500, faultCode: 'Server.ServiceFailed' });
+    expect((await skipped('malformed')) - malformedBefore).toBe(3);
+  });
+
+  it('given the projected topic, when the projection is rebuilt from offset zero, then the ledger and the counters are identical', async () => {
+    const before = await ledgerTables();
+    expect(before.transactions).toHaveLength(3);
+    const counted = await skipped('malformed');
+
+    const unauthorised = await fetch(`${base}/admin/projection/rebuild`, { method: 'POST' });
+    expect(unauthorised.status).toBe(401);
+    const r = await fetch(`${base}/admin/projection/rebuild`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    expect(r.status).toBe(200);
+    const result = (await r.json()) as { events: number; ms: number };
+    // 5 + 5 × 4 deliveries (the duplicates) + 5 events; the 3 malformed records are not events.
+    expect(result.events).toBe(5 + 5 * 4 + 5);
+
+    expect(await ledgerTables()).toEqual(before);
+    expect(await skipped('malformed')).toBe(counted); // a replay's skips are not counted twice
+  });
+});
