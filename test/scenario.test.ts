@@ -88,7 +88,9 @@ describe('capacity scenarios', () => {
   });
 
   it('exits 3 when the SLO is missed, and says where it breaks', async () => {
-    const r = await runCli(['scenario', scenarioFile(dir, 'outage-missed', '{ p99Ms: 250, errorRatio: 0.01 }'), '--report-dir', join(dir, 'missed')], env);
+    // The error ratio is what breaks here, at the outage. A 250 ms p99 also "broke" at 00:01 in some runs (the
+    // first seconds after a start run cold on this 2-core machine), which is true but not what this case checks.
+    const r = await runCli(['scenario', scenarioFile(dir, 'outage-missed', '{ p99Ms: 3000, errorRatio: 0.01 }'), '--report-dir', join(dir, 'missed')], env);
     expect(r.code).toBe(3);
     expect(r.output).toMatch(/SLO\s+MISSED/);
     expect(r.output).toMatch(/where it breaks\s+simulated 00:0[6-8], at \d+ requests\/s offered/);
