@@ -98,8 +98,8 @@ describe('middle tier: the lgsp gateway against a real broker and PostgreSQL', (
     const kafka = new Kafka({ clientId: 'middle-gateway-test', brokers: [infra.kafkaBrokers], logLevel: logLevel.NOTHING });
     const admin = kafka.admin();
     await admin.connect();
-    // All topics up front: a KafkaRequester that creates several topics and at once lists its reply topic's
-    // offsets can be refused by the KRaft broker ("not the leader"), failing the start (see the routing test).
+    // All topics up front, as the apps of a running stack find them. (A KafkaRequester that listed its reply
+    // topic's offsets right after creating it was refused by the broker, "not the leader"; it no longer does.)
     await ensureTopics(admin, [
       { topic: Topics.registryEvents, numPartitions: 1 },
       { topic: Topics.transactions, numPartitions: HOT_TOPIC_PARTITIONS },

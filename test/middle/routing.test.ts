@@ -129,10 +129,8 @@ describe('middle tier: the ndxp hub routing against a real broker', () => {
       { topic: Topics.transactions, numPartitions: HOT_TOPIC_PARTITIONS },
       { topic: Topics.hubRequests, numPartitions: HOT_TOPIC_PARTITIONS },
       ...Object.keys(PROVIDERS).map((d) => ({ topic: Topics.providerRequests(d), numPartitions: HOT_TOPIC_PARTITIONS })),
-      // The hub's own reply topic too. Left to the hub, its KafkaRequester creates it and at once lists its
-      // offsets through another admin client, which the KRaft broker can refuse for a moment
-      // ("This server is not the leader for that topic-partition"): the app then fails to start. That start-up
-      // race is not what this file tests (see the report of item 8); routing is.
+      // The hub's own reply topic too, as a running stack has it. (Its KafkaRequester used to list the topic's
+      // offsets right after creating it, which the broker could refuse, "not the leader"; it no longer does.)
       { topic: Topics.hubReplies(INSTANCE_ID), numPartitions: 3 },
       { topic: Topics.lgspReplies(LGSP_INSTANCE), numPartitions: 1 },
     ]);
