@@ -1,6 +1,5 @@
 import { Global, INestApplication, Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { randomUUID } from 'crypto';
 import { Consumer, Kafka, logLevel, Producer } from 'kafkajs';
 import {
   ExchangeRequest,
@@ -19,11 +18,12 @@ import {
   TransactionEvent,
 } from '@ndxp/contracts';
 import { dropDatabase, InfraHandle, startInfra } from '@ndxp/infra';
-import { BatchingProducer, ensureTopics, InboundRequest, KafkaRequester, loadConfig, PlatformModule, RegistryViewModule, RequestConsumer, sendReply } from '@ndxp/platform';
+import { BatchingProducer, createTopics, InboundRequest, KafkaRequester, loadConfig, PlatformModule, RegistryViewModule, RequestConsumer, sendReply } from '@ndxp/platform';
 import { GatewayModule } from '../../apps/lgsp/src/gateway/gateway.module';
 import { LgspConfig, lgspDefaults } from '../../apps/lgsp/src/lgsp.config';
 import { EventSpool1764460000000 } from '../../apps/lgsp/src/migrations/1764460000000-event-spool';
 import { isolatedEnv } from '../support/env';
+import { middleSettings, watchTransactions } from './support';
 
 // The middle tier: the LGSP gateway alone (gateway module, its spool
 // migration, the registry view), against one real broker and a throwaway
@@ -96,18 +96,15 @@ describe('middle tier: the lgsp gateway against a real broker and PostgreSQL', (
     const env = await isolatedEnv('middle-gateway');
     infra = await startInfra({ env, log: (l) => log.push(l), skipKafka: false });
     const kafka = new Kafka({ clientId: 'middle-gateway-test', brokers: [infra.kafkaBrokers], logLevel: logLevel.NOTHING });
-    const admin = kafka.admin();
-    await admin.connect();
     // All topics up front, as the apps of a running stack find them. (A KafkaRequester that listed its reply
     // topic's offsets right after creating it was refused by the broker, "not the leader"; it no longer does.)
-    await ensureTopics(admin, [
+    await createTopics(kafka, [
       { topic: Topics.registryEvents, numPartitions: 1 },
       { topic: Topics.transactions, numPartitions: HOT_TOPIC_PARTITIONS },
       { topic: Topics.hubRequests, numPartitions: HOT_TOPIC_PARTITIONS },
       { topic: Topics.lgspReplies(INSTANCE_ID), numPartitions: 3 },
       { topic: Topics.lgspReplies('middle-pinger'), numPartitions: 1 },
     ]);
-    await admin.disconnect();
     producer = kafka.producer();
     await producer.connect();
     batching = new BatchingProducer(producer);
@@ -118,10 +115,7 @@ describe('middle tier: the lgsp gateway against a real broker and PostgreSQL', (
       })),
     });
 
-    watcher = kafka.consumer({ groupId: `middle-gateway-watch-${randomUUID().slice(0, 8)}`, maxWaitTimeInMs: 100 });
-    await watcher.connect();
-    await watcher.subscribe({ topic: Topics.transactions, fromBeginning: true });
-    await watcher.run({ eachMessage: async ({ message }) => void events.push(JSON.parse(message.value!.toString()) as TransactionEvent) });
+    watcher = await watchTransactions(kafka, 'middle-gateway', events);
 
     // The NDXP hub, as the gateway sees it.
     hub = new RequestConsumer(kafka, { topic: Topics.hubRequests, numPartitions: HOT_TOPIC_PARTITIONS }, 'middle-gateway-hub', async (reqs: InboundRequest[]) => {
@@ -151,14 +145,7 @@ describe('middle tier: the lgsp gateway against a real broker and PostgreSQL', (
 
     const config = loadConfig('lgsp', LgspConfig, {
       ...lgspDefaults,
-      PORT: '1',
-      HOST: '127.0.0.1',
-      KAFKA_BROKERS: infra.kafkaBrokers,
-      DATABASE_URL: infra.databaseUrl,
-      LOG_LEVEL: 'warn',
-      INSTANCE_ID,
-      ADMIN_TOKEN: 'middle-tier-admin-token',
-      KAFKA_SESSION_TIMEOUT_MS: infra.appDefaults.KAFKA_SESSION_TIMEOUT_MS ?? '6000',
+      ...middleSettings(infra, INSTANCE_ID),
       LGSP_AGENCIES: LGSP,
       EXCHANGE_TIMEOUT_MS: String(EXCHANGE_TIMEOUT_MS),
     });

@@ -11,6 +11,7 @@ import { Ledger1763940000000 } from '../../apps/ndxp/src/migrations/176394000000
 import { NdxpMetricsService } from '../../apps/ndxp/src/observability/ndxp-metrics.service';
 import { ProjectorService } from '../../apps/ndxp/src/projection/projector.service';
 import { isolatedEnv } from '../support/env';
+import { middleSettings } from './support';
 
 // The middle tier: NDXP's projector alone (ledger module, its migrations and
 // the platform's Kafka and PostgreSQL), against one real broker and a
@@ -88,16 +89,7 @@ describe('middle tier: the ndxp projector against a real broker and PostgreSQL',
   beforeAll(async () => {
     const env = await isolatedEnv('middle-projector');
     infra = await startInfra({ env, log: (l) => log.push(l), skipKafka: false });
-    const config = loadConfig('ndxp', AppConfig, {
-      PORT: '1',
-      HOST: '127.0.0.1',
-      KAFKA_BROKERS: infra.kafkaBrokers,
-      DATABASE_URL: infra.databaseUrl,
-      LOG_LEVEL: 'warn',
-      INSTANCE_ID: 'ndxp-middle-1',
-      ADMIN_TOKEN,
-      KAFKA_SESSION_TIMEOUT_MS: infra.appDefaults.KAFKA_SESSION_TIMEOUT_MS ?? '6000',
-    });
+    const config = loadConfig('ndxp', AppConfig, middleSettings(infra, 'ndxp-middle-1', ADMIN_TOKEN));
     const moduleRef = await Test.createTestingModule({
       imports: [PlatformModule.forApp({ app: 'ndxp', config, schema: 'ndxp', migrations: [Ledger1763940000000] }), ProjectorDependencies, LedgerModule],
     }).compile();

@@ -22,10 +22,11 @@ import {
   TransactionEvent,
 } from '@ndxp/contracts';
 import { dropDatabase, InfraHandle, startInfra } from '@ndxp/infra';
-import { AppConfig, BatchingProducer, ensureTopics, KafkaRequester, KafkaResponder, loadConfig, PlatformModule, RegistryViewModule } from '@ndxp/platform';
+import { AppConfig, BatchingProducer, createTopics, KafkaRequester, KafkaResponder, loadConfig, PlatformModule, RegistryViewModule } from '@ndxp/platform';
 import { NdxpMetricsService } from '../../apps/ndxp/src/observability/ndxp-metrics.service';
 import { RoutingModule } from '../../apps/ndxp/src/routing/routing.module';
 import { isolatedEnv } from '../support/env';
+import { middleSettings, watchTransactions } from './support';
 
 // The middle tier: NDXP's hub alone (routing module and the registry view it
 // decides with), against one real broker. The test plays the other parts over
@@ -122,9 +123,7 @@ describe('middle tier: the ndxp hub routing against a real broker', () => {
     const env = await isolatedEnv('middle-routing');
     infra = await startInfra({ env, log: (l) => log.push(l), skipKafka: false });
     const kafka = new Kafka({ clientId: 'middle-routing-test', brokers: [infra.kafkaBrokers], logLevel: logLevel.NOTHING });
-    const admin = kafka.admin();
-    await admin.connect();
-    await ensureTopics(admin, [
+    await createTopics(kafka, [
       { topic: Topics.registryEvents, numPartitions: 1 },
       { topic: Topics.transactions, numPartitions: HOT_TOPIC_PARTITIONS },
       { topic: Topics.hubRequests, numPartitions: HOT_TOPIC_PARTITIONS },
@@ -134,7 +133,6 @@ describe('middle tier: the ndxp hub routing against a real broker', () => {
       { topic: Topics.hubReplies(INSTANCE_ID), numPartitions: 3 },
       { topic: Topics.lgspReplies(LGSP_INSTANCE), numPartitions: 1 },
     ]);
-    await admin.disconnect();
     producer = kafka.producer();
     await producer.connect();
     batching = new BatchingProducer(producer);
@@ -142,10 +140,7 @@ describe('middle tier: the ndxp hub routing against a real broker', () => {
     await publishRegistry(...seed);
 
     // What the hub records, read as the projector would.
-    watcher = kafka.consumer({ groupId: `middle-routing-watch-${randomUUID().slice(0, 8)}`, maxWaitTimeInMs: 100 });
-    await watcher.connect();
-    await watcher.subscribe({ topic: Topics.transactions, fromBeginning: true });
-    await watcher.run({ eachMessage: async ({ message }) => void events.push(JSON.parse(message.value!.toString()) as TransactionEvent) });
+    watcher = await watchTransactions(kafka, 'middle-routing', events);
 
     // The population database: answers every call.
     provider = new KafkaResponder(
@@ -162,16 +157,7 @@ describe('middle tier: the ndxp hub routing against a real broker', () => {
     );
     await provider.start();
 
-    const config = loadConfig('ndxp', AppConfig, {
-      PORT: '1',
-      HOST: '127.0.0.1',
-      KAFKA_BROKERS: infra.kafkaBrokers,
-      DATABASE_URL: infra.databaseUrl,
-      LOG_LEVEL: 'warn',
-      INSTANCE_ID,
-      ADMIN_TOKEN: 'middle-tier-admin-token',
-      KAFKA_SESSION_TIMEOUT_MS: infra.appDefaults.KAFKA_SESSION_TIMEOUT_MS ?? '6000',
-    });
+    const config = loadConfig('ndxp', AppConfig, middleSettings(infra, INSTANCE_ID));
     const moduleRef = await Test.createTestingModule({
       imports: [PlatformModule.forApp({ app: 'ndxp', config, schema: 'ndxp' }), HubDependencies, RegistryViewModule, RoutingModule],
     }).compile();

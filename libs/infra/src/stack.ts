@@ -292,13 +292,15 @@ export async function startStack(o: UpOptions): Promise<Stack> {
   const infra = await startInfra(o);
   const apps: AppProcess[] = [];
   let prometheus: LocalPrometheus | undefined;
+  /** The same instance again, on its port, healthy. */
+  const respawn = async (old: AppProcess, extraEnv = old.extraEnv): Promise<AppProcess> => {
+    const p = spawnApp(old.app, old.port, infra, env, o.log, old.instance, extraEnv);
+    await waitHealthy(p);
+    return p;
+  };
   const supervisor = new Supervisor({
     log: o.log,
-    respawn: async (old, restarts) => {
-      const p = spawnApp(old.app, old.port, infra, env, o.log, old.instance, { ...old.extraEnv, NDXP_SUPERVISOR_RESTARTS: String(restarts) });
-      await waitHealthy(p);
-      return p;
-    },
+    respawn: (old, restarts) => respawn(old, { ...old.extraEnv, NDXP_SUPERVISOR_RESTARTS: String(restarts) }),
   });
   const replace = (next: AppProcess) => {
     const i = apps.findIndex((a) => a.instance === next.instance);
@@ -337,9 +339,8 @@ export async function startStack(o: UpOptions): Promise<Stack> {
       supervisor.expectExit(old);
       if (old.child.pid !== undefined) await stopProcess(old.child.pid, 0, 'SIGKILL');
       await new Promise((r) => setTimeout(r, downMs));
-      const p = spawnApp(old.app, old.port, infra, env, o.log, old.instance, old.extraEnv);
+      const p = await respawn(old);
       apps[i] = p;
-      await waitHealthy(p);
       supervisor.watch(p, replace);
     };
     return { infra, apps, prometheusUrl: prometheus?.url, restart, supervisor, stop };

@@ -170,9 +170,7 @@ export class GatewayService {
 
   /** Forwards to the hub, then records what the client is about to get before it gets it. */
   private async forward(call: ParsedCall, t: Forwarded): Promise<GatewayAnswer> {
-    const answer = await this.exchange(call, t);
-    const f = answer.body as Partial<Fault> | null;
-    const fault = answer.headers['X-Road-Error'];
+    const { answer, fault: f } = await this.exchange(call, t);
     const request = {
       xRoadId: t.xRoadId.slice(0, 255),
       lgsp: t.lgsp,
@@ -188,12 +186,13 @@ export class GatewayService {
       at: Date.now(),
       request,
       statusCode: answer.status,
-      ...(fault ? { faultCode: fault, faultString: typeof f?.message === 'string' ? f.message : undefined } : {}),
+      ...(f ? { faultCode: f.type, faultString: f.message } : {}),
     });
     return answer;
   }
 
-  private async exchange(call: ParsedCall, t: Forwarded): Promise<GatewayAnswer> {
+  /** The answer for the client, and the fault it carries (the gateway's own, or the hub's). */
+  private async exchange(call: ParsedCall, t: Forwarded): Promise<{ answer: GatewayAnswer; fault?: Fault }> {
     const deadlineAt = t.requestInAt + this.config.EXCHANGE_TIMEOUT_MS;
     const req: ExchangeRequest = {
       transactionId: t.transactionId,
@@ -220,10 +219,10 @@ export class GatewayService {
         e instanceof RequestTimeoutError
           ? fault(FaultTypes.timeout, 504, `the NDXP hub did not answer within ${this.config.EXCHANGE_TIMEOUT_MS + 1000} ms`)
           : fault(FaultTypes.internalError, 500, `the LGSP could not forward the request: ${(e as Error).message}`);
-      return this.faultAnswer(f, t.xRoadId, t.hash, t.transactionId, t.lgsp, t.service);
+      return { answer: this.faultAnswer(f, t.xRoadId, t.hash, t.transactionId, t.lgsp, t.service), fault: f };
     }
-    if (res.fault) return this.faultAnswer(res.fault, t.xRoadId, t.hash, t.transactionId, t.lgsp, t.service);
-    return {
+    if (res.fault) return { answer: this.faultAnswer(res.fault, t.xRoadId, t.hash, t.transactionId, t.lgsp, t.service), fault: res.fault };
+    const answer: GatewayAnswer = {
       status: res.status,
       headers: { 'X-Road-Id': t.xRoadId, 'X-Road-Request-Hash': t.hash, 'X-Road-Transaction-Id': t.transactionId },
       body: res.body ?? null,
@@ -231,6 +230,7 @@ export class GatewayService {
       service: t.service,
       fromCache: false,
     };
+    return { answer };
   }
 
   private faultAnswer(f: Fault, xRoadId: string, hash: string, transactionId: string, lgsp: string, service: string): GatewayAnswer {

@@ -40,7 +40,7 @@ describe('BatchingProducer', () => {
     const f = fakeProducer();
     f.setFail(true);
     const errors: Array<[string, number]> = [];
-    const b = new BatchingProducer(f.producer, { lingerMs: 1, maxBatch: 10 }, (topic, n) => errors.push([topic, n]));
+    const b = new BatchingProducer(f.producer, { lingerMs: 1, maxBatch: 10, onError: (topic, n) => errors.push([topic, n]) });
     const results = await Promise.allSettled([b.send('a', { value: '1' }), b.send('a', { value: '2' }), b.send('b', { value: '3' })]);
     expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
     expect(errors).toEqual([
@@ -60,7 +60,7 @@ describe('BatchingProducer', () => {
       if (probes === 3) f.setFail(false); // the broker is back at the third knock
       return probes >= 3;
     };
-    const b = new BatchingProducer(f.producer, { lingerMs: 1, maxBatch: 10 }, undefined, undefined, { giveUpMs: 10_000, brokerUp });
+    const b = new BatchingProducer(f.producer, { lingerMs: 1, maxBatch: 10, retry: { giveUpMs: 10_000, brokerUp } });
     await expect(b.send('a', { value: '1' })).resolves.toBeUndefined();
     expect(f.calls).toEqual([[{ topic: 'a', n: 1 }]]);
   });
@@ -68,7 +68,7 @@ describe('BatchingProducer', () => {
   it('given a broker that stays away, gives up after giveUpMs and rejects', async () => {
     const f = fakeProducer();
     f.setFail(true);
-    const b = new BatchingProducer(f.producer, { lingerMs: 1, maxBatch: 10 }, undefined, undefined, { giveUpMs: 300, brokerUp: async () => false });
+    const b = new BatchingProducer(f.producer, { lingerMs: 1, maxBatch: 10, retry: { giveUpMs: 300, brokerUp: async () => false } });
     await expect(b.send('a', { value: '1' })).rejects.toThrow('broker gone');
   });
 });

@@ -13,6 +13,17 @@ export interface BatchRetry {
   brokerUp: () => Promise<boolean>;
 }
 
+export interface BatchingOptions {
+  lingerMs: number;
+  maxBatch: number;
+  /** Told of every message whose produce failed (for kafka_produce_errors_total), and once of each topic (count 0). */
+  onError?: (topic: string, count: number) => void;
+  /** Told of a batch that took over 2 s or failed: every later message waited behind it. */
+  onSlow?: (messages: number, ms: number, how: string) => void;
+  /** Without it a failed batch is rejected at once. */
+  retry?: BatchRetry;
+}
+
 /**
  * Collects messages for a short linger window and sends them in one
  * `sendBatch` call. At thousands of messages a second one `send` per message
@@ -29,22 +40,21 @@ export class BatchingProducer {
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
 
+  private readonly options: BatchingOptions;
+
   constructor(
     private readonly producer: Producer,
-    private readonly options: { lingerMs: number; maxBatch: number } = { lingerMs: 2, maxBatch: 1000 },
-    /** Told of every message whose produce failed (for kafka_produce_errors_total), and once of each topic (count 0). */
-    private readonly onError?: (topic: string, count: number) => void,
-    /** Told of a batch that took over 2 s or failed: every later message waited behind it. */
-    private readonly onSlow?: (messages: number, ms: number, how: string) => void,
-    private readonly retry?: BatchRetry,
-  ) {}
+    options: Partial<BatchingOptions> = {},
+  ) {
+    this.options = { lingerMs: 2, maxBatch: 1000, ...options };
+  }
 
   private readonly topics = new Set<string>();
 
   send(topic: string, message: Message): Promise<void> {
     if (!this.topics.has(topic)) {
       this.topics.add(topic);
-      this.onError?.(topic, 0); // the error series exists from the first message: a dashboard shows 0, not "no data"
+      this.options.onError?.(topic, 0); // the error series exists from the first message: a dashboard shows 0, not "no data"
     }
     return new Promise((resolve, reject) => {
       this.queue.push({ topic, message, resolve, reject });
@@ -85,11 +95,11 @@ export class BatchingProducer {
           [...byTopic].map(([topic, messages]) => ({ topic, messages })),
           started,
         );
-        if (Date.now() - started > 2000) this.onSlow?.(batch.length, Date.now() - started, 'sent');
+        if (Date.now() - started > 2000) this.options.onSlow?.(batch.length, Date.now() - started, 'sent');
         batch.forEach((p) => p.resolve());
       } catch (e) {
-        this.onSlow?.(batch.length, Date.now() - started, `failed: ${(e as Error).message}`);
-        for (const [topic, messages] of byTopic) this.onError?.(topic, messages.length);
+        this.options.onSlow?.(batch.length, Date.now() - started, `failed: ${(e as Error).message}`);
+        for (const [topic, messages] of byTopic) this.options.onError?.(topic, messages.length);
         batch.forEach((p) => p.reject(e));
       }
     });
@@ -102,7 +112,7 @@ export class BatchingProducer {
         await this.producer.sendBatch({ topicMessages });
         return;
       } catch (e) {
-        if (!this.retry || Date.now() - started > this.retry.giveUpMs) throw e;
+        if (!this.options.retry || Date.now() - started > this.options.retry.giveUpMs) throw e;
         await this.untilBrokerUp(started, attempt);
       }
     }
@@ -111,7 +121,8 @@ export class BatchingProducer {
   /** Waits a moment, then until a broker accepts connections (checked every 250 ms) or it is time to give up. */
   private async untilBrokerUp(started: number, attempt: number): Promise<void> {
     await sleep(Math.min(500, 50 * attempt));
-    while (Date.now() - started <= this.retry!.giveUpMs && !(await this.retry!.brokerUp())) await sleep(250);
+    const retry = this.options.retry!;
+    while (Date.now() - started <= retry.giveUpMs && !(await retry.brokerUp())) await sleep(250);
   }
 }
 

@@ -64,13 +64,11 @@ export class KafkaService implements OnModuleInit, OnApplicationShutdown {
       },
       () => this.consumers().map((c) => ({ group: c.group, topic: c.topic, running: c.state === 'running', restarts: c.restarts })),
     );
-    this.batching = new BatchingProducer(
-      this.producer,
-      undefined,
-      (topic, n) => this.metrics.produceErrors.inc({ topic }, n),
-      (n, ms, how) => this.logger.warn(`a produce of ${n} message(s) took ${ms} ms (${how}); later messages waited behind it`),
-      { giveUpMs: 30_000, brokerUp: () => anyBrokerAccepts(settings.brokers, 500) },
-    );
+    this.batching = new BatchingProducer(this.producer, {
+      onError: (topic, n) => this.metrics.produceErrors.inc({ topic }, n),
+      onSlow: (n, ms, how) => this.logger.warn(`a produce of ${n} message(s) took ${ms} ms (${how}); later messages waited behind it`),
+      retry: { giveUpMs: 30_000, brokerUp: () => anyBrokerAccepts(settings.brokers, 500) },
+    });
   }
 
   /** Reports kafka_consumer_lag_messages for a group that commits its offsets. */

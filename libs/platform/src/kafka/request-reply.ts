@@ -3,7 +3,7 @@ import { IHeaders, Kafka, KafkaMessage } from 'kafkajs';
 import { SupervisedConsumer } from './supervised-consumer';
 import { KafkaHeaders } from '@ndxp/contracts';
 import { BatchingProducer } from './batching-producer';
-import { ensureTopics, TopicSpec } from './topics-admin';
+import { createTopics, TopicSpec } from './topics-admin';
 
 export class RequestTimeoutError extends Error {
   constructor(
@@ -19,16 +19,6 @@ export function headerValue(headers: IHeaders | undefined, name: string): string
   const v = headers?.[name];
   if (v === undefined) return undefined;
   return Array.isArray(v) ? v[0]?.toString() : v.toString();
-}
-
-async function createTopics(kafka: Kafka, specs: TopicSpec[]): Promise<void> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    await ensureTopics(admin, specs);
-  } finally {
-    await admin.disconnect();
-  }
 }
 
 interface PendingReply {

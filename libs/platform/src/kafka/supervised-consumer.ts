@@ -52,7 +52,6 @@ export class SupervisedConsumer {
   private lastError: string | undefined;
   private lastFetchAt = Date.now();
   private watchdog: NodeJS.Timeout | undefined;
-  private readonly groupId: string;
   restarts = 0;
 
   constructor(
@@ -60,7 +59,6 @@ export class SupervisedConsumer {
     private readonly o: SupervisedConsumerOptions,
   ) {
     this.logger = new Logger(`consumer:${o.groupId}`);
-    this.groupId = o.groupId;
   }
 
   /** Starts consuming; rejects if the first attempt fails (the app then fails to start, naming the reason). */
@@ -74,7 +72,7 @@ export class SupervisedConsumer {
   }
 
   status(): ConsumerStatus {
-    const s: ConsumerStatus = { group: this.groupId, topic: this.o.topic, state: this.state, restarts: this.restarts, since: new Date(this.since).toISOString() };
+    const s: ConsumerStatus = { group: this.o.groupId, topic: this.o.topic, state: this.state, restarts: this.restarts, since: new Date(this.since).toISOString() };
     return this.lastError ? { ...s, lastError: this.lastError } : s;
   }
 
@@ -83,7 +81,7 @@ export class SupervisedConsumer {
     const generation = ++this.generation;
     const session = consumerDefaultsOf(this.kafka).sessionTimeoutMs;
     const c = this.kafka.consumer({
-      groupId: this.groupId,
+      groupId: this.o.groupId,
       // A replaced member (a restarted hub, a consumer after a broker restart) waits out its dead
       // predecessor's session in a shared group: the session is the recovery time (KAFKA_SESSION_TIMEOUT_MS).
       sessionTimeout: session,
@@ -102,7 +100,6 @@ export class SupervisedConsumer {
     c.on(c.events.CRASH, (e) => {
       if (generation !== this.generation || this.state === 'stopped') return; // an older consumer's last words
       this.lastError = e.payload.error.message;
-      if (e.payload.restart) return; // kafkajs restarts this one itself
       if (failStart) failStart(e.payload.error);
       else void this.reopen(generation, `crashed (${e.payload.error.message})`);
     });

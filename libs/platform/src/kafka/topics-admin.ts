@@ -1,4 +1,4 @@
-import { Admin } from 'kafkajs';
+import { Admin, Kafka } from 'kafkajs';
 
 export interface TopicSpec {
   topic: string;
@@ -18,4 +18,15 @@ export async function ensureTopics(admin: Admin, specs: TopicSpec[]): Promise<vo
     waitForLeaders: true,
     topics: missing.map((s) => ({ topic: s.topic, numPartitions: s.numPartitions ?? 1, replicationFactor: 1 })),
   });
+}
+
+/** Creates missing topics through a short-lived admin connection of their own (for code without KafkaService). */
+export async function createTopics(kafka: Kafka, specs: TopicSpec[]): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await ensureTopics(admin, specs);
+  } finally {
+    await admin.disconnect();
+  }
 }
