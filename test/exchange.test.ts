@@ -4,7 +4,7 @@ import { readFileSync } from 'fs';
 import { join } from 'path';
 import { repoRoot } from '@ndxp/infra';
 import { Kafka, logLevel } from 'kafkajs';
-import { parseEnterpriseCode } from '@ndxp/contracts';
+import { FaultTypes, parseEnterpriseCode, statusOfFaultCode } from '@ndxp/contracts';
 import { admin, ENTERPRISE, HANOI, HCMC, http, INSURANCE, keyOf, POPULATION, projected, startTestStack, TestStack, waitUntil, xroad } from './support/stack';
 
 /**
@@ -112,88 +112,138 @@ describe('the exchange, end to end', () => {
     });
   });
 
-  describe('bad input and refusals get their X-Road fault', () => {
-    const expectFault = (r: { status: number; headers: Headers; body: any }, status: number, type: string, message: RegExp) => {
+  describe("the provider's own answers pass through unchanged, without X-Road-Error", () => {
+    const expectProviderAnswer = (r: { status: number; headers: Headers; body: any }, status: number, field: string, message: RegExp) => {
       expect(r.status).toBe(status);
-      expect(r.headers.get('x-road-error')).toBe(type);
-      expect(r.body).toEqual({ type, message: expect.stringMatching(message), detail: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+      expect(r.headers.get('x-road-error')).toBeNull();
+      expect(r.headers.get('content-type')).toMatch(/^application\/json/);
+      expect(r.body).toMatchObject({ code: 'BAD_REQUEST', field, message: expect.stringMatching(message) });
     };
 
-    it('malformed JSON', async () => {
-      const r = await xroad(s, HANOI, `${POPULATION}/citizen-verify`, '', { method: 'POST', raw: '{"personalId": ', headers: { 'content-type': 'application/json' } });
-      expectFault(r, 400, 'Client.BadRequest', /not valid JSON/);
-    });
-
-    it('an unknown service and an unknown member', async () => {
-      expectFault(await xroad(s, HANOI, `${POPULATION}/no-such-service`, 'x'), 404, 'Client.UnknownService', /no-such-service is not in the catalogue/);
-      expectFault(await xroad(s, HANOI, 'VN/GOV/000.00.00.G03/CSDLGD/student-lookup', 'x'), 404, 'Client.UnknownMember', /VN\/GOV\/000.00.00.G03\/CSDLGD is not registered/);
-    });
-
-    it('a missing or malformed header', async () => {
-      const missing = await http('GET', `${s.url.lgsp}/r1/${POPULATION}/citizen-lookup/${citizen.personal_id}`, { headers: { 'X-API-Key': keyOf(HANOI) } });
-      expectFault(missing, 400, 'Client.MissingHeader', /X-Road-Client/);
-      expectFault(await xroad(s, 'VN/GOV/H26/MOTCUA', `${POPULATION}/citizen-lookup`, citizen.personal_id), 400, 'Client.BadRequest', /X-Road-Client: member code/);
-    });
-
     it.each([
-      ['wrong length', `${POPULATION}/citizen-lookup`, '00109501234', /personalId: "00109501234" must be exactly 12 digits/],
-      ['no such province', `${POPULATION}/citizen-lookup`, '003095012345', /003 is not a province code/],
-      ['bad check digit', `${ENTERPRISE}/enterprise-lookup`, '0100233487', /enterpriseCode: .*wrong check digit/],
-      ['bad insurance key', `${INSURANCE}/health-insurance-card`, '12345', /insuranceNumberOrPersonalId/],
-    ])('an invalid identifier: %s', async (_what, service, id, message) => {
-      expectFault(await xroad(s, HANOI, service, id), 400, 'Client.BadRequest', message);
+      ['wrong length', `${POPULATION}/citizen-lookup`, '00109501234', 'personalId', /personalId: "00109501234" must be exactly 12 digits/],
+      ['no such province', `${POPULATION}/citizen-lookup`, '003095012345', 'personalId', /003 is not a province code/],
+      ['bad check digit', `${ENTERPRISE}/enterprise-lookup`, '0100233487', 'enterpriseCode', /enterpriseCode: .*wrong check digit/],
+      ['bad insurance key', `${INSURANCE}/health-insurance-card`, '12345', 'insuranceNumberOrPersonalId', /insuranceNumberOrPersonalId/],
+      ['an escaped percent sign, decoded once by the provider', `${POPULATION}/citizen-lookup`, '%25zz', 'personalId', /personalId: "%zz"/],
+      ['a NUL the provider decodes', `${POPULATION}/citizen-lookup`, 'a%2500', 'personalId', /personalId/],
+    ])('an invalid identifier (%s) is the database’s 400', async (_what, service, id, field, message) => {
+      expectProviderAnswer(await xroad(s, HANOI, service, id), 400, field, message);
     });
 
-    it('an invalid identifier: a century/sex digit that contradicts the birth year', async () => {
-      // 0 = male born 1900-1999; the caller says 2001.
+    it('a century/sex digit that contradicts the birth year, and malformed JSON, are the database’s 400', async () => {
       const r = await xroad(s, HANOI, `${POPULATION}/citizen-verify`, '', { method: 'POST', body: { personalId: '001001012345', dateOfBirth: '2001-05-01', fullName: 'X' } });
-      expectFault(r, 400, 'Client.BadRequest', /personalId: contradicts the fields sent: birth year 2001 but the number says 1901/);
-    });
-
-    it('an oversized body (limit 1 MiB)', async () => {
-      const r = await xroad(s, HANOI, `${POPULATION}/citizen-verify`, '', {
-        method: 'POST',
-        raw: `{"x":"${'a'.repeat(1024 * 1024)}"}`,
-        headers: { 'content-type': 'application/json' },
-      });
-      expectFault(r, 413, 'Client.BadRequest', /exceeds the limit of 1048576 bytes/);
-    });
-
-    it('no API key, and a key of another client', async () => {
-      expectFault(await xroad(s, HANOI, `${POPULATION}/citizen-lookup`, citizen.personal_id, { key: null }), 401, 'Client.AccessDenied', /API key/);
-      expectFault(
-        await xroad(s, HANOI, `${POPULATION}/citizen-lookup`, citizen.personal_id, { key: keyOf(HCMC) }),
-        401,
-        'Client.AccessDenied',
-        /belongs to VN\/GOV\/000.00.00.H29\/MOTCUA/,
-      );
-    });
-
-    it('a NUL in the path or in a JSON body gets 400 Client.BadRequest naming where; it is recorded, and the ledger moves on', async () => {
-      const [pathId, bodyId, okId] = [randomUUID(), randomUUID(), randomUUID()];
-      const nulId = `${citizen.personal_id.slice(0, 6)}%00${citizen.personal_id.slice(6)}`;
-      const inPath = await xroad(s, HANOI, `${POPULATION}/citizen-lookup`, nulId, { headers: { 'X-Road-Id': pathId } });
-      const inBody = await xroad(s, HANOI, `${POPULATION}/citizen-verify`, '', {
+      expectProviderAnswer(r, 400, 'personalId', /personalId: contradicts the fields sent: birth year 2001 but the number says 1901/);
+      const bad = await xroad(s, HANOI, `${POPULATION}/citizen-verify`, '', { method: 'POST', raw: '{"personalId": ', headers: { 'content-type': 'application/json' } });
+      expectProviderAnswer(bad, 400, 'body', /not valid JSON/);
+      const nul = await xroad(s, HANOI, `${POPULATION}/citizen-verify`, '', {
         method: 'POST',
         raw: `{"personalId":"${citizen.personal_id}\\u0000","fullName":"X"}`,
-        headers: { 'content-type': 'application/json', 'X-Road-Id': bodyId },
+        headers: { 'content-type': 'application/json' },
       });
-      expect((await xroad(s, HANOI, `${POPULATION}/citizen-lookup`, citizen.personal_id, { headers: { 'X-Road-Id': okId } })).status).toBe(200);
-      await projected(s);
-      const row = async (id: string) => (await http('GET', `${s.url.ndxp}/ledger?xRoadId=${id}`)).body.items[0];
-      expect(await row(okId)).toMatchObject({ outcome: 'success' });
-      expectFault(inPath, 400, 'Client.BadRequest', /the path holds a NUL character/);
-      expectFault(inBody, 400, 'Client.BadRequest', /the body holds a NUL character .* at \$\.personalId/);
-      for (const id of [pathId, bodyId]) expect(await row(id)).toMatchObject({ outcome: 'rejected', faultCode: 'Client.BadRequest', rejectedAtStage: 'lgsp' });
+      expectProviderAnswer(nul, 400, 'personalId', /must be exactly 12 digits/);
     });
 
-    it('a client of an agency this gateway does not host', async () => {
-      expectFault(
-        await xroad(s, 'VN/GOV/000.00.00.G24/MOTCUA', `${POPULATION}/citizen-lookup`, citizen.personal_id),
-        404,
-        'Client.UnknownMember',
-        /hosts no LGSP for member 000.00.00.G24/,
-      );
+    it('a wrong method is the database’s 405 with Allow', async () => {
+      const r = await xroad(s, HANOI, `${POPULATION}/citizen-lookup`, citizen.personal_id, { method: 'DELETE' });
+      expect(r.status).toBe(405);
+      expect(r.headers.get('x-road-error')).toBeNull();
+      expect(r.headers.get('allow')).toBe('GET');
+      expect(r.body).toMatchObject({ code: 'METHOD_NOT_ALLOWED' });
+    });
+
+    it('one bad request does not fail the others read in the same batch', async () => {
+      const calls = await Promise.all([
+        xroad(s, HANOI, `${POPULATION}/citizen-lookup`, '%E0%A4%A'.slice(0, 6)),
+        ...Array.from({ length: 5 }, () => xroad(s, HANOI, `${POPULATION}/citizen-lookup`, citizen.personal_id)),
+      ]);
+      expect(calls[0].status).toBe(400);
+      expect(calls.slice(1).map((c) => c.status)).toEqual([200, 200, 200, 200, 200]);
+    });
+  });
+
+  describe('platform faults as a security server sends them (conformance table)', () => {
+    const expectFault = (r: { status: number; headers: Headers; body: any }, type: string, message: RegExp) => {
+      expect({ status: r.status, error: r.headers.get('x-road-error') }).toEqual({ status: statusOfFaultCode(type), error: type });
+      expect(r.body).toEqual({ type, message: expect.stringMatching(message), detail: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+      for (const h of ['x-road-id', 'x-road-request-id', 'x-road-request-hash']) expect(r.headers.get(h)).toBeTruthy();
+    };
+    const lookup = () => `${POPULATION}/citizen-lookup`;
+    const raw = (path: string, headers: Record<string, string> = {}) =>
+      http('GET', `${s.url.lgsp}${path}`, { headers: { 'X-Road-Client': HANOI, 'X-API-Key': keyOf(HANOI), ...headers } });
+
+    const cases: Array<[string, () => Promise<{ status: number; headers: Headers; body: any }>, string, RegExp]> = [
+      [
+        'no X-Road-Client header',
+        () => http('GET', `${s.url.lgsp}/r1/${lookup()}/${citizen.personal_id}`, { headers: { 'X-API-Key': keyOf(HANOI) } }),
+        FaultTypes.invalidClientIdentifier,
+        /X-Road-Client/,
+      ],
+      ['a malformed X-Road-Client', () => xroad(s, 'VN/GOV/H26/MOTCUA', lookup(), citizen.personal_id), FaultTypes.invalidClientIdentifier, /X-Road-Client: member code/],
+      ['no API key', () => xroad(s, HANOI, lookup(), citizen.personal_id, { key: null }), FaultTypes.sslAuthenticationFailed, /X-API-Key/],
+      [
+        'a key of another client',
+        () => xroad(s, HANOI, lookup(), citizen.personal_id, { key: keyOf(HCMC) }),
+        FaultTypes.sslAuthenticationFailed,
+        /belongs to VN\/GOV\/000.00.00.H29\/MOTCUA/,
+      ],
+      ['a client this gateway does not host', () => xroad(s, 'VN/GOV/000.00.00.G24/MOTCUA', lookup(), citizen.personal_id), FaultTypes.unknownMember, /hosts no LGSP/],
+      ['an unknown member', () => xroad(s, HANOI, 'VN/GOV/000.00.00.G03/CSDLGD/student-lookup', 'x'), FaultTypes.unknownMember, /VN\/GOV\/000.00.00.G03\/CSDLGD is not registered/],
+      ['an unknown service', () => xroad(s, HANOI, `${POPULATION}/no-such-service`, 'x'), FaultTypes.unknownService, /no-such-service is not in the catalogue/],
+      // A member-level client (3 parts) is a valid X-Road client; this member holds no access rights of its own.
+      [
+        'access denied',
+        () => xroad(s, 'VN/GOV/000.00.00.H26', lookup(), citizen.personal_id, { key: keyOf(HANOI) }),
+        FaultTypes.accessDenied,
+        /VN\/GOV\/000.00.00.H26 is not registered/,
+      ],
+      [
+        'a dot segment',
+        () => raw(`/r1/${ENTERPRISE}/enterprise-lookup/../../../000.00.00.G01/CSDLQGDC/citizen-lookup/${citizen.personal_id}`),
+        FaultTypes.invalidRequest,
+        /dot segment/,
+      ],
+      ['an empty segment', () => raw(`/r1/VN/GOV//000.00.00.G01/CSDLQGDC/citizen-lookup`), FaultTypes.invalidRequest, /empty segment/],
+      ['a malformed escape', () => raw(`/r1/${lookup()}/%zz`), FaultTypes.invalidRequest, /malformed percent-escape/],
+      ['a bare /r1', () => raw('/r1'), FaultTypes.invalidRequest, /the path must be/],
+      [
+        'a malformed X-Road-Represented-Party',
+        () => xroad(s, HANOI, lookup(), citizen.personal_id, { headers: { 'X-Road-Represented-Party': 'a/b/c' } }),
+        FaultTypes.invalidRequest,
+        /Represented-Party/,
+      ],
+      [
+        'another member’s X-Road-Security-Server',
+        () => xroad(s, HANOI, lookup(), citizen.personal_id, { headers: { 'X-Road-Security-Server': 'VN/GOV/000.00.00.G05/SS1' } }),
+        FaultTypes.invalidSecurityServer,
+        /not a security server of the provider/,
+      ],
+      [
+        'a body over 1 MiB',
+        () => xroad(s, HANOI, `${POPULATION}/citizen-verify`, '', { method: 'POST', raw: `{"x":"${'a'.repeat(1024 * 1024)}"}`, headers: { 'content-type': 'application/json' } }),
+        FaultTypes.badRequest,
+        /exceeds the limit of 1048576 bytes/,
+      ],
+    ];
+    it.each(cases)('%s', async (_situation, send, type, message) => {
+      expectFault(await send(), type, message);
+    });
+
+    it('a fault in XML when Accept asks for it', async () => {
+      const r = await xroad(s, HANOI, `${POPULATION}/no-such-service`, 'x', { headers: { Accept: 'application/xml' } });
+      expect(r.headers.get('content-type')).toMatch(/^text\/xml/);
+      expect(String(r.body)).toMatch(/<error><type>Server\.ServerProxy\.UnknownService<\/type><message>[^<]+<\/message><detail>[0-9a-f-]{36}<\/detail><\/error>/);
+    });
+
+    it('every refusal is in the ledger as rejected at its stage, with the code the client saw', async () => {
+      const id = randomUUID();
+      await raw(`/r1/${lookup()}/%zz`, { 'X-Road-Id': id });
+      await projected(s);
+      expect((await http('GET', `${s.url.ndxp}/ledger?xRoadId=${id}`)).body.items[0]).toMatchObject({
+        outcome: 'rejected',
+        faultCode: FaultTypes.invalidRequest,
+        rejectedAtStage: 'lgsp',
+      });
     });
   });
 
@@ -214,11 +264,11 @@ describe('the exchange, end to end', () => {
         'the new key to be known',
         async () => {
           const r = await call();
-          return r.status === 403 ? r : undefined;
+          return r.headers.get('x-road-error') === FaultTypes.accessDenied ? r : undefined;
         },
         5000,
       );
-      expect(denied.headers.get('x-road-error')).toBe('Client.AccessDenied');
+      expect(denied.status).toBe(500);
       expect(denied.body.message).toMatch(/has no access right/);
 
       const granted = await admin(s, 'POST', `${s.url.registry}/admin/grants`, { client, service });
@@ -230,7 +280,7 @@ describe('the exchange, end to end', () => {
 
       expect((await admin(s, 'DELETE', `${s.url.registry}/admin/grants`, { client, service })).status).toBe(200);
       const t1 = Date.now();
-      await waitUntil('the revoke to take effect', async () => (await call()).status === 403, 1000);
+      await waitUntil('the revoke to take effect', async () => (await call()).headers.get('x-road-error') === FaultTypes.accessDenied, 1000);
       expect(Date.now() - t1).toBeLessThan(1000);
     });
 
@@ -244,7 +294,7 @@ describe('the exchange, end to end', () => {
         'the old key to be revoked',
         async () => {
           const r = await xroad(s, client, service, citizen.personal_id, { key });
-          return r.status === 401 ? r : undefined;
+          return r.headers.get('x-road-error') === FaultTypes.sslAuthenticationFailed ? r : undefined;
         },
         1000,
       );
@@ -277,13 +327,13 @@ describe('the exchange, end to end', () => {
       await admin(s, 'DELETE', `${s.url.providers}/admin/faults`);
     });
 
-    it('an outage gives Server.ServerProxy.ServiceUnavailable well within the deadline, and recovery after it', async () => {
+    it('an outage gives the network fault well within the deadline, and recovery after it', async () => {
       expect((await admin(s, 'PUT', `${s.url.providers}/admin/faults/population`, { outage: true })).status).toBe(200);
       const t0 = Date.now();
       const r = await xroad(s, HANOI, `${POPULATION}/citizen-lookup`, citizen.personal_id);
       expect(Date.now() - t0).toBeLessThan(1500);
-      expect(r.status).toBe(503);
-      expect(r.headers.get('x-road-error')).toBe('Server.ServerProxy.ServiceUnavailable');
+      expect(r.status).toBe(500);
+      expect(r.headers.get('x-road-error')).toBe(FaultTypes.networkError);
       expect((await xroad(s, HCMC, `${ENTERPRISE}/enterprise-lookup`, enterprise.code)).status).toBe(200);
       await admin(s, 'DELETE', `${s.url.providers}/admin/faults/population`);
       expect((await xroad(s, HANOI, `${POPULATION}/citizen-lookup`, citizen.personal_id)).status).toBe(200);
@@ -293,7 +343,7 @@ describe('the exchange, end to end', () => {
       await admin(s, 'PUT', `${s.url.providers}/admin/faults/enterprise`, { errorProbability: 1, errorKind: 'error' });
       const r = await xroad(s, HCMC, `${ENTERPRISE}/enterprise-lookup`, enterprise.code);
       expect(r.status).toBe(500);
-      expect(r.headers.get('x-road-error')).toBe('Server.ServerProxy.ServiceFailed');
+      expect(r.headers.get('x-road-error')).toBe(FaultTypes.serviceFailed);
     });
 
     it('added latency shows in the answer time', async () => {
@@ -304,14 +354,14 @@ describe('the exchange, end to end', () => {
       expect(Date.now() - t0).toBeGreaterThanOrEqual(350);
     });
 
-    it('no answer gives a timeout at the deadline; a late answer is recorded but not delivered', async () => {
+    it('no answer gives the network fault at the deadline, a timeout in the ledger; a late answer is recorded but not delivered', async () => {
       await admin(s, 'PUT', `${s.url.providers}/admin/faults/population`, { latencyMs: 2500 });
       const id = randomUUID();
       const t0 = Date.now();
       const r = await xroad(s, HANOI, `${POPULATION}/citizen-lookup`, citizen.personal_id, { headers: { 'X-Road-Id': id } });
       const took = Date.now() - t0;
-      expect(r.status).toBe(504);
-      expect(r.headers.get('x-road-error')).toBe('Server.ServerProxy.Timeout');
+      expect(r.status).toBe(500);
+      expect(r.headers.get('x-road-error')).toBe(FaultTypes.networkError);
       expect(took).toBeGreaterThanOrEqual(1400);
       expect(took).toBeLessThan(2400);
       const row = await waitUntil(
@@ -322,7 +372,7 @@ describe('the exchange, end to end', () => {
         },
         5000,
       );
-      expect(row).toMatchObject({ outcome: 'timeout', faultCode: 'Server.ServerProxy.Timeout', lateResponse: true });
+      expect(row).toMatchObject({ outcome: 'timeout', faultCode: FaultTypes.networkError, lateResponse: true });
     });
   });
 
@@ -406,19 +456,24 @@ describe('the exchange, end to end', () => {
   });
 
   describe('idempotency and the record', () => {
-    it('a retry with the same X-Road-Id gets the same answer without a second transaction', async () => {
+    it('a reused X-Road-Id is forwarded again (X-Road caches nothing); an Idempotency-Key retry gets the first answer, linked in the ledger', async () => {
       const id = randomUUID();
       const first = await xroad(s, HANOI, `${POPULATION}/citizen-lookup`, citizen.personal_id, { headers: { 'X-Road-Id': id } });
-      const again = await xroad(s, HANOI, `${POPULATION}/citizen-lookup`, citizen.personal_id, { headers: { 'X-Road-Id': id } });
-      expect(again.status).toBe(first.status);
-      expect(again.body).toEqual(first.body);
-      expect(again.headers.get('x-road-transaction-id')).toBe(first.headers.get('x-road-transaction-id'));
-      const other = await xroad(s, HANOI, `${POPULATION}/citizen-lookup`, '001199999999', { headers: { 'X-Road-Id': id } });
-      expect(other.status).toBe(409);
+      const again = await xroad(s, HANOI, `${POPULATION}/citizen-lookup`, '001199999999', { headers: { 'X-Road-Id': id } });
+      expect([first.status, again.status]).toEqual([200, 404]);
+      expect(again.headers.get('x-road-transaction-id')).not.toBe(first.headers.get('x-road-transaction-id'));
+
+      const key = randomUUID();
+      const once = await xroad(s, HANOI, `${POPULATION}/citizen-lookup`, citizen.personal_id, { headers: { 'Idempotency-Key': key } });
+      const retry = await xroad(s, HANOI, `${POPULATION}/citizen-lookup`, citizen.personal_id, { headers: { 'Idempotency-Key': key } });
+      expect(retry.body).toEqual(once.body);
+      expect(retry.headers.get('idempotent-replayed')).toBe('true');
+      const misuse = await xroad(s, HANOI, `${POPULATION}/citizen-lookup`, '001199999999', { headers: { 'Idempotency-Key': key } });
+      expect(misuse.status).toBe(422);
       await projected(s);
-      const l = await http('GET', `${s.url.ndxp}/ledger?xRoadId=${id}`);
-      expect(l.body.total).toBe(2); // the original and the refused reuse; the retry is not a new transaction
-      expect(l.body.items.filter((i: { outcome: string }) => i.outcome === 'success')).toHaveLength(1);
+      expect((await http('GET', `${s.url.ndxp}/ledger?xRoadId=${id}`)).body.total).toBe(2);
+      const retryRow = (await http('GET', `${s.url.ndxp}/ledger/${retry.headers.get('x-road-transaction-id')}`)).body;
+      expect(retryRow).toMatchObject({ outcome: 'success', statusCode: 200 });
     });
 
     it('records every attempt in the ledger and the daily counters agree with it', async () => {
@@ -431,7 +486,15 @@ describe('the exchange, end to end', () => {
       expect(stats.body.total).toBe(rows[0].n);
       const rejected = await http('GET', `${s.url.ndxp}/ledger?outcome=rejected&pageSize=1000`);
       const faults = new Set(rejected.body.items.map((i: { faultCode: string }) => i.faultCode));
-      for (const f of ['Client.BadRequest', 'Client.MissingHeader', 'Client.AccessDenied', 'Client.UnknownService', 'Client.UnknownMember']) expect(faults).toContain(f);
+      for (const f of [
+        FaultTypes.invalidRequest,
+        FaultTypes.invalidClientIdentifier,
+        FaultTypes.sslAuthenticationFailed,
+        FaultTypes.accessDenied,
+        FaultTypes.unknownService,
+        FaultTypes.unknownMember,
+      ])
+        expect(faults).toContain(f);
       const page2 = await http('GET', `${s.url.ndxp}/ledger?pageSize=5&page=2`);
       expect(page2.body.items).toHaveLength(5);
       const bad = await http('GET', `${s.url.ndxp}/ledger?from=yesterday`);

@@ -47,15 +47,25 @@ const seed: RegistryEvent[] = [
 
 /** How the fake hub answers a request, by the `answer` query parameter the client sent. */
 function hubAnswer(req: ExchangeRequest): ExchangeResponse | undefined {
-  switch (req.query.answer) {
+  const query = new URLSearchParams(req.rawQuery);
+  switch (query.get('answer')) {
     case 'silence':
       return undefined;
     case 'denied':
-      return { transactionId: req.transactionId, status: 403, fault: fault(FaultTypes.accessDenied, 403, `${req.client} has no access right`), responseSize: 0 };
-    default:
-      return { transactionId: req.transactionId, status: 200, body: { citizen: req.query.id }, responseSize: 20 };
+      return { transactionId: req.transactionId, status: 500, fault: fault(FaultTypes.accessDenied, `${req.client} has no access right`), responseSize: 0 };
+    default: {
+      const body = Buffer.from(JSON.stringify({ citizen: query.get('id'), seq: ++answers }));
+      return {
+        transactionId: req.transactionId,
+        status: 200,
+        headers: { 'content-type': 'application/json', etag: '"e1"' },
+        body: body.toString('base64'),
+        responseSize: body.length,
+      };
+    }
   }
 }
+let answers = 0;
 
 async function until<T>(what: string, f: () => T | undefined, timeoutMs = 15_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -173,57 +183,91 @@ describe('middle tier: the lgsp gateway against a real broker and PostgreSQL', (
     if (infra) await dropDatabase(infra.databaseUrl);
   });
 
-  it('given a registered client with its key, when it calls a service, then the hub gets the exchange, the client its body, and TransactionAnswered 200 is recorded', async () => {
-    const r = await call('id=001200000001', { 'X-Road-Id': 'middle-ok-1' });
+  it('given a registered client with its key, when it calls a service, then the hub gets the request untouched, the client the provider answer, and TransactionAnswered 200 is recorded', async () => {
+    const r = await call('id=001200000001&x=%20', { 'X-Road-Id': 'middle-ok-1', Authorization: 'Bearer eyJ.jwt.x', 'X-Trace': 't1' });
     expect(r.status).toBe(200);
-    expect(await r.json()).toEqual({ citizen: '001200000001' });
+    expect(await r.json()).toMatchObject({ citizen: '001200000001' });
     const id = r.headers.get('x-road-transaction-id')!;
     expect(r.headers.get('x-road-id')).toBe('middle-ok-1');
+    expect(r.headers.get('x-road-client')).toBe(CLIENT);
+    expect(r.headers.get('x-road-service')).toBe(SERVICE_KEY);
+    expect(r.headers.get('x-road-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    expect(r.headers.get('x-road-request-hash')).toHaveLength(88);
+    expect(r.headers.get('etag')).toBe('"e1"');
+    expect(r.headers.get('x-road-error')).toBeNull();
 
-    expect(hubReceived.find((q) => q.transactionId === id)).toMatchObject({ client: CLIENT, service: SERVICE_KEY, lgsp: LGSP, xRoadId: 'middle-ok-1', method: 'GET' });
+    const received = hubReceived.find((q) => q.transactionId === id)!;
+    expect(received).toMatchObject({ client: CLIENT, service: SERVICE_KEY, lgsp: LGSP, xRoadId: 'middle-ok-1', method: 'GET', rawQuery: 'id=001200000001&x=%20', path: '' });
+    expect(received.headers).toMatchObject({ authorization: 'Bearer eyJ.jwt.x', 'x-trace': 't1', 'x-road-client': CLIENT });
+    expect(received.headers).not.toHaveProperty('x-api-key');
     const answered = await until('TransactionAnswered', () => eventsOf(id).find((e) => e.type === 'TransactionAnswered'));
     expect(answered).toMatchObject({ statusCode: 200, client: CLIENT, service: SERVICE_KEY, lgsp: LGSP, xRoadId: 'middle-ok-1' });
     expect(answered).not.toHaveProperty('faultCode');
   });
 
-  it('given an unknown API key, when the client calls, then 401 Client.AccessDenied, refused at the LGSP, and the hub never asked', async () => {
+  it('given an unknown API key, when the client calls, then 500 SslAuthenticationFailed, refused at the LGSP, and the hub never asked', async () => {
     const r = await call('id=1', { 'X-API-Key': 'not-a-key-of-anyone-000000' });
-    expect(r.status).toBe(401);
-    expect(r.headers.get('x-road-error')).toBe(FaultTypes.accessDenied);
+    expect(r.status).toBe(500);
+    expect(r.headers.get('x-road-error')).toBe(FaultTypes.sslAuthenticationFailed);
     const id = r.headers.get('x-road-transaction-id')!;
     const rejected = await until('TransactionRejected', () => eventsOf(id).find((e) => e.type === 'TransactionRejected'));
-    expect(rejected).toMatchObject({ stage: 'lgsp', statusCode: 401, faultCode: FaultTypes.accessDenied, client: CLIENT });
+    expect(rejected).toMatchObject({ stage: 'lgsp', statusCode: 500, faultCode: FaultTypes.sslAuthenticationFailed, client: CLIENT });
     expect(hubReceived.map((q) => q.transactionId)).not.toContain(id);
   });
 
   it('given the hub refuses, when the client calls, then it gets the hub fault as X-Road-Error and TransactionAnswered carries it', async () => {
     const r = await call('id=1&answer=denied');
-    expect(r.status).toBe(403);
+    expect(r.status).toBe(500);
     expect(r.headers.get('x-road-error')).toBe(FaultTypes.accessDenied);
+    expect(await r.json()).toMatchObject({ type: FaultTypes.accessDenied, message: expect.stringContaining('no access right') });
     const id = r.headers.get('x-road-transaction-id')!;
     const answered = await until('TransactionAnswered', () => eventsOf(id).find((e) => e.type === 'TransactionAnswered'));
-    expect(answered).toMatchObject({ statusCode: 403, faultCode: FaultTypes.accessDenied });
+    expect(answered).toMatchObject({ statusCode: 500, faultCode: FaultTypes.accessDenied });
   });
 
-  it('given a hub that never answers, when the deadline passes, then the client gets 504 Server.ServerProxy.Timeout and TransactionAnswered records it', async () => {
+  it('given a hub that never answers, when the deadline passes, then the client gets a network fault and TransactionAnswered records a timeout', async () => {
     const t0 = Date.now();
     const r = await call('id=1&answer=silence');
     const waited = Date.now() - t0;
-    expect(r.status).toBe(504);
-    expect(r.headers.get('x-road-error')).toBe(FaultTypes.timeout);
+    expect(r.status).toBe(500);
+    expect(r.headers.get('x-road-error')).toBe(FaultTypes.networkError);
     expect(waited).toBeGreaterThanOrEqual(EXCHANGE_TIMEOUT_MS + 1000 - 5); // the gateway waits a little past the hub's deadline
     expect(waited).toBeLessThan(EXCHANGE_TIMEOUT_MS + 1000 + 2000);
     const id = r.headers.get('x-road-transaction-id')!;
     const answered = await until('TransactionAnswered', () => eventsOf(id).find((e) => e.type === 'TransactionAnswered'));
-    expect(answered).toMatchObject({ statusCode: 504, faultCode: FaultTypes.timeout });
+    expect(answered).toMatchObject({ statusCode: 500, faultCode: FaultTypes.networkError, timedOut: true });
   });
 
-  it('given an answered X-Road-Id, when the client sends the same request again, then it gets the same answer and the hub is not asked twice', async () => {
-    const first = await call('id=42', { 'X-Road-Id': 'middle-idem-1' });
-    const second = await call('id=42', { 'X-Road-Id': 'middle-idem-1' });
-    expect(second.status).toBe(first.status);
-    expect(await second.json()).toEqual(await first.json());
-    expect(second.headers.get('x-road-transaction-id')).toBe(first.headers.get('x-road-transaction-id'));
-    expect(hubReceived.filter((q) => q.xRoadId === 'middle-idem-1')).toHaveLength(1);
+  it('given a reused X-Road-Id, when the client sends again, then the request is forwarded again (X-Road does not cache)', async () => {
+    const first = await call('id=42', { 'X-Road-Id': 'middle-xrid-1' });
+    const second = await call('id=42', { 'X-Road-Id': 'middle-xrid-1' });
+    expect([first.status, second.status]).toEqual([200, 200]);
+    expect(((await second.json()) as { seq: number }).seq).not.toBe(((await first.json()) as { seq: number }).seq);
+    expect(hubReceived.filter((q) => q.xRoadId === 'middle-xrid-1')).toHaveLength(2);
+  });
+
+  it('given an Idempotency-Key, when the same request is retried, then the first answer is replayed, the hub asked once, and the ledger links the retry', async () => {
+    const first = await call('id=43', { 'Idempotency-Key': 'middle-idem-1' });
+    const retry = await call('id=43', { 'Idempotency-Key': 'middle-idem-1' });
+    expect(retry.status).toBe(first.status);
+    expect(await retry.json()).toEqual(await first.json());
+    expect(retry.headers.get('idempotent-replayed')).toBe('true');
+    const retryId = retry.headers.get('x-road-transaction-id')!;
+    expect(retryId).not.toBe(first.headers.get('x-road-transaction-id'));
+    expect(hubReceived.filter((q) => new URLSearchParams(q.rawQuery).get('id') === '43')).toHaveLength(1);
+    const answered = await until('the retry recorded', () => eventsOf(retryId).find((e) => e.type === 'TransactionAnswered'));
+    expect(answered).toMatchObject({ statusCode: 200, idempotencyKey: 'middle-idem-1', replayOf: first.headers.get('x-road-transaction-id') });
+
+    const other = await call('id=44', { 'Idempotency-Key': 'middle-idem-1' });
+    expect(other.status).toBe(422);
+    expect(other.headers.get('x-road-error')).toBe(FaultTypes.invalidRequest);
+  });
+
+  it('given an Idempotency-Key whose first answer was a platform fault, when retried, then the retry is forwarded (a 5xx is never replayed)', async () => {
+    const first = await call('id=45&answer=denied', { 'Idempotency-Key': 'middle-idem-2' });
+    const retry = await call('id=45&answer=denied', { 'Idempotency-Key': 'middle-idem-2' });
+    expect([first.status, retry.status]).toEqual([500, 500]);
+    expect(retry.headers.get('idempotent-replayed')).toBeNull();
+    expect(hubReceived.filter((q) => new URLSearchParams(q.rawQuery).get('id') === '45')).toHaveLength(2);
   });
 });

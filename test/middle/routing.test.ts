@@ -78,12 +78,14 @@ function exchangeRequest(client: string, service: string, deadlineMs = 5000): Ex
   return {
     transactionId: randomUUID(),
     xRoadId: randomUUID(),
+    requestId: randomUUID(),
     lgsp: LGSP,
     client,
     service,
     method: 'GET',
-    path: '',
-    query: { id: '001200000001' },
+    path: '/001200000001',
+    rawQuery: 'a=%20b',
+    headers: { authorization: 'Bearer jwt', 'x-road-client': client },
     requestSize: 42,
     requestInAt: now,
     deadlineAt: now + deadlineMs,
@@ -152,7 +154,15 @@ describe('middle tier: the ndxp hub routing against a real broker', () => {
         const call = body as ProviderRequest;
         providerCalls.push(call);
         const at = Date.now();
-        return { transactionId: call.transactionId, status: 200, body: { citizen: call.query.id }, providerInAt: at, providerOutAt: at + 1 } satisfies ProviderResponse;
+        const answer = Buffer.from(JSON.stringify({ citizen: call.path.slice(1) })).toString('base64');
+        return {
+          transactionId: call.transactionId,
+          status: 200,
+          headers: { 'content-type': 'application/json' },
+          body: answer,
+          providerInAt: at,
+          providerOutAt: at + 1,
+        } satisfies ProviderResponse;
       },
     );
     await provider.start();
@@ -188,16 +198,16 @@ describe('middle tier: the ndxp hub routing against a real broker', () => {
     if (infra) await dropDatabase(infra.databaseUrl);
   });
 
-  it('given a registered client without a grant, when it asks for a service, then the hub answers 403 Client.AccessDenied and records TransactionRejected at stage hub', async () => {
+  it('given a registered client without a grant, when it asks for a service, then the hub answers 500 Server.ServerProxy.AccessDenied and records TransactionRejected at stage hub', async () => {
     const req = exchangeRequest(UNGRANTED, SERVICE_KEY);
     const reply = await exchange(req);
 
-    expect(reply).toMatchObject({ transactionId: req.transactionId, status: 403, fault: { type: FaultTypes.accessDenied, status: 403 }, responseSize: 0 });
+    expect(reply).toMatchObject({ transactionId: req.transactionId, status: 500, fault: { type: FaultTypes.accessDenied, status: 500 }, responseSize: 0 });
     expect(reply.fault!.message).toContain('no access right');
     const rejected = await until('TransactionRejected', () => eventsOf(req.transactionId).find((e) => e.type === 'TransactionRejected'));
     expect(rejected).toMatchObject({
       stage: 'hub',
-      statusCode: 403,
+      statusCode: 500,
       faultCode: FaultTypes.accessDenied,
       client: UNGRANTED,
       service: SERVICE_KEY,
@@ -211,22 +221,30 @@ describe('middle tier: the ndxp hub routing against a real broker', () => {
     expect(eventsOf(req.transactionId).map((e) => e.type)).toEqual(['TransactionRejected']);
   });
 
-  it('given a service not in the catalogue, when a client asks for it, then the hub answers 404 Client.UnknownService, refused at the hub', async () => {
+  it('given a service not in the catalogue, when a client asks for it, then the hub answers Server.ServerProxy.UnknownService, refused at the hub', async () => {
     const req = exchangeRequest(GRANTED, `${SERVICE.provider}/no-such-service`);
     const reply = await exchange(req);
 
-    expect(reply).toMatchObject({ status: 404, fault: { type: FaultTypes.unknownService } });
+    expect(reply).toMatchObject({ status: 500, fault: { type: FaultTypes.unknownService } });
     const rejected = await until('TransactionRejected', () => eventsOf(req.transactionId).find((e) => e.type === 'TransactionRejected'));
-    expect(rejected).toMatchObject({ stage: 'hub', statusCode: 404, faultCode: FaultTypes.unknownService });
+    expect(rejected).toMatchObject({ stage: 'hub', statusCode: 500, faultCode: FaultTypes.unknownService });
   });
 
   it('given a granted client, when it asks, then the hub routes to the database and answers with its body, recording Requested, Routed, Responded, Completed', async () => {
     const req = exchangeRequest(GRANTED, SERVICE_KEY);
     const reply = await exchange(req);
 
-    expect(reply).toMatchObject({ transactionId: req.transactionId, status: 200, body: { citizen: '001200000001' } });
+    expect(reply).toMatchObject({ transactionId: req.transactionId, status: 200, headers: { 'content-type': 'application/json' } });
+    expect(JSON.parse(Buffer.from(reply.body!, 'base64').toString())).toEqual({ citizen: '001200000001' });
     expect(reply.fault).toBeUndefined();
-    expect(providerCalls.find((c) => c.transactionId === req.transactionId)).toMatchObject({ client: GRANTED, service: SERVICE_KEY, serviceCode: SERVICE.serviceCode });
+    expect(providerCalls.find((c) => c.transactionId === req.transactionId)).toMatchObject({
+      client: GRANTED,
+      service: SERVICE_KEY,
+      serviceCode: SERVICE.serviceCode,
+      path: '/001200000001',
+      rawQuery: 'a=%20b',
+      headers: { authorization: 'Bearer jwt' },
+    });
     await until('TransactionCompleted', () => eventsOf(req.transactionId).find((e) => e.type === 'TransactionCompleted'));
     expect(eventsOf(req.transactionId).map((e) => e.type)).toEqual(['TransactionRequested', 'TransactionRouted', 'TransactionResponded', 'TransactionCompleted']);
   });
@@ -250,6 +268,6 @@ describe('middle tier: the ndxp hub routing against a real broker', () => {
       if (reply.status !== 200) break;
       await new Promise((r) => setTimeout(r, 100));
     }
-    expect(reply).toMatchObject({ status: 403, fault: { type: FaultTypes.accessDenied } });
+    expect(reply).toMatchObject({ status: 500, fault: { type: FaultTypes.accessDenied } });
   });
 });

@@ -1,5 +1,6 @@
 import { Transform } from 'class-transformer';
-import { IsInt, Matches, Max, Min } from 'class-validator';
+import { IsIn, IsInt, Matches, Max, Min } from 'class-validator';
+import { FAULT_CODE_STYLES, FaultCodeStyle } from '@ndxp/contracts';
 import { AppConfig } from '@ndxp/platform';
 
 const toInt = ({ value }: { value: unknown }) => (typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value);
@@ -24,8 +25,14 @@ export class LgspConfig extends AppConfig {
   /** Deadline of one exchange, end to end (ms). */
   @Transform(toInt) @IsInt({ message: 'must be a whole number of milliseconds' }) @Min(100) @Max(120_000) EXCHANGE_TIMEOUT_MS!: number;
 
-  /** How long an answer is kept for a retry with the same X-Road-Id (s). */
+  /** How long a completed answer is kept for a retry with the same Idempotency-Key (s). */
   @Transform(toInt) @IsInt({ message: 'must be a whole number of seconds' }) @Min(0) @Max(86_400) IDEMPOTENCY_TTL_S!: number;
+
+  /**
+   * How fault codes are written: `camel` as X-Road up to 7.7 (`Server.ServerProxy.AccessDenied`, the default), `snake` as
+   * 7.8 and later (`server.serverproxy.access_denied`).
+   */
+  @IsIn(FAULT_CODE_STYLES, { message: 'must be camel (X-Road up to 7.7) or snake (7.8 and later)' }) FAULT_CODE_STYLE!: FaultCodeStyle;
 }
 
-export const lgspDefaults = { LGSP_AGENCIES: 'all', LGSP_SHARD: '1/1', EXCHANGE_TIMEOUT_MS: '5000', IDEMPOTENCY_TTL_S: '600' };
+export const lgspDefaults = { LGSP_AGENCIES: 'all', LGSP_SHARD: '1/1', EXCHANGE_TIMEOUT_MS: '5000', IDEMPOTENCY_TTL_S: '600', FAULT_CODE_STYLE: 'camel' };

@@ -3,56 +3,74 @@ import { Fault } from './faults';
 /** The Kafka operation header of an exchange (the smoke exchange's is PING_OPERATION). */
 export const EXCHANGE_OPERATION = 'exchange';
 
+/**
+ * An HTTP message's end-to-end parts as they cross Kafka, untouched: the
+ * gateway neither parses nor re-serialises a body, whatever its type.
+ */
+export interface WireParts {
+  /** End-to-end headers, names lower-case, repeated headers joined with ", " (hop-by-hop ones never travel). */
+  headers: Record<string, string>;
+  /** The body's bytes in base64; absent when there is none. */
+  body?: string;
+}
+
 /** LGSP → NDXP: one exchange, as the LGSP took it from a local system. */
-export interface ExchangeRequest {
+export interface ExchangeRequest extends WireParts {
   /** Unique per transaction (the ledger's key). */
   transactionId: string;
-  /** X-Road-Id: the caller's message id (also its idempotency key). */
+  /** X-Road-Id: the caller's message id (generated as `{instance}-{UUID}` when absent). */
   xRoadId: string;
+  /** X-Road-Request-Id: fresh per request, whatever the X-Road-Id. */
+  requestId: string;
   /** Agency code of the LGSP that took the request. */
   lgsp: string;
   client: string;
   service: string;
   userId?: string;
   issue?: string;
+  representedParty?: string;
   method: string;
-  /** Path after the service code, without leading slash ('' when none). */
+  /** The service path after the service code, exactly as sent ('' when none; a trailing slash kept). */
   path: string;
-  query: Record<string, string>;
-  body?: unknown;
+  /** The query string as sent, without the '?' ('' when none). */
+  rawQuery: string;
   requestSize: number;
   requestInAt: number;
   deadlineAt: number;
 }
 
 /** NDXP → LGSP: the provider's answer, or the platform's fault. */
-export interface ExchangeResponse {
+export interface ExchangeResponse extends Partial<WireParts> {
   transactionId: string;
   status: number;
-  body?: unknown;
   fault?: Fault;
   responseSize: number;
 }
 
 /** NDXP → provider. */
-export interface ProviderRequest {
+export interface ProviderRequest extends WireParts {
   transactionId: string;
   service: string;
   serviceCode: string;
   client: string;
   method: string;
   path: string;
-  query: Record<string, string>;
-  body?: unknown;
+  rawQuery: string;
   deadlineAt: number;
 }
 
-/** Provider → NDXP. A provider fault (outage, injected error) comes as `fault`. */
-export interface ProviderResponse {
+/** Provider → NDXP: its own answer (any status), or a fault when it could not answer at all. */
+export interface ProviderResponse extends Partial<WireParts> {
   transactionId: string;
   status: number;
-  body?: unknown;
   fault?: Fault;
   providerInAt: number;
   providerOutAt: number;
+}
+
+/** The size in bytes of a base64 body, without decoding it. */
+export function base64Size(b64: string | undefined): number {
+  if (!b64) return 0;
+  const padding = b64.endsWith('==') ? 2 : b64.endsWith('=') ? 1 : 0;
+  return (b64.length * 3) / 4 - padding;
 }

@@ -8,7 +8,7 @@ import { invalid, ok, Parsed } from './identifiers/result';
  * (a newer writer: skip it and say so, never guess); older versions are
  * upgraded by the topic's parser.
  */
-export type FieldKind = 'string' | 'number' | 'boolean' | 'string?' | 'number?' | readonly string[];
+export type FieldKind = 'string' | 'number' | 'boolean' | 'string?' | 'number?' | 'boolean?' | readonly string[];
 
 export const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 

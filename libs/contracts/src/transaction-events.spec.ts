@@ -13,9 +13,10 @@ const answered: TransactionEvent = {
   provider: 'VN/GOV/000.00.00.G01/CSDLQGDC',
   requestSize: 0,
   requestInAt: 1000,
-  statusCode: 504,
-  faultCode: 'Server.ServerProxy.Timeout',
+  statusCode: 500,
+  faultCode: 'Server.ServerProxy.ServiceFailed.NetworkError',
   faultString: 'no answer',
+  timedOut: true,
   durationMs: 1000,
 };
 
@@ -29,10 +30,18 @@ describe('the transaction topic parser', () => {
     expect(parseTransactionEvent(JSON.stringify(answered)).ok).toBe(true);
   });
 
+  it('given a version-1 answer with the old timeout code, when read, then it is upgraded: timedOut, the code as written', () => {
+    const v1 = { ...answered, statusCode: 504, faultCode: 'Server.ServerProxy.Timeout', timedOut: undefined, schemaVersion: 1 };
+    expect(parseTransactionEvent(JSON.stringify(v1))).toMatchObject({ ok: true, value: { faultCode: 'Server.ServerProxy.Timeout', timedOut: true } });
+    const failed = { ...v1, faultCode: 'Server.ServerProxy.ServiceFailed' };
+    const read = parseTransactionEvent(JSON.stringify(failed));
+    expect(read.ok && read.value).not.toHaveProperty('timedOut');
+  });
+
   it.each([
     ['not JSON', 'not json', /^not JSON/],
     ['an array', '[1]', /not an object/],
-    ['a newer schema', JSON.stringify({ ...answered, schemaVersion: 2 }), /schema version 2 is newer than this reader's \(1\)/],
+    ['a newer schema', JSON.stringify({ ...answered, schemaVersion: 3 }), /schema version 3 is newer than this reader's \(2\)/],
     ['an unknown type', JSON.stringify({ ...answered, type: 'TransactionTeleported' }), /unknown event type "TransactionTeleported"/],
     ['a transaction id that is not a UUID', JSON.stringify({ ...answered, transactionId: 'x' }), /transactionId is not a UUID/],
     ['a missing field', JSON.stringify({ ...answered, statusCode: undefined }), /TransactionAnswered lacks or mistypes statusCode/],

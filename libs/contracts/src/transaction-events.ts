@@ -26,6 +26,12 @@ export interface RequestFacts {
   service: string;
   provider: string;
   userId?: string;
+  /** X-Road-Represented-Party, as sent. */
+  representedParty?: string;
+  /** Idempotency-Key, as sent. */
+  idempotencyKey?: string;
+  /** The transaction whose answer this one replayed (a retry with the same Idempotency-Key). */
+  replayOf?: string;
   requestSize: number;
   requestInAt: number;
 }
@@ -94,6 +100,8 @@ export interface TransactionAnswered extends Base, RequestFacts {
   statusCode: number;
   faultCode?: string;
   faultString?: string;
+  /** The fault stands for a deadline that passed (its code alone does not say: X-Road has no timeout code). */
+  timedOut?: boolean;
   responseSize?: number;
   durationMs: number;
 }
@@ -102,10 +110,22 @@ export type TransactionEvent =
   TransactionRequested | TransactionRejected | TransactionRouted | TransactionResponded | TransactionCompleted | TransactionFailed | TransactionTimedOut | TransactionAnswered;
 
 /** The outcome a client's answer stands for: no fault is a success; a caller's (Client.*) fault a refusal. */
-export function outcomeOfAnswer(faultCode: string | undefined): TransactionOutcome {
+export function outcomeOfAnswer(faultCode: string | undefined, timedOut = false): TransactionOutcome {
   if (!faultCode) return 'success';
-  if (faultCode === 'Server.ServerProxy.Timeout') return 'timeout';
-  return faultCode.startsWith('Client.') ? 'rejected' : 'failed';
+  if (timedOut) return 'timeout';
+  return isCallersFault(faultCode) ? 'rejected' : 'failed';
+}
+
+/** Codes that blame the request (its client, its identifiers, its rights), in either style; the rest blame the platform or the provider. */
+const CALLERS_FAULTS = new Set(
+  ['InvalidClientIdentifier', 'InvalidRequest', 'BadRequest', 'SslAuthenticationFailed', 'InvalidSecurityServer', 'AccessDenied', 'UnknownMember', 'UnknownService'].map((c) =>
+    c.toLowerCase(),
+  ),
+);
+
+export function isCallersFault(faultCode: string): boolean {
+  const last = faultCode.split('.').pop()!.replace(/_/g, '').toLowerCase();
+  return /^client\./i.test(faultCode) || CALLERS_FAULTS.has(last);
 }
 
 export function eventIdFor(transactionId: string, type: TransactionEvent['type'], late = false): string {
@@ -113,7 +133,7 @@ export function eventIdFor(transactionId: string, type: TransactionEvent['type']
 }
 
 /** The schema version of transaction events this code writes and reads (`schemaVersion`; absent = 1). */
-export const TRANSACTION_SCHEMA_VERSION = 1;
+export const TRANSACTION_SCHEMA_VERSION = 2;
 
 const REQUEST_FACTS: Record<string, FieldKind> = {
   xRoadId: 'string',
@@ -122,6 +142,9 @@ const REQUEST_FACTS: Record<string, FieldKind> = {
   service: 'string',
   provider: 'string',
   userId: 'string?',
+  representedParty: 'string?',
+  idempotencyKey: 'string?',
+  replayOf: 'string?',
   requestSize: 'number',
   requestInAt: 'number',
 };
@@ -136,7 +159,15 @@ const TRANSACTION_FIELDS: { [T in TransactionEvent['type']]: Record<string, Fiel
   TransactionCompleted: { statusCode: 'number', responseSize: 'number', durationMs: 'number' },
   TransactionFailed: FAULT,
   TransactionTimedOut: FAULT,
-  TransactionAnswered: { ...REQUEST_FACTS, statusCode: 'number', faultCode: 'string?', faultString: 'string?', responseSize: 'number?', durationMs: 'number' },
+  TransactionAnswered: {
+    ...REQUEST_FACTS,
+    statusCode: 'number',
+    faultCode: 'string?',
+    faultString: 'string?',
+    responseSize: 'number?',
+    durationMs: 'number',
+    timedOut: 'boolean?',
+  },
 };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -144,8 +175,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /**
  * Reads one record of `ndxp.transactions`. Pure and never throws: the one
  * parser of the topic, so a record it cannot read is skipped with the reason
- * rather than stopping the ledger. Version 1 is the only version so far, so
- * there is nothing to upgrade yet; a newer one is refused.
+ * rather than stopping the ledger. Version 1 is upgraded (below); a newer
+ * version than this reader's is refused.
  */
 export function parseTransactionEvent(text: string): Parsed<TransactionEvent> {
   const r = readRecord(text, TRANSACTION_SCHEMA_VERSION);
@@ -154,7 +185,16 @@ export function parseTransactionEvent(text: string): Parsed<TransactionEvent> {
   if (typeof e.transactionId !== 'string' || !UUID.test(e.transactionId)) return invalid('transactionId is not a UUID');
   if (typeof e.eventId !== 'string' || typeof e.at !== 'number') return invalid('eventId or at is missing or mistyped');
   const bad = checkTyped(e, TRANSACTION_FIELDS);
-  return bad ? invalid(bad) : ok(e as unknown as TransactionEvent);
+  if (bad) return invalid(bad);
+  return ok((r.value.version === 1 ? upgradeFromVersion1(e) : e) as unknown as TransactionEvent);
+}
+
+/**
+ * Version 1 wrote a deadline that passed as the code `Server.ServerProxy.Timeout`
+ * (a code X-Road never sends); version 2 says `timedOut` instead.
+ */
+function upgradeFromVersion1(e: Record<string, unknown>): Record<string, unknown> {
+  return e.type === 'TransactionAnswered' && e.faultCode === 'Server.ServerProxy.Timeout' ? { ...e, timedOut: true } : e;
 }
 
 /** The one way a transaction event goes onto the topic: stamped with the schema version it was written in. */

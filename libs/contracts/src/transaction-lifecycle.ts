@@ -86,6 +86,7 @@ export interface AnswerClient {
   statusCode: number;
   faultCode?: string;
   faultString?: string;
+  timedOut?: boolean;
 }
 
 export type TransactionCommand = RefuseAtLgsp | AcceptRequest | RefuseAtHub | Route | ProviderResponded | FinishAtHub | AnswerClient;
@@ -206,6 +207,7 @@ export function decideTransaction(cmd: TransactionCommand, s: TransactionState):
         ...cmd.request,
         statusCode: cmd.statusCode,
         ...(cmd.faultCode ? { faultCode: cmd.faultCode, faultString: cmd.faultString } : {}),
+        ...(cmd.timedOut ? { timedOut: true } : {}),
         durationMs: cmd.at - cmd.request.requestInAt,
       };
       return [answered];

@@ -70,7 +70,7 @@ export function lgspMetrics(registers: Registry) {
       buckets: LATENCY_BUCKETS_SECONDS,
       registers: r,
     }),
-    idempotentReplays: new Counter({ name: 'lgsp_idempotent_replays_total', help: 'Retries answered from the X-Road-Id cache', registers: r }),
+    idempotentReplays: new Counter({ name: 'lgsp_idempotent_replays_total', help: 'Retries answered with the stored answer of their Idempotency-Key', registers: r }),
   };
 }
 

@@ -11,7 +11,7 @@ import { GatewayInput, GatewayService } from './gateway.service';
 function readBody(req: Request): Promise<GatewayInput['body']> {
   return new Promise((resolve) => {
     const declared = Number(req.headers['content-length'] ?? 0);
-    const tooLarge = fault(FaultTypes.badRequest, 413, `the request body exceeds the limit of ${MAX_REQUEST_BYTES} bytes (1 MiB)`);
+    const tooLarge = fault(FaultTypes.malformedRequest, `the request body exceeds the limit of ${MAX_REQUEST_BYTES} bytes (1 MiB)`);
     if (declared > MAX_REQUEST_BYTES) {
       req.resume();
       return resolve(tooLarge);
@@ -30,7 +30,7 @@ function readBody(req: Request): Promise<GatewayInput['body']> {
       chunks.push(c);
     });
     req.on('end', () => !done && resolve(Buffer.concat(chunks)));
-    req.on('error', () => !done && resolve(fault(FaultTypes.badRequest, 400, 'the request body could not be read')));
+    req.on('error', () => !done && resolve(fault(FaultTypes.malformedRequest, 'the request body could not be read')));
   });
 }
 
@@ -50,20 +50,24 @@ export class GatewayController {
   private async serve(req: Request, res: Response): Promise<void> {
     const started = process.hrtime.bigint();
     const body = await readBody(req);
-    const answer = await this.gateway.handle({ method: req.method, url: req.originalUrl, headers: req.headers, body });
-    res.status(answer.status).set(answer.headers).json(answer.body);
+    const answer = await this.gateway.handle({ method: req.method, url: req.originalUrl, rawHeaders: req.rawHeaders, headers: req.headersDistinct, body });
+    // The provider's bytes as they came (or the fault's): Express must neither re-encode nor add its own content type.
+    res.status(answer.status).set(answer.headers);
+    if (req.method === 'HEAD') res.end();
+    else res.end(answer.body);
     const service = serviceLabel(answer.service);
     this.metrics.requests.inc({ lgsp: answer.lgsp || 'unknown', service, status: String(answer.status) });
     this.metrics.duration.observe({ service }, Number(process.hrtime.bigint() - started) / 1e9);
-    if (answer.fromCache) this.metrics.idempotentReplays.inc();
+    if (answer.replayed) this.metrics.idempotentReplays.inc();
   }
 
-  @All('r1/*rest')
+  @All(['r1', 'r1/*rest'])
   @ApiOperation({
     summary: 'X-Road REST: {METHOD} /r1/{INSTANCE}/{CLASS}/{MEMBER}/{SUBSYSTEM}/{SERVICE}[/path]',
     description:
-      'Headers: X-Road-Client (required), X-API-Key, optional X-Road-Id (also an idempotency key), X-Road-UserId, X-Road-Issue. ' +
-      'Platform errors carry X-Road-Error and a body {type, message, detail}. Body limit 1 MiB.',
+      'Headers: X-Road-Client (required), X-API-Key (the LGSP credential), optional X-Road-Id, X-Road-UserId, X-Road-Issue, ' +
+      'X-Road-Represented-Party, X-Road-Security-Server, Idempotency-Key. Other headers, the query and the body reach the provider unchanged. ' +
+      'The provider answers as it does (no X-Road-Error); platform faults carry X-Road-Error and {type, message, detail}. Body limit 1 MiB.',
   })
   rest(@Req() req: Request, @Res() res: Response): Promise<void> {
     return this.serve(req, res);

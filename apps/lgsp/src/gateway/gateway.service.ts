@@ -1,80 +1,107 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'crypto';
 import {
+  ClientId,
+  clientKey,
   decideTransaction,
   EXCHANGE_OPERATION,
   ExchangeRequest,
   ExchangeResponse,
   Fault,
   fault,
+  faultCodeInStyle,
   FaultTypes,
   initialTransaction,
   providerOf,
+  RequestFacts,
   serviceKey,
-  subsystemKey,
   TransactionCommand,
+  XROAD_INSTANCE,
 } from '@ndxp/contracts';
 import { RegistryViewService, RequestTimeoutError } from '@ndxp/platform';
 import { AnswerRecorder } from '../record/answer-recorder.service';
 import { LgspConfig } from '../lgsp.config';
 import { HubClientService } from './hub-client.service';
-import { apiKeyOf, parseBody, ParsedCall, parseCall, requestHash } from './xroad-protocol';
+import { fingerprintOf, IdempotencyStore, StoredAnswer } from './idempotency';
+import {
+  apiKeyOf,
+  DistinctHeaders,
+  encodeXRoadId,
+  errorMediaType,
+  faultBody,
+  forwardedHeaderLines,
+  headerRecord,
+  lastHeader,
+  ParsedCall,
+  parseCall,
+  requestHash,
+  responseHeaders,
+  securityServerProblem,
+} from './xroad-protocol';
+
+/** A value Node will put in a header: what is not printable ASCII is percent-encoded (a refused path may hold anything). */
+const headerSafe = (s: string) => s.replace(/[^\x20-\x7e]/gu, (c) => encodeURIComponent(c));
 
 export interface GatewayInput {
   method: string;
+  /** The headers as sent: names and values alternating, in order (Node's rawHeaders). */
+  rawHeaders: string[];
+  /** The request target as sent: path and query, undecoded. */
   url: string;
-  headers: Record<string, string | string[] | undefined>;
+  headers: DistinctHeaders;
   /** The body, or the fault for one that could not be read (too large). */
   body: Buffer | Fault;
 }
 
-export interface GatewayAnswer {
-  status: number;
-  headers: Record<string, string>;
-  body: unknown;
+export interface GatewayAnswer extends StoredAnswer {
   /** Which LGSP answered (for metrics), '' when none could be told. */
   lgsp: string;
   service: string;
-  fromCache: boolean;
+  /** A retry answered with the stored answer of its Idempotency-Key. */
+  replayed: boolean;
+  /** A metaservice call: answered by the gateway, not a transaction. */
+  metaservice?: ParsedCall['metaservice'];
 }
 
-interface Cached {
-  expiresAt: number;
-  hash: string;
-  answer: Promise<GatewayAnswer>;
-}
-
-const CACHE_LIMIT = 100_000;
-
-interface Forwarded {
-  method: string;
+/** One request as the gateway forwards it: what it is, and the X-Road headers of its answer. */
+interface Exchange {
   transactionId: string;
+  requestId: string;
   xRoadId: string;
   client: string;
   service: string;
   lgsp: string;
-  body: unknown;
-  size: number;
-  requestInAt: number;
-  hash: string;
+  facts: RequestFacts;
+  /** x-road-id, -client, -service, -request-id, -request-hash: on every answer the provider gave (RestResponse). */
+  xroadHeaders: Record<string, string>;
+  /** The client's end-to-end headers and the X-Road ones, for the provider. */
+  providerHeaders: Record<string, string>;
+  errorMedia: ReturnType<typeof errorMediaType>;
 }
 
+/** The emulator's own header: the ledger row of this request (GET /ledger/{id}); X-Road has no such header. */
+const TRANSACTION_HEADER = 'x-road-transaction-id';
+
+const clientParts = (id: ClientId): string[] => [id.instance, id.memberClass, id.memberCode, ...(id.subsystemCode ? [id.subsystemCode] : [])];
+
 /**
- * The LGSP's forwarding logic: parse the X-Road call, authenticate the calling
- * system, forward to NDXP over Kafka, and map the reply back to HTTP. Every
- * refusal here is recorded as a transaction event too.
+ * The LGSP's security server: parse the X-Road call, authenticate the calling
+ * system, forward the request untouched to NDXP over Kafka, and give back the
+ * provider's answer untouched, or a platform fault in X-Road's form. Every
+ * request ends as one transaction record, written before the answer is sent.
  */
 @Injectable()
 export class GatewayService {
-  private readonly logger = new Logger(GatewayService.name);
-  private readonly idempotency = new Map<string, Cached>();
+  private readonly idempotency: IdempotencyStore;
 
   constructor(
     private readonly hub: HubClientService,
     private readonly registry: RegistryViewService,
     private readonly recorder: AnswerRecorder,
     private readonly config: LgspConfig,
-  ) {}
+  ) {
+    this.idempotency = new IdempotencyStore(config.IDEMPOTENCY_TTL_S * 1000);
+  }
 
   private hostedCache: { position: number; codes: Set<string> } | undefined;
 
@@ -100,67 +127,75 @@ export class GatewayService {
   }
 
   async handle(input: GatewayInput): Promise<GatewayAnswer> {
-    const requestInAt = Date.now();
-    const transactionId = randomUUID();
-    const parsed = parseCall(input.url, input.headers);
-    const size = Buffer.isBuffer(input.body) ? input.body.length : 0;
-    const xRoadIdHeader = input.headers['x-road-id'];
-    const xRoadId = (Array.isArray(xRoadIdHeader) ? xRoadIdHeader[0] : xRoadIdHeader) ?? transactionId;
-    const hash = requestHash(input.method, input.url, Buffer.isBuffer(input.body) ? input.body : Buffer.alloc(0));
-    const refuse = async (f: Fault, client: string, service: string, lgsp: string): Promise<GatewayAnswer> => {
-      const request = { xRoadId: xRoadId.slice(0, 255), lgsp, client, service, provider: providerOf(service), requestSize: size, requestInAt };
-      await this.recordDecided(transactionId, { kind: 'RefuseAtLgsp', at: Date.now(), request, fault: f });
-      return this.faultAnswer(f, xRoadId, hash, transactionId, lgsp, service);
-    };
-
-    if (!parsed.ok) return refuse(parsed.fault, parsed.clientText, parsed.serviceText, '');
-    const call = parsed.call;
-    const client = subsystemKey(call.client);
-    const service = serviceKey(call.service);
-    const lgsp = call.client.memberCode;
-    if (!Buffer.isBuffer(input.body)) return refuse(input.body, client, service, lgsp);
-    if (!this.hosts(lgsp))
-      return refuse(
-        fault(FaultTypes.unknownMember, 404, `this gateway hosts no LGSP for member ${lgsp} of X-Road-Client (see GET /lgsps for the ${this.hosted().length} it hosts)`),
-        client,
-        service,
-        lgsp,
-      );
+    const parsed = parseCall(input.method, input.url, input.headers);
+    const body = Buffer.isBuffer(input.body) ? input.body : Buffer.alloc(0);
+    const call = parsed.ok ? parsed.call : undefined;
     const key = apiKeyOf(input.headers);
-    if (!key) return refuse(fault(FaultTypes.accessDenied, 401, 'send the API key of the calling system in X-API-Key (or Authorization: Bearer)'), client, service, lgsp);
-    const cred = this.registry.checkApiKey(key, client);
-    if (!cred.ok) return refuse(fault(FaultTypes.accessDenied, 401, cred.message), client, service, lgsp);
+    const cred = key === undefined ? undefined : this.registry.checkApiKey(key, call?.client && clientKey(call.client));
+    const client = call?.client ? clientKey(call.client) : cred?.ok ? cred.client : '';
+    const service = call ? serviceKey(call.service) : parsed.ok ? '' : parsed.serviceText;
+    // The LGSP only from a parsed identifier: it labels metrics, so junk must not reach it.
+    const lgsp = call?.client?.memberCode ?? (cred?.ok ? cred.client.split('/')[2] : '');
+    const x = this.exchangeFor(input, call, { client: client || (parsed.ok ? '' : parsed.clientText), service, lgsp }, body);
 
-    const read = parseBody(input.body, String(input.headers['content-type'] ?? 'application/json'));
-    if (!read.ok) return refuse(read.fault, client, service, lgsp);
-    const body = read.body;
-
-    // X-Road-Id doubles as an idempotency key: the same id from the same client gets the same answer.
-    if (call.xRoadId && this.config.IDEMPOTENCY_TTL_S > 0) {
-      const cacheKey = `${client}|${call.xRoadId}`;
-      const hit = this.idempotency.get(cacheKey);
-      if (hit && hit.expiresAt > Date.now()) {
-        if (hit.hash !== hash) return refuse(fault(FaultTypes.badRequest, 409, `X-Road-Id ${call.xRoadId} was already used for a different request`), client, service, lgsp);
-        return { ...(await hit.answer), fromCache: true };
-      }
-      const answer = this.forward(call, { method: input.method.toUpperCase(), transactionId, xRoadId, client, service, lgsp, body, size, requestInAt, hash });
-      this.remember(cacheKey, { expiresAt: Date.now() + this.config.IDEMPOTENCY_TTL_S * 1000, hash, answer });
-      return answer;
-    }
-    return this.forward(call, { method: input.method.toUpperCase(), transactionId, xRoadId, client, service, lgsp, body, size, requestInAt, hash });
+    if (!parsed.ok) return this.refuse(x, parsed.fault);
+    if (!Buffer.isBuffer(input.body)) return this.refuse(x, input.body);
+    if (!key) return this.refuse(x, fault(FaultTypes.sslAuthenticationFailed, `the calling system must authenticate to its LGSP: send its API key in ${'X-API-Key'}`));
+    if (!cred!.ok) return this.refuse(x, fault(FaultTypes.sslAuthenticationFailed, cred!.message));
+    if (!this.hosts(x.lgsp))
+      return this.refuse(x, fault(FaultTypes.unknownMember, `this gateway hosts no LGSP for member ${x.lgsp} (see GET /lgsps for the ${this.hosted().length} it hosts)`));
+    const securityServer = lastHeader(input.headers, 'x-road-security-server');
+    const ssProblem = securityServer === undefined ? undefined : securityServerProblem(securityServer, call!.service);
+    if (ssProblem) return this.refuse(x, fault(FaultTypes.invalidSecurityServer, ssProblem));
+    return this.forwardOnce(input, call!, x, body);
   }
 
-  private remember(key: string, c: Cached): void {
-    if (this.idempotency.size >= CACHE_LIMIT) {
-      const now = Date.now();
-      for (const [k, v] of this.idempotency) if (v.expiresAt <= now) this.idempotency.delete(k);
-      // Still full: drop the oldest entries (a Map iterates in insertion order).
-      for (const k of this.idempotency.keys()) {
-        if (this.idempotency.size < CACHE_LIMIT * 0.9) break;
-        this.idempotency.delete(k);
-      }
-    }
-    this.idempotency.set(key, c);
+  /** Forwards, unless the Idempotency-Key says the answer is known (replayed) or the key is misused (refused). */
+  private async forwardOnce(input: GatewayInput, call: ParsedCall, x: Exchange, body: Buffer): Promise<GatewayAnswer> {
+    if (!call.idempotencyKey) return this.forward(input, call, x, body);
+    const fingerprint = fingerprintOf(input.method, x.service, call.path, call.rawQuery, body);
+    const claim = this.idempotency.claim(x.client, call.idempotencyKey, fingerprint);
+    if (claim.kind === 'payload-differs')
+      return this.refuse(x, { ...fault(FaultTypes.malformedRequest, `Idempotency-Key ${call.idempotencyKey} was used for a different request`), status: 422 });
+    if (claim.kind === 'in-flight')
+      return this.refuse(x, { ...fault(FaultTypes.malformedRequest, `a request with Idempotency-Key ${call.idempotencyKey} is still in progress: retry later`), status: 409 });
+    if (claim.kind === 'replay') return this.replay(x, claim.answer, claim.transactionId);
+    const answer = await this.forward(input, call, x, body);
+    this.idempotency.settle(x.client, call.idempotencyKey, answer, x.transactionId);
+    return answer;
+  }
+
+  private exchangeFor(input: GatewayInput, call: ParsedCall | undefined, who: { client: string; service: string; lgsp: string }, body: Buffer): Exchange {
+    const { client, service, lgsp } = who;
+    const transactionId = randomUUID();
+    const requestId = randomUUID();
+    const xRoadId = call?.xRoadId ?? `${XROAD_INSTANCE}-${randomUUID()}`;
+    // What the provider gets, and what the hash covers: the client's headers, then the ones the platform adds.
+    const lines = forwardedHeaderLines(input.rawHeaders);
+    lines.push(['x-road-request-id', requestId]);
+    if (call?.xRoadId === undefined) lines.push(['x-road-id', xRoadId]);
+    if (call && !call.client && client) lines.push(['x-road-client', client]); // the adapter form: the key said who calls
+    const xroadHeaders: Record<string, string> = {
+      'x-road-id': headerSafe(xRoadId),
+      'x-road-client': call?.client ? encodeXRoadId(clientParts(call.client)) : headerSafe(client),
+      'x-road-service': call ? encodeXRoadId([...clientParts(call.service), call.service.serviceCode]) : headerSafe(service),
+      'x-road-request-id': requestId,
+      'x-road-request-hash': requestHash(input.method, input.url, lines, body),
+    };
+    const facts: RequestFacts = {
+      xRoadId: xRoadId.slice(0, 255),
+      lgsp,
+      client,
+      service,
+      provider: providerOf(service),
+      ...(call?.userId !== undefined ? { userId: call.userId.slice(0, 255) } : {}),
+      ...(call?.representedParty !== undefined ? { representedParty: call.representedParty.slice(0, 255) } : {}),
+      ...(call?.idempotencyKey !== undefined ? { idempotencyKey: call.idempotencyKey.slice(0, 255) } : {}),
+      requestSize: body.length,
+      requestInAt: Date.now(),
+    };
+    const errorMedia = errorMediaType(lastHeader(input.headers, 'accept'));
+    return { transactionId, requestId, xRoadId, client, service, lgsp, facts, xroadHeaders, providerHeaders: headerRecord(lines), errorMedia };
   }
 
   /** Decides a command on a transaction this gateway starts and ends in one go, and records its events durably. */
@@ -168,79 +203,80 @@ export class GatewayService {
     for (const e of decideTransaction(cmd, initialTransaction(transactionId))) await this.recorder.record(e);
   }
 
-  /** Forwards to the hub, then records what the client is about to get before it gets it. */
-  private async forward(call: ParsedCall, t: Forwarded): Promise<GatewayAnswer> {
-    const { answer, fault: f } = await this.exchange(call, t);
-    const request = {
-      xRoadId: t.xRoadId.slice(0, 255),
-      lgsp: t.lgsp,
-      client: t.client,
-      service: t.service,
-      provider: providerOf(t.service),
-      userId: call.userId,
-      requestSize: t.size,
-      requestInAt: t.requestInAt,
-    };
-    await this.recordDecided(t.transactionId, {
-      kind: 'AnswerClient',
-      at: Date.now(),
-      request,
-      statusCode: answer.status,
-      ...(f ? { faultCode: f.type, faultString: f.message } : {}),
-    });
-    return answer;
+  /** Refused at the LGSP: recorded, then answered with the fault. */
+  private async refuse(x: Exchange, f: Fault): Promise<GatewayAnswer> {
+    const shown = this.inStyle(f);
+    await this.recordDecided(x.transactionId, { kind: 'RefuseAtLgsp', at: Date.now(), request: x.facts, fault: shown });
+    return this.faultAnswer(x, shown);
   }
 
-  /** The answer for the client, and the fault it carries (the gateway's own, or the hub's). */
-  private async exchange(call: ParsedCall, t: Forwarded): Promise<{ answer: GatewayAnswer; fault?: Fault }> {
-    const deadlineAt = t.requestInAt + this.config.EXCHANGE_TIMEOUT_MS;
+  /** A retry with a known Idempotency-Key: recorded as its own row linked to the first, answered as the first was. */
+  private async replay(x: Exchange, stored: StoredAnswer, firstTransactionId: string): Promise<GatewayAnswer> {
+    const facts = { ...x.facts, replayOf: firstTransactionId };
+    await this.recordDecided(x.transactionId, { kind: 'AnswerClient', at: Date.now(), request: facts, statusCode: stored.status });
+    const headers = { ...stored.headers, ...x.xroadHeaders, [TRANSACTION_HEADER]: x.transactionId, 'idempotent-replayed': 'true' };
+    return { ...stored, headers, lgsp: x.lgsp, service: x.service, replayed: true };
+  }
+
+  /** Forwards to the hub, then records what the client is about to get before it gets it. */
+  private async forward(input: GatewayInput, call: ParsedCall, x: Exchange, body: Buffer): Promise<GatewayAnswer> {
+    const res = await this.exchange(input, call, x, body);
+    const shown = res.fault ? this.inStyle(res.fault) : undefined;
+    await this.recordDecided(x.transactionId, {
+      kind: 'AnswerClient',
+      at: Date.now(),
+      request: x.facts,
+      statusCode: shown?.status ?? res.status,
+      ...(shown ? { faultCode: shown.type, faultString: shown.message, ...(shown.timedOut ? { timedOut: true } : {}) } : {}),
+    });
+    if (shown) return this.faultAnswer(x, shown);
+    const headers = { ...responseHeaders(res.headers), ...x.xroadHeaders, [TRANSACTION_HEADER]: x.transactionId };
+    return { status: res.status, headers, body: Buffer.from(res.body ?? '', 'base64'), lgsp: x.lgsp, service: x.service, replayed: false };
+  }
+
+  /** The hub's answer, or the gateway's own fault when the hub could not be asked or did not answer. */
+  private async exchange(input: GatewayInput, call: ParsedCall, x: Exchange, body: Buffer): Promise<ExchangeResponse> {
+    const deadlineAt = x.facts.requestInAt + this.config.EXCHANGE_TIMEOUT_MS;
     const req: ExchangeRequest = {
-      transactionId: t.transactionId,
-      xRoadId: t.xRoadId,
-      lgsp: t.lgsp,
-      client: t.client,
-      service: t.service,
+      transactionId: x.transactionId,
+      xRoadId: x.xRoadId,
+      requestId: x.requestId,
+      lgsp: x.lgsp,
+      client: x.client,
+      service: x.service,
       userId: call.userId,
       issue: call.issue,
-      method: t.method,
+      representedParty: call.representedParty,
+      method: input.method.toUpperCase(),
       path: call.path,
-      query: call.query,
-      body: t.body,
-      requestSize: t.size,
-      requestInAt: t.requestInAt,
+      rawQuery: call.rawQuery,
+      headers: x.providerHeaders,
+      ...(body.length > 0 ? { body: body.toString('base64') } : {}),
+      requestSize: body.length,
+      requestInAt: x.facts.requestInAt,
       deadlineAt,
     };
-    let res: ExchangeResponse;
+    const waitMs = this.config.EXCHANGE_TIMEOUT_MS + 1000; // a little past the hub's deadline, so the hub's own timeout answer arrives first
     try {
-      // A little past the hub's deadline, so the hub's own timeout answer arrives first.
-      res = await this.hub.request<ExchangeRequest, ExchangeResponse>(EXCHANGE_OPERATION, req, this.config.EXCHANGE_TIMEOUT_MS + 1000, t.transactionId);
+      return await this.hub.request<ExchangeRequest, ExchangeResponse>(EXCHANGE_OPERATION, req, waitMs, x.transactionId);
     } catch (e) {
       const f =
         e instanceof RequestTimeoutError
-          ? fault(FaultTypes.timeout, 504, `the NDXP hub did not answer within ${this.config.EXCHANGE_TIMEOUT_MS + 1000} ms`)
-          : fault(FaultTypes.internalError, 500, `the LGSP could not forward the request: ${(e as Error).message}`);
-      return { answer: this.faultAnswer(f, t.xRoadId, t.hash, t.transactionId, t.lgsp, t.service), fault: f };
+          ? fault(FaultTypes.ioError, `the NDXP hub did not answer within ${waitMs} ms: Read timed out`, { timedOut: true })
+          : fault(FaultTypes.internalError, `the LGSP could not forward the request: ${(e as Error).message}`);
+      return { transactionId: x.transactionId, status: f.status, fault: f, responseSize: 0 };
     }
-    if (res.fault) return { answer: this.faultAnswer(res.fault, t.xRoadId, t.hash, t.transactionId, t.lgsp, t.service), fault: res.fault };
-    const answer: GatewayAnswer = {
-      status: res.status,
-      headers: { 'X-Road-Id': t.xRoadId, 'X-Road-Request-Hash': t.hash, 'X-Road-Transaction-Id': t.transactionId },
-      body: res.body ?? null,
-      lgsp: t.lgsp,
-      service: t.service,
-      fromCache: false,
-    };
-    return { answer };
   }
 
-  private faultAnswer(f: Fault, xRoadId: string, hash: string, transactionId: string, lgsp: string, service: string): GatewayAnswer {
-    return {
-      status: f.status,
-      headers: { 'X-Road-Id': xRoadId, 'X-Road-Request-Hash': hash, 'X-Road-Error': f.type, 'X-Road-Transaction-Id': transactionId },
-      body: { type: f.type, message: f.message, detail: transactionId },
-      lgsp,
-      service,
-      fromCache: false,
-    };
+  private inStyle(f: Fault): Fault {
+    return { ...f, type: faultCodeInStyle(f.type, this.config.FAULT_CODE_STYLE) };
+  }
+
+  private faultAnswer(x: Exchange, f: Fault): GatewayAnswer {
+    // The detail is the fault's own id; X-Road sends a fresh UUID, here it is the ledger row's. An error answer
+    // carries X-Road-Error and no other X-Road header (ClientRestMessageHandler).
+    const { contentType, body } = faultBody(f.type, f.message, x.transactionId, x.errorMedia);
+    const headers = { 'X-Road-Error': f.type, 'content-type': contentType, [TRANSACTION_HEADER]: x.transactionId };
+    return { status: f.status, headers, body, lgsp: x.lgsp, service: x.service, replayed: false };
   }
 }

@@ -2,6 +2,8 @@ import { TransactionEvent } from '@ndxp/contracts';
 import { outcomeOfAnswer } from '@ndxp/contracts';
 import { isUnstorable, LEDGER_COLUMNS, ledgerParams, patchesFromEvents, UnstorableEvent, vietnamDay } from './ledger-rows';
 
+/** The code a deadline that passed is answered with; the event's timedOut says it was one. */
+const TIMEOUT = 'Server.ServerProxy.ServiceFailed.NetworkError';
 const t = '7d3f1b7e-0000-4000-8000-000000000001';
 const requested: TransactionEvent = {
   type: 'TransactionRequested',
@@ -37,6 +39,7 @@ describe('ledger patches', () => {
     requestInAt: 1000,
     statusCode,
     faultCode,
+    ...(faultCode === TIMEOUT ? { timedOut: true } : {}),
     durationMs: at - 1000,
   });
 
@@ -44,21 +47,21 @@ describe('ledger patches', () => {
     const p = patchesFromEvents([
       requested,
       { type: 'TransactionCompleted', eventId: 'b', transactionId: t, at: 3000, statusCode: 200, responseSize: 10, durationMs: 2000 },
-      answered(7000, 504, 'Server.ServerProxy.Timeout'),
+      answered(7000, 504, TIMEOUT),
     ]).get(t)!;
-    expect(p).toMatchObject({ outcome: 'timeout', status_code: 504, fault_code: 'Server.ServerProxy.Timeout', succeeded: false, duration_ms: 6000 });
+    expect(p).toMatchObject({ outcome: 'timeout', status_code: 504, fault_code: TIMEOUT, succeeded: false, duration_ms: 6000 });
   });
 
   it('given only hub verdicts and no answer yet, leaves the transaction open', () => {
     const p = patchesFromEvents([
       requested,
-      { type: 'TransactionTimedOut', eventId: 'a', transactionId: t, at: 2000, statusCode: 504, faultCode: 'Server.ServerProxy.Timeout', faultString: 'late', durationMs: 5000 },
+      { type: 'TransactionTimedOut', eventId: 'a', transactionId: t, at: 2000, statusCode: 504, faultCode: TIMEOUT, faultString: 'late', durationMs: 5000 },
     ]).get(t)!;
     expect(p.outcome).toBeUndefined();
   });
 
   it('given an answer the hub never heard of, still makes the row from the answer', () => {
-    expect(patchesFromEvents([answered(7000, 504, 'Server.ServerProxy.Timeout')]).get(t)).toMatchObject({
+    expect(patchesFromEvents([answered(7000, 504, TIMEOUT)]).get(t)).toMatchObject({
       client: 'VN/GOV/000.00.00.H26/MOTCUA',
       day: vietnamDay(1000),
       outcome: 'timeout',
@@ -68,18 +71,19 @@ describe('ledger patches', () => {
   it('keeps the first terminal event only, and a late provider answer as a flag', () => {
     const p = patchesFromEvents([
       requested,
-      answered(6000, 504, 'Server.ServerProxy.Timeout'),
+      answered(6000, 504, TIMEOUT),
       answered(7000, 200),
       { type: 'TransactionResponded', eventId: 'c', transactionId: t, at: 3000, statusCode: 200, responseSize: 10, providerInAt: 1, providerOutAt: 2, late: true },
     ]).get(t)!;
     expect(p).toMatchObject({ outcome: 'timeout', status_code: 504, late_response: true, succeeded: false });
   });
 
-  it('classes an answer: no fault a success, a timeout, a Client.* fault refused, a Server.* fault failed', () => {
+  it('classes an answer: no fault a success, a deadline a timeout, a fault of the request refused, the rest failed', () => {
     expect(outcomeOfAnswer(undefined)).toBe('success');
-    expect(outcomeOfAnswer('Server.ServerProxy.Timeout')).toBe('timeout');
+    expect(outcomeOfAnswer(TIMEOUT, true)).toBe('timeout');
     expect(outcomeOfAnswer('Client.BadRequest')).toBe('rejected');
-    expect(outcomeOfAnswer('Server.ServerProxy.ServiceUnavailable')).toBe('failed');
+    expect(outcomeOfAnswer('Server.ServerProxy.AccessDenied')).toBe('rejected');
+    expect(outcomeOfAnswer('Server.ServerProxy.ServiceFailed')).toBe('failed');
   });
 });
 

@@ -119,7 +119,7 @@ export function patchesFromEvents(events: TransactionEvent[]): Map<string, Ledge
         break;
       case 'TransactionAnswered':
         Object.assign(p, requestFields(e));
-        terminal(outcomeOfAnswer(e.faultCode), {
+        terminal(outcomeOfAnswer(e.faultCode, e.timedOut === true), {
           status_code: e.statusCode,
           fault_code: e.faultCode,
           fault_string: e.faultString,

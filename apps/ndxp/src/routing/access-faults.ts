@@ -1,14 +1,18 @@
 import { AccessDecision, Fault, fault, FaultTypes } from '@ndxp/contracts';
 
-/** The X-Road fault for a refused access decision. */
+/**
+ * The X-Road fault for a refused access decision: a client or provider that is
+ * not registered is UnknownMember (AbstractClientMessageProcessor), a service
+ * the provider lacks UnknownService, a missing access right AccessDenied.
+ */
 export function faultForDenial(d: Extract<AccessDecision, { allowed: false }>): Fault {
   switch (d.reason) {
-    case 'unknown-member':
-      return fault(FaultTypes.unknownMember, 404, d.message);
-    case 'unknown-service':
-      return fault(FaultTypes.unknownService, 404, d.message);
     case 'unknown-client':
+    case 'unknown-member':
+      return fault(FaultTypes.unknownMember, d.message);
+    case 'unknown-service':
+      return fault(FaultTypes.unknownService, d.message);
     case 'not-granted':
-      return fault(FaultTypes.accessDenied, 403, d.message);
+      return fault(FaultTypes.accessDenied, d.message);
   }
 }

@@ -1,5 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import {
+  base64Size,
   DatabaseName,
   decideTransaction,
   evolveTransaction,
@@ -109,7 +110,7 @@ export class RoutingService implements OnApplicationBootstrap {
       // A request the hub cannot handle is answered with a fault, never left to crash the process.
       void this.handle(inbound).catch((e) => {
         this.logger.error(`request ${(inbound.body as ExchangeRequest)?.transactionId ?? '?'} failed in the hub: ${(e as Error).stack}`);
-        const f = fault(FaultTypes.internalError, 500, `the hub could not handle the request: ${(e as Error).message}`);
+        const f = fault(FaultTypes.serverInternalError, `the hub could not handle the request: ${(e as Error).message}`);
         this.reply(inbound, { transactionId: (inbound.body as ExchangeRequest)?.transactionId ?? '', status: 500, fault: f, responseSize: 0 });
       });
     }
@@ -141,7 +142,7 @@ export class RoutingService implements OnApplicationBootstrap {
     this.step(t, { kind: 'Request', at: hubInAt, request: requestFacts(req, decision.provider), issue: req.issue });
     const remaining = req.deadlineAt - Date.now();
     if (remaining <= 0) {
-      const f = fault(FaultTypes.timeout, 504, `the deadline passed before the hub could route the request (queued ${hubInAt - req.requestInAt} ms)`);
+      const f = fault(FaultTypes.ioError, `the deadline passed before the hub could route the request (queued ${hubInAt - req.requestInAt} ms)`, { timedOut: true });
       this.step(t, { kind: 'FinishAtHub', at: Date.now(), outcome: 'timedOut', fault: f });
       this.reply(inbound, { transactionId: req.transactionId, status: 504, fault: f, responseSize: 0 });
       return;
@@ -155,7 +156,8 @@ export class RoutingService implements OnApplicationBootstrap {
       client: req.client,
       method: req.method,
       path: req.path,
-      query: req.query,
+      rawQuery: req.rawQuery,
+      headers: req.headers,
       body: req.body,
       deadlineAt: req.deadlineAt,
     };
@@ -178,8 +180,8 @@ export class RoutingService implements OnApplicationBootstrap {
       if (e instanceof RequestTimeoutError) this.metrics.m.timeouts.inc({ database: decision.database });
       const f =
         e instanceof RequestTimeoutError
-          ? fault(FaultTypes.timeout, 504, `${decision.provider} did not answer within the ${req.deadlineAt - req.requestInAt} ms deadline`)
-          : fault(FaultTypes.internalError, 500, `the hub could not route the request: ${(e as Error).message}`);
+          ? fault(FaultTypes.ioError, `Read timed out: ${decision.provider} did not answer within the ${req.deadlineAt - req.requestInAt} ms deadline`, { timedOut: true })
+          : fault(FaultTypes.serverInternalError, `the hub could not route the request: ${(e as Error).message}`);
       this.step(t, { kind: 'FinishAtHub', at: Date.now(), outcome: e instanceof RequestTimeoutError ? 'timedOut' : 'failed', fault: f });
       this.reply(inbound, { transactionId: req.transactionId, status: f.status, fault: f, responseSize: 0 });
       // Keep the state a while: a late answer still gets recorded.
@@ -187,8 +189,7 @@ export class RoutingService implements OnApplicationBootstrap {
       return;
     }
     this.started.delete(req.transactionId);
-    const body = answer.body === undefined ? undefined : answer.body;
-    const responseSize = body === undefined ? 0 : Buffer.byteLength(JSON.stringify(body));
+    const responseSize = base64Size(answer.body);
     this.step(t, {
       kind: 'ProviderResponded',
       at: Date.now(),
@@ -202,7 +203,7 @@ export class RoutingService implements OnApplicationBootstrap {
       this.reply(inbound, { transactionId: req.transactionId, status: answer.fault.status, fault: answer.fault, responseSize: 0 });
       return;
     }
-    this.reply(inbound, { transactionId: req.transactionId, status: answer.status, body, responseSize });
+    this.reply(inbound, { transactionId: req.transactionId, status: answer.status, headers: answer.headers, body: answer.body, responseSize });
   }
 
   /** An answer after the deadline: recorded once, never delivered (the LGSP already has the timeout). */
@@ -213,7 +214,7 @@ export class RoutingService implements OnApplicationBootstrap {
       kind: 'ProviderResponded',
       at: Date.now(),
       statusCode: answer?.status ?? 0,
-      responseSize: answer?.body === undefined ? 0 : Buffer.byteLength(JSON.stringify(answer.body)),
+      responseSize: base64Size(answer?.body),
       providerInAt: answer?.providerInAt ?? 0,
       providerOutAt: answer?.providerOutAt ?? 0,
       fault: answer?.fault,

@@ -5,10 +5,10 @@ describe('FaultBook', () => {
     expect(new FaultBook().decide('population', 'citizen-lookup')).toEqual({ kind: 'answer', delayMs: 0 });
   });
 
-  it('fails every request of a database in outage with a 503 ServiceUnavailable', () => {
+  it('fails every request of a database in outage with the network fault', () => {
     const b = new FaultBook();
     b.set('population', { latencyMs: 0, jitterMs: 0, errorProbability: 0, errorKind: 'error', outage: true });
-    expect(b.decide('population', 'citizen-verify')).toMatchObject({ kind: 'fail', fault: { type: 'Server.ServerProxy.ServiceUnavailable', status: 503 } });
+    expect(b.decide('population', 'citizen-verify')).toMatchObject({ kind: 'fail', fault: { type: 'Server.ServerProxy.ServiceFailed.NetworkError', status: 500 } });
     expect(b.decide('insurance', 'health-insurance-card').kind).toBe('answer');
   });
 

@@ -12,8 +12,13 @@ export interface FaultSettings {
 
 export const NO_FAULTS: FaultSettings = { latencyMs: 0, jitterMs: 0, errorProbability: 0, errorKind: 'error', outage: false };
 
-/** What happens to one request: answered (after a delay), failed, or never answered. */
-export type FaultDecision = { kind: 'answer'; delayMs: number } | { kind: 'fail'; delayMs: number; fault: Fault } | { kind: 'drop' };
+/**
+ * What happens to one request: answered (after a delay), answered with the database's own error (`error`: an
+ * HTTP 500 from the service, which X-Road passes through), failed at the platform (`fail`: the database cannot be
+ * reached), or never answered (a timeout).
+ */
+export type FaultDecision =
+  { kind: 'answer'; delayMs: number } | { kind: 'error'; delayMs: number; status: number; message: string } | { kind: 'fail'; delayMs: number; fault: Fault } | { kind: 'drop' };
 
 /**
  * Run-time fault settings per database and, optionally, per service (a
@@ -65,13 +70,12 @@ export class FaultBook {
 
   decide(database: string, service: string, random: () => number = Math.random): FaultDecision {
     const s = this.settings(database, service);
-    if (s.outage) return { kind: 'fail', delayMs: 0, fault: fault(FaultTypes.serviceUnavailable, 503, `the ${database} database is unavailable (outage injected)`) };
+    if (s.outage) return { kind: 'fail', delayMs: 0, fault: fault(FaultTypes.networkError, `the ${database} database cannot be reached (outage injected)`) };
     const delayMs = Math.max(0, s.latencyMs + (s.jitterMs ? (random() * 2 - 1) * s.jitterMs : 0));
     if (s.errorProbability > 0 && random() < s.errorProbability) {
       if (s.errorKind === 'timeout') return { kind: 'drop' };
-      if (s.errorKind === 'unavailable')
-        return { kind: 'fail', delayMs, fault: fault(FaultTypes.serviceUnavailable, 503, `the ${database} database is unavailable (injected error)`) };
-      return { kind: 'fail', delayMs, fault: fault(FaultTypes.serviceFailed, 500, `the ${database} database failed to answer ${service} (injected error)`) };
+      if (s.errorKind === 'unavailable') return { kind: 'fail', delayMs, fault: fault(FaultTypes.networkError, `the ${database} database cannot be reached (injected error)`) };
+      return { kind: 'error', delayMs, status: 500, message: `the ${database} database failed to answer ${service} (injected error)` };
     }
     return { kind: 'answer', delayMs };
   }

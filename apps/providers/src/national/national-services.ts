@@ -1,26 +1,54 @@
-import { Fault, fault, FaultTypes, parseEnterpriseCode, parseInsuranceKey, parsePersonalId, personalIdContradictions, ProviderRequest } from '@ndxp/contracts';
+import { parseEnterpriseCode, parseInsuranceKey, parsePersonalId, personalIdContradictions, ProviderRequest } from '@ndxp/contracts';
 import { CitizenRow, NationalRepository } from './national.repository';
 
+/**
+ * A national database's own answer: any status, a JSON body. It reaches the
+ * client unchanged and without X-Road-Error (X-Road's rule: an answer without
+ * that header is the provider's, whatever its status).
+ */
 export interface ServiceAnswer {
   status: number;
-  body?: unknown;
-  fault?: Fault;
+  body: unknown;
+  headers?: Record<string, string>;
 }
 
-const badRequest = (field: string, reason: string): ServiceAnswer => {
-  const f = fault(FaultTypes.badRequest, 400, `${field}: ${reason}`);
-  return { status: 400, fault: f };
-};
+/** The provider's own error body: `code`, the `field` at fault when there is one, and what to do. */
+export const badRequest = (field: string, message: string): ServiceAnswer => ({ status: 400, body: { code: 'BAD_REQUEST', field, message: `${field}: ${message}` } });
 const notFound = (what: string): ServiceAnswer => ({ status: 404, body: { code: 'NOT_FOUND', message: `${what} not found` } });
 const wrongMethod = (req: ProviderRequest, expected: string): ServiceAnswer => ({
   status: 405,
-  fault: fault(FaultTypes.badRequest, 405, `${req.serviceCode} takes ${expected}, not ${req.method}`),
+  headers: { allow: expected },
+  body: { code: 'METHOD_NOT_ALLOWED', message: `${req.serviceCode} takes ${expected}, not ${req.method}` },
 });
 
-/** One segment after the service code: the key the service looks up. */
-function keyFromPath(req: ProviderRequest): string | undefined {
+type Key = { ok: true; key: string } | { ok: false; answer: ServiceAnswer };
+
+/**
+ * The one path segment after the service code: the key the service looks up.
+ * The path arrives as the client sent it, so it is percent-decoded here, once.
+ */
+function keyFromPath(req: ProviderRequest, field: string, usage: string): Key {
   const parts = req.path.split('/').filter(Boolean);
-  return parts.length === 1 ? decodeURIComponent(parts[0]) : undefined;
+  if (parts.length !== 1) return { ok: false, answer: badRequest(field, `put it in the path: ${usage}`) };
+  try {
+    return { ok: true, key: decodeURIComponent(parts[0]) };
+  } catch {
+    return { ok: false, answer: badRequest(field, `"${parts[0].slice(0, 40)}" is not valid percent-encoding`) };
+  }
+}
+
+/** A JSON object body, or the provider's answer saying why not. */
+function jsonObjectBody(req: ProviderRequest, usage: string): { ok: true; body: Record<string, unknown> } | { ok: false; answer: ServiceAnswer } {
+  const type = req.headers['content-type'] ?? '';
+  if (!/^application\/([\w.+-]*\+)?json\b/i.test(type)) return { ok: false, answer: badRequest('body', `send Content-Type: application/json with ${usage}`) };
+  let body: unknown;
+  try {
+    body = JSON.parse(Buffer.from(req.body ?? '', 'base64').toString('utf8'));
+  } catch (e) {
+    return { ok: false, answer: badRequest('body', `not valid JSON (${(e as Error).message.slice(0, 100)}): send ${usage}`) };
+  }
+  if (!body || typeof body !== 'object' || Array.isArray(body)) return { ok: false, answer: badRequest('body', `send ${usage}`) };
+  return { ok: true, body: body as Record<string, unknown> };
 }
 
 function today(): string {
@@ -62,17 +90,18 @@ export async function answerBatch(repo: NationalRepository, database: string, re
     switch (req.serviceCode) {
       case 'citizen-lookup': {
         if (req.method !== 'GET') return (answers[i] = wrongMethod(req, 'GET'));
-        const key = keyFromPath(req);
-        if (key === undefined) return (answers[i] = badRequest('personalId', 'put the 12-digit personal ID in the path: citizen-lookup/{personalId}'));
-        const id = parsePersonalId(key);
+        const key = keyFromPath(req, 'personalId', 'citizen-lookup/{personalId}, the 12-digit personal ID');
+        if (!key.ok) return (answers[i] = key.answer);
+        const id = parsePersonalId(key.key);
         if (!id.ok) return (answers[i] = badRequest('personalId', id.reason));
-        wanted.push({ i, key, kind: 'citizen' });
+        wanted.push({ i, key: key.key, kind: 'citizen' });
         return;
       }
       case 'citizen-verify': {
         if (req.method !== 'POST') return (answers[i] = wrongMethod(req, 'POST'));
-        const body = req.body as Record<string, unknown> | undefined;
-        if (!body || typeof body !== 'object' || Array.isArray(body)) return (answers[i] = badRequest('body', 'send a JSON object {personalId, fullName, dateOfBirth, sex, ...}'));
+        const read = jsonObjectBody(req, 'a JSON object {personalId, fullName, dateOfBirth, sex, ...}');
+        if (!read.ok) return (answers[i] = read.answer);
+        const body = read.body;
         const id = parsePersonalId(String(body.personalId ?? ''));
         if (!id.ok) return (answers[i] = badRequest('personalId', id.reason));
         if (body.dateOfBirth !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(String(body.dateOfBirth)))
@@ -91,24 +120,24 @@ export async function answerBatch(repo: NationalRepository, database: string, re
       }
       case 'enterprise-lookup': {
         if (req.method !== 'GET') return (answers[i] = wrongMethod(req, 'GET'));
-        const key = keyFromPath(req);
-        if (key === undefined) return (answers[i] = badRequest('enterpriseCode', 'put the code in the path: enterprise-lookup/{enterpriseCode}'));
-        const code = parseEnterpriseCode(key);
+        const key = keyFromPath(req, 'enterpriseCode', 'enterprise-lookup/{enterpriseCode}');
+        if (!key.ok) return (answers[i] = key.answer);
+        const code = parseEnterpriseCode(key.key);
         if (!code.ok) return (answers[i] = badRequest('enterpriseCode', code.reason));
         wanted.push({ i, key: code.value.normalized, kind: 'enterprise' });
         return;
       }
       case 'health-insurance-card': {
         if (req.method !== 'GET') return (answers[i] = wrongMethod(req, 'GET'));
-        const key = keyFromPath(req);
-        if (key === undefined) return (answers[i] = badRequest('insuranceNumberOrPersonalId', 'put the number in the path: health-insurance-card/{number}'));
-        const k = parseInsuranceKey(key);
+        const key = keyFromPath(req, 'insuranceNumberOrPersonalId', 'health-insurance-card/{number}');
+        if (!key.ok) return (answers[i] = key.answer);
+        const k = parseInsuranceKey(key.key);
         if (!k.ok) return (answers[i] = badRequest('insuranceNumberOrPersonalId', k.reason));
         wanted.push({ i, key: k.value.value, kind: k.value.kind });
         return;
       }
       default:
-        answers[i] = { status: 404, fault: fault(FaultTypes.unknownService, 404, `the ${database} database has no service ${req.serviceCode}`) };
+        answers[i] = { status: 404, body: { code: 'NOT_FOUND', message: `the ${database} database has no service ${req.serviceCode}` } };
     }
   });
 

@@ -1,11 +1,20 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { METRICS_REGISTRY, providerMetrics } from '@ndxp/metrics';
 import { Registry } from 'prom-client';
-import { DatabaseName, fault, FaultTypes, HOT_TOPIC_PARTITIONS, PROVIDERS, ProviderRequest, ProviderResponse, SERVICES, Topics } from '@ndxp/contracts';
+import { DatabaseName, HOT_TOPIC_PARTITIONS, PROVIDERS, ProviderRequest, ProviderResponse, SERVICES, Topics } from '@ndxp/contracts';
 import { InboundRequest, KafkaService, RequestConsumer, sendReply } from '@ndxp/platform';
 import { FaultBook } from '../faults/faults';
-import { answerBatch } from './national-services';
+import { answerBatch, badRequest, ServiceAnswer } from './national-services';
 import { NationalRepository } from './national.repository';
+
+const isProviderRequest = (r: ProviderRequest): boolean =>
+  typeof r.serviceCode === 'string' && typeof r.method === 'string' && typeof r.path === 'string' && typeof r.rawQuery === 'string' && !!r.headers && typeof r.headers === 'object';
+
+/** A service's answer as it travels back: JSON bytes in base64 and the headers that describe them. */
+function encodeAnswer(a: ServiceAnswer): { status: number; headers: Record<string, string>; body: string } {
+  const bytes = Buffer.from(JSON.stringify(a.body), 'utf8');
+  return { status: a.status, headers: { 'content-type': 'application/json; charset=utf-8', ...a.headers }, body: bytes.toString('base64') };
+}
 
 /**
  * One consumer per national database. A batch is answered with batched
@@ -59,15 +68,21 @@ export class ProviderConsumerService implements OnApplicationBootstrap {
     for (const msg of inbound) {
       const req = msg.body as ProviderRequest;
       if (!req || typeof req.transactionId !== 'string') continue; // nothing to answer to
-      if (typeof req.serviceCode !== 'string' || typeof req.method !== 'string' || typeof req.path !== 'string') {
-        const f = fault(FaultTypes.badRequest, 400, 'malformed provider request (serviceCode, method and path are required)');
-        this.reply(msg, { transactionId: req.transactionId, status: 400, fault: f, providerInAt, providerOutAt: 0 }, 0);
+      if (!isProviderRequest(req)) {
+        const answer = badRequest('request', 'malformed provider request (serviceCode, method, path, rawQuery and headers are required)');
+        this.reply(msg, { transactionId: req.transactionId, ...encodeAnswer(answer), providerInAt, providerOutAt: 0 }, 0);
         continue;
       }
       const decision = this.faults.decide(database, req.serviceCode);
       if (decision.kind === 'drop') {
         this.metrics.queries.inc({ database, service: req.serviceCode, result: 'dropped' });
         continue; // an injected timeout: never answered
+      }
+      if (decision.kind === 'error') {
+        this.metrics.queries.inc({ database, service: req.serviceCode, result: 'fault' });
+        const own: ServiceAnswer = { status: decision.status, body: { code: 'INTERNAL_ERROR', message: decision.message } };
+        this.reply(msg, { transactionId: req.transactionId, ...encodeAnswer(own), providerInAt, providerOutAt: 0 }, decision.delayMs);
+        continue;
       }
       if (decision.kind === 'fail') {
         this.metrics.queries.inc({ database, service: req.serviceCode, result: 'fault' });
@@ -86,17 +101,18 @@ export class ProviderConsumerService implements OnApplicationBootstrap {
         toAnswer.map((a) => a.req),
       );
     } catch (e) {
-      // The database itself failed: every request of the batch gets the fault (retrying the batch would answer late).
+      // The database itself failed: the service answers 500 to each request of the batch, as a web service would
+      // (retrying the batch would answer late).
       this.logger.error(`the ${database} database failed a batch of ${toAnswer.length}: ${(e as Error).message}`);
-      const f = fault(FaultTypes.serviceFailed, 500, `the ${database} database failed: ${(e as Error).message}`);
-      answers = toAnswer.map(() => ({ status: 500, fault: f }));
+      const failed: ServiceAnswer = { status: 500, body: { code: 'INTERNAL_ERROR', message: `the ${database} database failed: ${(e as Error).message}` } };
+      answers = toAnswer.map(() => failed);
     }
     endTimer();
     toAnswer.forEach((a, i) => {
       const ans = answers[i];
-      const result = ans.fault ? (ans.status < 500 ? 'bad_request' : 'fault') : ans.status === 404 ? 'not_found' : 'ok';
+      const result = ans.status >= 500 ? 'fault' : ans.status === 404 ? 'not_found' : ans.status >= 400 ? 'bad_request' : 'ok';
       this.metrics.queries.inc({ database, service: a.req.serviceCode, result });
-      this.reply(a.inbound, { transactionId: a.req.transactionId, ...ans, providerInAt, providerOutAt: 0 }, a.delayMs);
+      this.reply(a.inbound, { transactionId: a.req.transactionId, ...encodeAnswer(ans), providerInAt, providerOutAt: 0 }, a.delayMs);
     });
   }
 }

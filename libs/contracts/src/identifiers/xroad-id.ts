@@ -49,6 +49,20 @@ export function subsystemFromParts(parts: string[]): Parsed<SubsystemId> {
   return ok({ instance, ...m.value, subsystemCode });
 }
 
+/** A member (3 parts: INSTANCE/CLASS/MEMBER) or a subsystem (4 parts): X-Road clients may be either. */
+export type ClientId = Omit<SubsystemId, 'subsystemCode'> & { subsystemCode?: string };
+
+export function clientFromParts(parts: string[]): Parsed<ClientId> {
+  if (parts.length === 4) return subsystemFromParts(parts);
+  if (parts.length !== 3) return invalid(`needs 3 parts INSTANCE/CLASS/MEMBER or 4 parts INSTANCE/CLASS/MEMBER/SUBSYSTEM, got ${parts.length}`);
+  const [instance, memberClass, memberCode] = parts;
+  if (instance !== XROAD_INSTANCE) return invalid(`instance "${instance}" must be ${XROAD_INSTANCE}`);
+  const m = member(memberClass, memberCode);
+  return m.ok ? ok({ instance, ...m.value }) : m;
+}
+
+export const clientKey = (id: ClientId): string => [id.instance, id.memberClass, id.memberCode, ...(id.subsystemCode ? [id.subsystemCode] : [])].join('/');
+
 /** Parses `VN/GOV/000.00.00.H26/MOTCUA` (separator '/') or `VN:GOV:...` (separator ':'). */
 export function parseSubsystemId(input: string, separator: '/' | ':' = '/'): Parsed<SubsystemId> {
   if (typeof input !== 'string' || input.length === 0) return invalid('is empty');
