@@ -234,7 +234,6 @@ function shortened(s: Scenario, duration: string | undefined): Scenario {
 function quietAppLog(): (line: string) => void {
   return (line) => {
     if (line.startsWith('[') && !/\b(WARN|ERROR)\b/.test(line)) return;
-    if (/ADMIN_TOKEN is the development default/.test(line)) return;
     log(line);
   };
 }

@@ -1,5 +1,6 @@
 export * from './config/load-config';
 export * from './config/app-config';
+export * from './config/secrets';
 export * from './kafka/kafka-client';
 export * from './kafka/batching-producer';
 export * from './kafka/topics-admin';
