@@ -13,6 +13,7 @@ export * from './app/platform.module';
 export * from './app/bootstrap';
 export * from './http/domain-error';
 export * from './http/http-errors';
+export * from './http/admin.guard';
 export * from './registry-view/registry-view.service';
 export * from './registry-view/registry-view.module';
 export * from './kafka/supervised-consumer';

@@ -1,6 +1,6 @@
 import { Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { AdminGuard } from '@ndxp/platform';
+import { AdminGuard, AdminScoped } from '@ndxp/platform';
 import { ProjectorService } from '../projection/projector.service';
 import { LedgerQueryDto, StatisticsQueryDto } from './ledger.dto';
 import { LedgerService } from './ledger.service';
@@ -45,6 +45,7 @@ export class LedgerController {
   @Post('admin/projection/rebuild')
   @HttpCode(200)
   @UseGuards(AdminGuard)
+  @AdminScoped('projection')
   @ApiBearerAuth()
   @ApiOperation({ summary: 'Drop the ledger and counters and replay the transaction topic from offset zero' })
   rebuild() {
