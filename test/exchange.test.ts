@@ -180,7 +180,7 @@ describe('the exchange, end to end', () => {
       });
       expect((await xroad(s, HANOI, `${POPULATION}/citizen-lookup`, citizen.personal_id, { headers: { 'X-Road-Id': okId } })).status).toBe(200);
       await projected(s);
-      const row = async (id: string) => (await http('GET', `${s.url.ndxp}/ledger?xRoadId=${id}`)).body.items[0];
+      const row = async (id: string) => (await admin(s, 'GET', `${s.url.ndxp}/ledger?xRoadId=${id}`)).body.items[0];
       expect(await row(okId)).toMatchObject({ outcome: 'success' });
       expectFault(inPath, 400, 'Client.BadRequest', /the path holds a NUL character/);
       expectFault(inBody, 400, 'Client.BadRequest', /the body holds a NUL character .* at \$\.personalId/);
@@ -317,7 +317,7 @@ describe('the exchange, end to end', () => {
       const row = await waitUntil(
         'the late answer in the ledger',
         async () => {
-          const l = await http('GET', `${s.url.ndxp}/ledger?xRoadId=${id}`);
+          const l = await admin(s, 'GET', `${s.url.ndxp}/ledger?xRoadId=${id}`);
           return l.body.items[0]?.lateResponse ? l.body.items[0] : undefined;
         },
         5000,
@@ -396,9 +396,9 @@ describe('the exchange, end to end', () => {
       });
       await producer.disconnect();
       await projected(s);
-      const one = async (id: string) => (await http('GET', `${s.url.ndxp}/ledger/${id}`)).body;
+      const one = async (id: string) => (await admin(s, 'GET', `${s.url.ndxp}/ledger/${id}`)).body;
       expect(await one(nul)).toMatchObject({ client: `${HANOI}\ufffd`, faultString: 'bad\ufffdbyte', outcome: 'rejected' });
-      expect((await http('GET', `${s.url.ndxp}/ledger/${huge}`)).status).toBe(404);
+      expect((await admin(s, 'GET', `${s.url.ndxp}/ledger/${huge}`)).status).toBe(404);
       expect(await one(after)).toMatchObject({ faultString: 'fine', outcome: 'rejected' });
       const metrics = (await http('GET', `${s.url.ndxp}/metrics`)).body as string;
       expect(metrics).toMatch(/ndxp_projection_skipped_events_total\{[^}]*reason="unstorable"[^}]*\} 1\b/);
@@ -416,7 +416,7 @@ describe('the exchange, end to end', () => {
       const other = await xroad(s, HANOI, `${POPULATION}/citizen-lookup`, '001199999999', { headers: { 'X-Road-Id': id } });
       expect(other.status).toBe(409);
       await projected(s);
-      const l = await http('GET', `${s.url.ndxp}/ledger?xRoadId=${id}`);
+      const l = await admin(s, 'GET', `${s.url.ndxp}/ledger?xRoadId=${id}`);
       expect(l.body.total).toBe(2); // the original and the refused reuse; the retry is not a new transaction
       expect(l.body.items.filter((i: { outcome: string }) => i.outcome === 'success')).toHaveLength(1);
     });
@@ -427,14 +427,14 @@ describe('the exchange, end to end', () => {
       const counters = await s.db.query('SELECT sum(count)::int AS n FROM ndxp.daily_counters');
       expect(rows[0].open).toBe(0);
       expect(counters.rows[0].n).toBe(rows[0].n);
-      const stats = await http('GET', `${s.url.ndxp}/statistics/daily`);
+      const stats = await admin(s, 'GET', `${s.url.ndxp}/statistics/daily`);
       expect(stats.body.total).toBe(rows[0].n);
-      const rejected = await http('GET', `${s.url.ndxp}/ledger?outcome=rejected&pageSize=1000`);
+      const rejected = await admin(s, 'GET', `${s.url.ndxp}/ledger?outcome=rejected&pageSize=1000`);
       const faults = new Set(rejected.body.items.map((i: { faultCode: string }) => i.faultCode));
       for (const f of ['Client.BadRequest', 'Client.MissingHeader', 'Client.AccessDenied', 'Client.UnknownService', 'Client.UnknownMember']) expect(faults).toContain(f);
-      const page2 = await http('GET', `${s.url.ndxp}/ledger?pageSize=5&page=2`);
+      const page2 = await admin(s, 'GET', `${s.url.ndxp}/ledger?pageSize=5&page=2`);
       expect(page2.body.items).toHaveLength(5);
-      const bad = await http('GET', `${s.url.ndxp}/ledger?from=yesterday`);
+      const bad = await admin(s, 'GET', `${s.url.ndxp}/ledger?from=yesterday`);
       expect(bad.status).toBe(400);
       expect(bad.body.field).toBe('from');
     });
