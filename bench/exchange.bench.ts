@@ -4,6 +4,7 @@ import { join } from 'path';
 import { Client } from 'pg';
 import { createInterface } from 'readline';
 import { DEFAULT_SEED_SECRET, PROVIDERS, SERVICES, seedApiKey, serviceKeyOf } from '@ndxp/contracts';
+import { DEV_MODE_MARK } from '@ndxp/platform';
 import { AppProcess, APPS, dropDatabase, freePort, repoRoot, spawnApp, startInfra, stopApps, waitHealthy } from '@ndxp/infra';
 import { LoadRequest, LoadResult, openLoad, percentile } from '../tools/load/open-load';
 
@@ -98,7 +99,7 @@ async function main(): Promise<void> {
 
     const ports = Object.fromEntries(await Promise.all(APPS.map(async (a) => [a, await freePort()])));
     for (const app of APPS) {
-      const p = spawnApp(app, ports[app], infra, env, (l) => (/ERROR|WARN/.test(l) && !/ADMIN_TOKEN/.test(l) ? log(`  ${l}`) : undefined));
+      const p = spawnApp(app, ports[app], infra, env, (l) => (/ERROR|WARN/.test(l) && !l.includes(DEV_MODE_MARK) ? log(`  ${l}`) : undefined));
       apps.push(p);
       await waitHealthy(p, 90_000);
     }

@@ -5,6 +5,7 @@ import { createInterface } from 'readline';
 import { Client } from 'pg';
 import { DEFAULT_SEED_SECRET, seedApiKey } from '@ndxp/contracts';
 import { dropDatabase, exited, fetchJson, isAlive, repoRoot } from '@ndxp/infra';
+import { DEV_MODE_MARK } from '@ndxp/platform';
 import { isolatedEnv } from './support/env';
 
 /**
@@ -47,6 +48,8 @@ describe('ndxp up: the whole stack', () => {
     });
     await ready;
     const text = output.join('\n');
+    // Development mode says its keys are public once per `up`, not once per process (six here).
+    expect(output.filter((l) => l.includes(DEV_MODE_MARK))).toHaveLength(1);
     expect(text).toMatch(/smoke exchange: LGSP → Kafka → NDXP \(ndxp-[12]\) → LGSP in [\d.]+ ms/);
 
     // Each process says where it listens; the first of each app keeps its own port, the others none of theirs.

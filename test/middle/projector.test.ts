@@ -76,8 +76,9 @@ describe('middle tier: the ndxp projector against a real broker and PostgreSQL',
   const produce = async (events: TransactionEvent[]) => {
     await producer!.send({ topic: Topics.transactions, messages: events.map((e) => ({ key: e.transactionId, value: JSON.stringify(e) })) });
   };
+  // The ledger's reads need a credential: the admin token reads everything (test/middle/ledger-access.test.ts has the rules).
   const get = async (path: string) => {
-    const r = await fetch(`${base}${path}`);
+    const r = await fetch(`${base}${path}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
     return { status: r.status, body: (await r.json()) as Record<string, unknown> };
   };
   const ledgerTables = async () => ({

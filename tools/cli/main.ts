@@ -2,6 +2,7 @@
 import 'reflect-metadata';
 import { Pool } from 'pg';
 import { DEFAULT_CLIENT_SUBSYSTEM, DEFAULT_SEED_SECRET, PROVIDERS, seedApiKey } from '@ndxp/contracts';
+import { DEFAULT_ADMIN_TOKEN } from '@ndxp/platform';
 import { PlanError, PrerequisiteError, Stack, smokeExchange, startInfra, startStack, InfraHandle } from '@ndxp/infra';
 import { seedNationalDatabases } from '../../apps/providers/src/data/seeder';
 import { progress } from './progress';
@@ -108,14 +109,15 @@ async function up(args: string[], scenarioName?: string): Promise<void> {
   const pool = new Pool({ connectionString: stack.infra.databaseUrl, max: 1 });
   const [citizen] = (await pool.query('SELECT personal_id FROM national.citizens ORDER BY personal_id LIMIT 1')).rows;
   await pool.end();
+  const hanoiKey = seedApiKey(process.env.REGISTRY_SEED_SECRET ?? DEFAULT_SEED_SECRET, hanoi);
   log('try a citizen lookup through the Hà Nội LGSP, as a connector would:');
   log(
-    `  curl -s http://127.0.0.1:${ports.lgsp}/r1/${PROVIDERS.population.subsystem}/citizen-lookup/${citizen.personal_id} ` +
-      `-H 'X-Road-Client: ${hanoi}' -H 'X-API-Key: ${seedApiKey(process.env.REGISTRY_SEED_SECRET ?? DEFAULT_SEED_SECRET, hanoi)}'`,
+    `  curl -s http://127.0.0.1:${ports.lgsp}/r1/${PROVIDERS.population.subsystem}/citizen-lookup/${citizen.personal_id} -H 'X-Road-Client: ${hanoi}' -H 'X-API-Key: ${hanoiKey}'`,
   );
-  log('then find it in the ledger and the daily counters:');
-  log(`  curl -s 'http://127.0.0.1:${ports.ndxp}/ledger?pageSize=1'`);
-  log(`  curl -s http://127.0.0.1:${ports.ndxp}/statistics/daily`);
+  log("then find it in the ledger (Hà Nội's key reads Hà Nội's exchanges, user ids masked) and in the daily counters (the admin token reads everything):");
+  log(`  curl -s 'http://127.0.0.1:${ports.ndxp}/ledger?pageSize=1' -H 'X-API-Key: ${hanoiKey}'`);
+  // A token of your own is not printed into the log: the shell has it.
+  log(`  curl -s http://127.0.0.1:${ports.ndxp}/statistics/daily -H "Authorization: Bearer ${process.env.ADMIN_TOKEN ? '$ADMIN_TOKEN' : DEFAULT_ADMIN_TOKEN}"`);
   if (loaded) {
     await playScenario(stack, scenarioName!, args, loaded.file, loaded.scenario);
     log('the scenario is done; the emulator stays up for your own calls (above).');
@@ -234,7 +236,6 @@ function shortened(s: Scenario, duration: string | undefined): Scenario {
 function quietAppLog(): (line: string) => void {
   return (line) => {
     if (line.startsWith('[') && !/\b(WARN|ERROR)\b/.test(line)) return;
-    if (/ADMIN_TOKEN is the development default/.test(line)) return;
     log(line);
   };
 }

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'fs';
 import { join } from 'path';
 import { parse } from 'yaml';
-import { AppConfig, DEFAULT_PORTS, loadConfig } from '@ndxp/platform';
+import { AppConfig, DEFAULT_PORTS, loadConfig, PUBLIC_DEFAULTS, refuseDefaultSecrets } from '@ndxp/platform';
 import { KAFKA_VERSION, LOCAL_DEFAULTS } from './infra-plan';
 import { APPS } from './stack';
 import { repoRoot } from './paths';
@@ -12,27 +12,61 @@ const compose = parse(readFileSync(join(repoRoot(), 'docker', 'docker-compose.ym
 const services = compose.services as Record<string, any>;
 const hostPorts = (svc: any): number[] => (svc.ports ?? []).map((p: string) => Number(String(p).split(':')[0]));
 
+/** Compose's interpolation of `${X}`, `${X:-default}` and `${X:?error}`, as `docker compose` does it with `vars` as the shell. */
+function interpolate(value: string, vars: Record<string, string>): string {
+  return value.replace(/\$\{([A-Z_][A-Z0-9_]*)(?::([-?])([^}]*))?\}/g, (_, name: string, op?: string, arg?: string) => {
+    if (vars[name]) return vars[name];
+    if (op === '?') throw new Error(arg);
+    return op === '-' ? (arg ?? '') : '';
+  });
+}
+const interpolated = (env: Record<string, string>, vars: Record<string, string>) => Object.fromEntries(Object.entries(env).map(([k, v]) => [k, interpolate(String(v), vars)]));
+const SHELL = { ADMIN_TOKEN: 'a-private-admin-token', REGISTRY_SEED_SECRET: 'a-private-seed-secret' };
+
 describe('docker/docker-compose.yml', () => {
-  it('runs the same Kafka version as the local broker, on the same host port', () => {
+  it('runs the same Kafka version as the local broker', () => {
     expect(services.kafka.image).toBe(`apache/kafka:${KAFKA_VERSION}`);
-    expect(hostPorts(services.kafka)).toContain(LOCAL_DEFAULTS.kafkaPort);
-    expect(services.kafka.environment.KAFKA_ADVERTISED_LISTENERS).toContain(`127.0.0.1:${LOCAL_DEFAULTS.kafkaPort}`);
     expect(services.kafka.environment.KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR).toBe('1');
     expect(services.kafka.environment.KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS).toBe('0');
   });
 
-  it('publishes PostgreSQL on the local port with the project database', () => {
-    expect(hostPorts(services.postgres)).toContain(LOCAL_DEFAULTS.postgresPort);
+  it('runs PostgreSQL with the project database', () => {
     expect(services.postgres.environment.POSTGRES_DB).toBe(LOCAL_DEFAULTS.database);
+  });
+
+  it('keeps Kafka and PostgreSQL (no authentication) on an internal network only: no published port, no listener for the host', () => {
+    expect(compose.networks.backend.internal).toBe(true);
+    for (const name of ['kafka', 'postgres']) {
+      expect(services[name].ports).toBeUndefined();
+      expect(services[name].network_mode).toBeUndefined();
+      expect(services[name].networks).toEqual(['backend']);
+    }
+    expect(services.kafka.environment.KAFKA_ADVERTISED_LISTENERS).toBe('INTERNAL://kafka:29092');
+    expect(services.kafka.environment.KAFKA_LISTENERS).not.toMatch(/HOST|EXTERNAL/);
+    for (const app of APPS) expect(services[app].networks).toEqual(['backend', 'default']);
+    for (const other of ['prometheus', 'grafana']) expect(services[other].networks ?? ['default']).not.toContain('backend');
+  });
+
+  it('requires the secrets (compose stops naming the variable) and passes the optional admin tokens through', () => {
+    const required = (v: string, name: string) => expect(v).toMatch(new RegExp(`^\\$\\{${name}:\\?set ${name} .+\\}$`));
+    for (const app of APPS) required(services[app].environment.ADMIN_TOKEN, 'ADMIN_TOKEN');
+    required(services.registry.environment.REGISTRY_SEED_SECRET, 'REGISTRY_SEED_SECRET');
+    expect(services.providers.environment.FAULTS_ADMIN_TOKEN).toBe('${FAULTS_ADMIN_TOKEN:-}');
+    expect(services.ndxp.environment.PROJECTION_ADMIN_TOKEN).toBe('${PROJECTION_ADMIN_TOKEN:-}');
+    expect(() => interpolated(services.registry.environment, {})).toThrow(/set ADMIN_TOKEN/);
+    expect(() => interpolated(services.registry.environment, { ADMIN_TOKEN: 'a-private-admin-token' })).toThrow(/set REGISTRY_SEED_SECRET/);
+    // nothing in the file is a public default
+    expect(JSON.stringify(compose)).not.toMatch(new RegExp(Object.values(PUBLIC_DEFAULTS).join('|')));
   });
 
   it.each(APPS)('gives %s a valid configuration with the launcher’s port and variable names', (app) => {
     const svc = services[app];
     expect(svc).toBeDefined();
     expect(svc.build.args.APP).toBe(app);
-    const env = svc.environment as Record<string, string>;
-    // The app's own validation accepts the compose environment as it stands.
+    const env = interpolated(svc.environment, SHELL);
+    // The app's own validation accepts the compose environment with the required secrets set, outside development mode (the image sets NODE_ENV=production).
     const config = loadConfig(app, AppConfig, env);
+    expect(() => refuseDefaultSecrets(app, config as never, 'production')).not.toThrow();
     expect(config.PORT).toBe(DEFAULT_PORTS[app]);
     expect(hostPorts(svc)).toContain(DEFAULT_PORTS[app]);
     expect(config.HOST).toBe('0.0.0.0');

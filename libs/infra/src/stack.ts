@@ -14,6 +14,7 @@ import { LocalPrometheus, PROMETHEUS_MISSING, prometheusBinary } from './prometh
 import { APPS, StackApp } from './stack-apps';
 import { planPorts, type PlannedProcess } from './port-plan';
 import { Supervisor } from './supervisor';
+import { DEV_MODE_MARK, stackDevelopmentWarning } from '@ndxp/platform';
 
 export { APPS };
 export type { StackApp };
@@ -289,12 +290,16 @@ export interface Stack {
 /** The whole emulator: infrastructure, then the registry, the hub and the LGSP gateway. */
 export async function startStack(o: UpOptions): Promise<Stack> {
   const env = o.env ?? process.env;
+  // Said once per stack, loudly; each app's own copy of it (one per process, again at each restart) is dropped.
+  const warning = stackDevelopmentWarning(env);
+  if (warning) o.log(`*** ${warning} ***`);
+  const appLog: Log = (line) => (line.includes(DEV_MODE_MARK) ? undefined : o.log(line));
   const infra = await startInfra(o);
   const apps: AppProcess[] = [];
   let prometheus: LocalPrometheus | undefined;
   /** The same instance again, on its port, healthy. */
   const respawn = async (old: AppProcess, extraEnv = old.extraEnv): Promise<AppProcess> => {
-    const p = spawnApp(old.app, old.port, infra, env, o.log, old.instance, extraEnv);
+    const p = spawnApp(old.app, old.port, infra, env, appLog, old.instance, extraEnv);
     await waitHealthy(p);
     return p;
   };
@@ -314,7 +319,7 @@ export async function startStack(o: UpOptions): Promise<Stack> {
   };
   try {
     for (const proc of stackProcesses(env, infra.plan.apps, reservedPorts(env, infra.plan))) {
-      const p = spawnApp(proc.app, proc.port, infra, env, o.log, proc.instance, proc.extraEnv);
+      const p = spawnApp(proc.app, proc.port, infra, env, appLog, proc.instance, proc.extraEnv);
       apps.push(p);
       await waitHealthy(p);
       supervisor.watch(p, replace);

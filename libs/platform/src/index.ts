@@ -1,5 +1,6 @@
 export * from './config/load-config';
 export * from './config/app-config';
+export * from './config/secrets';
 export * from './kafka/kafka-client';
 export * from './kafka/batching-producer';
 export * from './kafka/topics-admin';
@@ -12,6 +13,7 @@ export * from './app/platform.module';
 export * from './app/bootstrap';
 export * from './http/domain-error';
 export * from './http/http-errors';
+export * from './http/admin.guard';
 export * from './registry-view/registry-view.service';
 export * from './registry-view/registry-view.module';
 export * from './kafka/supervised-consumer';

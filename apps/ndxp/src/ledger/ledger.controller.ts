@@ -1,7 +1,8 @@
 import { Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { AdminGuard } from '@ndxp/platform';
+import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { AdminGuard, AdminScoped } from '@ndxp/platform';
 import { ProjectorService } from '../projection/projector.service';
+import { LedgerReader, LedgerReaderOf, LedgerReadGuard } from './ledger-access';
 import { LedgerQueryDto, StatisticsQueryDto } from './ledger.dto';
 import { LedgerService } from './ledger.service';
 
@@ -14,26 +15,38 @@ export class LedgerController {
   ) {}
 
   @Get('ledger')
+  @UseGuards(LedgerReadGuard)
+  @ApiBearerAuth()
+  @ApiHeader({ name: 'X-API-Key', required: false, description: "a client subsystem's API key: that subsystem's exchanges only, personal identifiers masked" })
   @ApiOperation({ summary: 'Transactions, newest first, filtered by client, service, LGSP, outcome and time window' })
-  find(@Query() q: LedgerQueryDto) {
-    return this.ledger.find(q);
+  find(@Query() q: LedgerQueryDto, @LedgerReaderOf() reader: LedgerReader) {
+    return this.ledger.find(q, reader);
   }
 
   @Get('ledger/:transactionId')
-  one(@Param('transactionId') id: string) {
-    return this.ledger.one(id);
+  @UseGuards(LedgerReadGuard)
+  @ApiBearerAuth()
+  @ApiHeader({ name: 'X-API-Key', required: false })
+  one(@Param('transactionId') id: string, @LedgerReaderOf() reader: LedgerReader) {
+    return this.ledger.one(id, reader);
   }
 
   @Get('statistics/daily')
+  @UseGuards(LedgerReadGuard)
+  @ApiBearerAuth()
+  @ApiHeader({ name: 'X-API-Key', required: false, description: "a client subsystem's API key: that subsystem's exchanges only" })
   @ApiOperation({ summary: 'Transactions per calendar day (Vietnam), by database, outcome, service and client agency' })
-  daily(@Query() q: StatisticsQueryDto) {
-    return this.ledger.daily(q);
+  daily(@Query() q: StatisticsQueryDto, @LedgerReaderOf() reader: LedgerReader) {
+    return this.ledger.daily(q, reader);
   }
 
   @Get('statistics/monthly')
+  @UseGuards(LedgerReadGuard)
+  @ApiBearerAuth()
+  @ApiHeader({ name: 'X-API-Key', required: false })
   @ApiOperation({ summary: 'Transactions per month, in the same shape' })
-  monthly(@Query() q: StatisticsQueryDto) {
-    return this.ledger.monthly(q);
+  monthly(@Query() q: StatisticsQueryDto, @LedgerReaderOf() reader: LedgerReader) {
+    return this.ledger.monthly(q, reader);
   }
 
   @Get('projection/status')
@@ -45,6 +58,7 @@ export class LedgerController {
   @Post('admin/projection/rebuild')
   @HttpCode(200)
   @UseGuards(AdminGuard)
+  @AdminScoped('projection')
   @ApiBearerAuth()
   @ApiOperation({ summary: 'Drop the ledger and counters and replay the transaction topic from offset zero' })
   rebuild() {

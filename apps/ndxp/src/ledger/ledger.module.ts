@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
 import { ProjectorService } from '../projection/projector.service';
+import { LedgerReadGuard } from './ledger-access';
 import { LedgerController } from './ledger.controller';
 import { LedgerService } from './ledger.service';
 
-@Module({ providers: [ProjectorService, LedgerService], controllers: [LedgerController], exports: [ProjectorService] })
+@Module({ providers: [ProjectorService, LedgerService, LedgerReadGuard], controllers: [LedgerController], exports: [ProjectorService] })
 export class LedgerModule {}

@@ -1,6 +1,7 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { SERVICES, serviceKeyOf } from '@ndxp/contracts';
 import { DataSource } from 'typeorm';
+import { LedgerReader, rowFor } from './ledger-access';
 import { LedgerQueryDto, StatisticsQueryDto } from './ledger.dto';
 
 const DATABASE_OF = new Map(SERVICES.map((s) => [serviceKeyOf(s), s.database]));
@@ -22,13 +23,15 @@ interface CounterRow {
 export class LedgerService {
   constructor(private readonly db: DataSource) {}
 
-  async find(q: LedgerQueryDto) {
+  /** A client reader's query is limited to its own exchanges (a `client` filter for another subsystem finds nothing). */
+  async find(q: LedgerQueryDto, reader: LedgerReader) {
     const where: string[] = [];
     const params: unknown[] = [];
     const add = (sql: string, v: unknown) => {
       params.push(v);
       where.push(sql.replace('?', `$${params.length}`));
     };
+    if (reader.kind === 'client') add('client = ?', reader.client);
     if (q.client) add('client = ?', q.client);
     if (q.service) add('service = ?', q.service);
     if (q.lgsp) add('lgsp = ?', q.lgsp);
@@ -45,23 +48,28 @@ export class LedgerService {
        LIMIT ${pageSize} OFFSET ${(page - 1) * pageSize}`,
       params,
     );
-    return { total, page, pageSize, items: rows.map(camel) };
+    return { total, page, pageSize, items: rows.map((r) => rowFor(reader, camel(r))) };
   }
 
-  async one(transactionId: string) {
+  /** Another subsystem's transaction is not found, as if it did not exist. */
+  async one(transactionId: string, reader: LedgerReader) {
     if (!/^[0-9a-f-]{36}$/i.test(transactionId)) throw new NotFoundException(`transaction ${transactionId} not found`);
     const [row] = await this.db.query('SELECT * FROM ndxp.transactions WHERE transaction_id = $1', [transactionId]);
-    if (!row) throw new NotFoundException(`transaction ${transactionId} not found`);
-    return camel(row);
+    if (!row || (reader.kind === 'client' && row.client !== reader.client)) throw new NotFoundException(`transaction ${transactionId} not found`);
+    return rowFor(reader, camel(row));
   }
 
   /**
    * Totals per period in the shape of the government progress reports: a
    * total, then by national database, by outcome, and by LGSP client agency.
    */
-  private async periods(unit: 'day' | 'month', q: StatisticsQueryDto) {
+  private async periods(unit: 'day' | 'month', q: StatisticsQueryDto, reader: LedgerReader) {
     const params: unknown[] = [];
     const where: string[] = [];
+    if (reader.kind === 'client') {
+      params.push(reader.client);
+      where.push(`client = $${params.length}`);
+    }
     if (q.from) {
       params.push(q.from);
       where.push(`day >= $${params.length}::date`);
@@ -104,11 +112,11 @@ export class LedgerService {
     return { unit, timezone: 'Asia/Ho_Chi_Minh', total: periods.reduce((s, p) => s + p.total, 0), periods };
   }
 
-  daily(q: StatisticsQueryDto) {
-    return this.periods('day', q);
+  daily(q: StatisticsQueryDto, reader: LedgerReader) {
+    return this.periods('day', q, reader);
   }
 
-  monthly(q: StatisticsQueryDto) {
-    return this.periods('month', q);
+  monthly(q: StatisticsQueryDto, reader: LedgerReader) {
+    return this.periods('month', q, reader);
   }
 }

@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, Param, ParseEnumPipe, Put, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { AdminGuard } from '@ndxp/platform';
+import { AdminGuard, AdminScoped } from '@ndxp/platform';
 import { FaultBook, NO_FAULTS } from './faults';
 import { FaultSettingsDto } from './faults.dto';
 
@@ -13,6 +13,7 @@ enum Database {
 @ApiTags('faults')
 @ApiBearerAuth()
 @UseGuards(AdminGuard)
+@AdminScoped('faults')
 @Controller('admin/faults')
 export class FaultsController {
   constructor(private readonly faults: FaultBook) {}

@@ -1,7 +1,8 @@
 import { DynamicModule, Logger, LogLevel, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { AppConfig, DEFAULT_ADMIN_TOKEN } from '../config/app-config';
+import { AppConfig } from '../config/app-config';
+import { developmentWarning, publicSecretsIn } from '../config/secrets';
 import { ApiErrorFilter, validationExceptionFactory } from '../http/http-errors';
 
 const LEVELS: LogLevel[] = ['error', 'warn', 'log', 'debug', 'verbose'];
@@ -17,7 +18,9 @@ export async function bootstrapApp(name: string, title: string, module: DynamicM
     const app = await NestFactory.create(module, { logger: logLevels, abortOnError: false, bodyParser: options.bodyParser ?? true });
     app.useGlobalPipes(new ValidationPipe({ whitelist: true, transform: true, exceptionFactory: validationExceptionFactory }));
     app.useGlobalFilters(new ApiErrorFilter());
-    if (config.ADMIN_TOKEN === DEFAULT_ADMIN_TOKEN) logger.warn(`ADMIN_TOKEN is the development default '${DEFAULT_ADMIN_TOKEN}': set your own outside a laptop`);
+    // Only in development mode: elsewhere loadAppConfigOrExit has refused public defaults.
+    const warning = developmentWarning(publicSecretsIn(config as unknown as Record<string, unknown>));
+    if (warning) logger.warn(warning);
     app.enableShutdownHooks();
     const doc = SwaggerModule.createDocument(app, new DocumentBuilder().setTitle(title).setVersion('0.1.0').build());
     SwaggerModule.setup('docs', app, doc, { jsonDocumentUrl: 'docs/openapi.json' });

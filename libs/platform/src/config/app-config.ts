@@ -1,6 +1,7 @@
 import { Transform } from 'class-transformer';
-import { IsIn, IsInt, IsString, Matches, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 import { ConfigError, loadConfig } from './load-config';
+import { DEFAULT_ADMIN_TOKEN, PUBLIC_DEFAULTS, refuseDefaultSecrets } from './secrets';
 
 export const KAFKA_BROKERS_PATTERN = /^[A-Za-z0-9._-]+:\d{1,5}(,[A-Za-z0-9._-]+:\d{1,5})*$/;
 export const DATABASE_URL_PATTERN = /^postgres(ql)?:\/\/[^/\s]+\/[A-Za-z0-9_]+(\?.*)?$/;
@@ -34,9 +35,19 @@ export class AppConfig {
   @Matches(/^[a-z0-9][a-z0-9-]{0,62}$/, { message: 'must be lower-case letters, digits and dashes (at most 63)' })
   INSTANCE_ID!: string;
 
-  /** Guards every admin API (registry changes, fault settings). */
+  /** Guards every admin API (registry changes, fault settings, projection rebuilds) and reads the whole ledger. */
   @Matches(/^\S{12,}$/, { message: 'must be at least 12 characters without spaces' })
   ADMIN_TOKEN!: string;
+
+  /** Also allowed to change the fault settings (providers); ADMIN_TOKEN always is. */
+  @IsOptional()
+  @Matches(/^\S{12,}$/, { message: 'must be at least 12 characters without spaces' })
+  FAULTS_ADMIN_TOKEN?: string;
+
+  /** Also allowed to rebuild the ledger projection (ndxp); ADMIN_TOKEN always is. */
+  @IsOptional()
+  @Matches(/^\S{12,}$/, { message: 'must be at least 12 characters without spaces' })
+  PROJECTION_ADMIN_TOKEN?: string;
 
   /**
    * Consumer group session: how long a crashed member holds its partitions. Short is fast recovery
@@ -58,8 +69,6 @@ export const DEFAULT_PORTS = { registry: 3001, ndxp: 3002, lgsp: 3003, providers
 export type AppName = keyof typeof DEFAULT_PORTS;
 
 export const DEFAULT_KAFKA_BROKERS = '127.0.0.1:9092';
-/** Development default; the apps warn at start while it is in use. */
-export const DEFAULT_ADMIN_TOKEN = 'ndxp-admin-dev-token';
 export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/ndxp';
 
 export function appConfigDefaults(app: AppName): Record<string, string> {
@@ -75,13 +84,21 @@ export function appConfigDefaults(app: AppName): Record<string, string> {
   };
 }
 
+/** The settings with a public default that an app reads: the admin tokens, and its own (extraDefaults) such as the registry's seed secret. */
+export function secretsOf(extraDefaults: Record<string, string>): string[] {
+  return ['ADMIN_TOKEN', 'FAULTS_ADMIN_TOKEN', 'PROJECTION_ADMIN_TOKEN', ...Object.keys(extraDefaults).filter((k) => k in PUBLIC_DEFAULTS)];
+}
+
 /**
  * Reads an app's configuration, or stops the process with a message that names
- * the bad setting. Call once in main.ts before Nest starts.
+ * the bad setting (exit code 78), a public default outside development mode
+ * included. Call once in main.ts before Nest starts.
  */
 export function loadAppConfigOrExit<T extends AppConfig>(app: AppName, schema: new () => T, env: NodeJS.ProcessEnv = process.env, extraDefaults: Record<string, string> = {}): T {
   try {
-    return loadConfig(app, schema, env, { ...appConfigDefaults(app), ...extraDefaults } as never);
+    const config = loadConfig(app, schema, env, { ...appConfigDefaults(app), ...extraDefaults } as never);
+    refuseDefaultSecrets(app, config as unknown as Record<string, unknown> & { HOST: string }, env.NODE_ENV, secretsOf(extraDefaults));
+    return config;
   } catch (e) {
     if (e instanceof ConfigError) {
       process.stderr.write(`${e.message}\n`);

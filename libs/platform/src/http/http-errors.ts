@@ -1,7 +1,5 @@
-import { ArgumentsHost, BadRequestException, CanActivate, Catch, ExceptionFilter, ExecutionContext, HttpException, Injectable, Logger, ValidationError } from '@nestjs/common';
-import { timingSafeEqual } from 'crypto';
-import type { Request, Response } from 'express';
-import { AppConfig } from '../config/app-config';
+import { ArgumentsHost, BadRequestException, Catch, ExceptionFilter, HttpException, Logger, ValidationError } from '@nestjs/common';
+import type { Response } from 'express';
 import { DOMAIN_ERROR_STATUS, DomainError } from './domain-error';
 
 /** The error body of every admin and query API: a stable code, a message, the field at fault. */
@@ -68,26 +66,5 @@ export class ApiErrorFilter implements ExceptionFilter {
       }
     }
     res.status(body.statusCode).json(body);
-  }
-}
-
-/**
- * Admin APIs need `Authorization: Bearer <ADMIN_TOKEN>`. Connector API keys are
- * a different secret, so no connector can change the registry or the faults.
- */
-@Injectable()
-export class AdminGuard implements CanActivate {
-  constructor(private readonly config: AppConfig) {}
-
-  canActivate(ctx: ExecutionContext): boolean {
-    const req = ctx.switchToHttp().getRequest<Request>();
-    const header = req.headers.authorization ?? '';
-    const token = header.startsWith('Bearer ') ? header.slice(7) : '';
-    const expected = Buffer.from(this.config.ADMIN_TOKEN);
-    const given = Buffer.from(token);
-    if (!token || given.length !== expected.length || !timingSafeEqual(given, expected)) {
-      throw new HttpException({ statusCode: 401, code: 'ADMIN_TOKEN_REQUIRED', message: 'admin API: send Authorization: Bearer <ADMIN_TOKEN>' } satisfies ApiErrorBody, 401);
-    }
-    return true;
   }
 }
