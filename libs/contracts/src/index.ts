@@ -10,3 +10,4 @@ export * from './credentials';
 export * from './registry-view';
 export * from './text';
 export * from './transaction-lifecycle';
+export * from './openapi';

@@ -25,9 +25,17 @@ export interface EnterpriseCode {
   normalized: string;
 }
 
+/**
+ * The form of an enterprise code, as a regular expression's source: 10 digits,
+ * then for a branch 3 more, with or without a dash. The parser's first check
+ * (the check digit and the rest come after it), and the OpenAPI documents' pattern.
+ */
+export const ENTERPRISE_CODE_PATTERN = '^(\\d{10})(?:-?(\\d{3}))?$';
+const ENTERPRISE_CODE_FORM = new RegExp(ENTERPRISE_CODE_PATTERN);
+
 export function parseEnterpriseCode(input: string): Parsed<EnterpriseCode> {
   if (typeof input !== 'string') return invalid('must be a string');
-  const m = /^(\d{10})(?:-?(\d{3}))?$/.exec(input);
+  const m = ENTERPRISE_CODE_FORM.exec(input);
   if (!m) return invalid(`"${input}" must be 10 digits, or 13 for a branch (0100233488-001)`);
   const [, code, branch] = m;
   if (/^0{7}$/.test(code.slice(2, 9))) return invalid(`"${input}": digits 3 to 9 cannot all be zero`);

@@ -17,8 +17,12 @@ export interface PersonalId {
   birthYear: number;
 }
 
+/** The form of a personal ID (12 digits), as a regular expression's source: the parser's first check, and the OpenAPI documents' pattern. */
+export const PERSONAL_ID_PATTERN = '^\\d{12}$';
+const PERSONAL_ID_FORM = new RegExp(PERSONAL_ID_PATTERN);
+
 export function parsePersonalId(input: string): Parsed<PersonalId> {
-  if (typeof input !== 'string' || !/^\d{12}$/.test(input)) return invalid(`"${input}" must be exactly 12 digits`);
+  if (typeof input !== 'string' || !PERSONAL_ID_FORM.test(input)) return invalid(`"${input}" must be exactly 12 digits`);
   const provinceCode = input.slice(0, 3);
   if (!PROVINCE_CODES.has(provinceCode)) return invalid(`"${input}": ${provinceCode} is not a province code`);
   const g = Number(input[3]);
