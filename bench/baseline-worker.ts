@@ -43,7 +43,7 @@ async function main(): Promise<void> {
             res.end(JSON.stringify(answer));
           })
           .catch(() => {
-            res.writeHead(504, { 'x-road-error': 'Server.ServerProxy.Timeout' });
+            res.writeHead(500, { 'x-road-error': 'Server.ServerProxy.IOError' });
             res.end();
           });
       });

@@ -5,7 +5,7 @@ import { join } from 'path';
 import { repoRoot } from '@ndxp/infra';
 import { Kafka, logLevel } from 'kafkajs';
 import { FaultTypes, parseEnterpriseCode, statusOfFaultCode } from '@ndxp/contracts';
-import { admin, ENTERPRISE, HANOI, HCMC, http, INSURANCE, keyOf, POPULATION, projected, startTestStack, TestStack, waitUntil, xroad } from './support/stack';
+import { admin, ENTERPRISE, httpRawPath, HANOI, HCMC, http, INSURANCE, keyOf, POPULATION, projected, startTestStack, TestStack, waitUntil, xroad } from './support/stack';
 
 /**
  * The exchange as a connector team uses it: calls through an LGSP, against the
@@ -112,6 +112,52 @@ describe('the exchange, end to end', () => {
     });
   });
 
+  describe('metaservices (PR-META, PR-MREST)', () => {
+    it('listClients: XML by default, JSON when Accept names application/json; members and subsystems of the instance', async () => {
+      const xml = await http('GET', `${s.url.lgsp}/listClients`);
+      expect(xml.status).toBe(200);
+      expect(xml.headers.get('content-type')).toMatch(/^text\/xml/);
+      expect(String(xml.body)).toContain('<ns1:subsystemCode>CSDLQGDC</ns1:subsystemCode>');
+      const json = await http('GET', `${s.url.lgsp}/listClients`, { headers: { Accept: 'application/json' } });
+      expect(json.body.member).toContainEqual({
+        id: { member_class: 'GOV', member_code: '000.00.00.H26', subsystem_code: 'MOTCUA', object_type: 'SUBSYSTEM', xroad_instance: 'VN' },
+        name: expect.any(String),
+      });
+      expect((await http('GET', `${s.url.lgsp}/listClients?xRoadInstance=EE`, { headers: { Accept: 'application/json' } })).body).toEqual({ member: [] });
+    });
+
+    it('listMethods and allowedMethods: the provider’s REST services in the reference’s JSON', async () => {
+      const list = await xroad(s, HANOI, `${POPULATION}/listMethods`);
+      expect(list.status).toBe(200);
+      expect(list.body.service.map((x: { service_code: string }) => x.service_code).sort()).toEqual(['citizen-lookup', 'citizen-verify']);
+      expect(list.body.service[0]).toMatchObject({ object_type: 'SERVICE', xroad_instance: 'VN', member_class: 'GOV', member_code: '000.00.00.G01', subsystem_code: 'CSDLQGDC' });
+      const allowed = await xroad(s, HANOI, `${POPULATION}/allowedMethods`);
+      expect(allowed.body.service).toHaveLength(2);
+    });
+
+    it('getOpenAPI: an OpenAPI 3 document per service; no serviceCode is InvalidRequest', async () => {
+      const doc = await xroad(s, HANOI, `${POPULATION}/getOpenAPI?serviceCode=citizen-lookup`);
+      expect(doc.status).toBe(200);
+      expect(doc.body.openapi).toMatch(/^3\./);
+      expect(JSON.stringify(doc.body.paths)).toContain('personalId');
+      const missing = await xroad(s, HANOI, `${POPULATION}/getOpenAPI`);
+      expect(missing.status).toBe(500);
+      expect(missing.headers.get('x-road-error')).toBe(FaultTypes.invalidRequest);
+    });
+  });
+
+  describe('the Vietnamese adapter form', () => {
+    it('without X-Road-Client: the credential names the client, the query loses dstcode and providerurl', async () => {
+      const r = await http('GET', `${s.url.lgsp}/XrdAdapter/RestService/forward/citizen-lookup/${citizen.personal_id}?dstcode=VN:GOV:000.00.00.G01:CSDLQGDC&providerurl=http://x`, {
+        headers: { 'X-API-Key': keyOf(HANOI) },
+      });
+      expect(r.status).toBe(200);
+      expect(r.body.personalId).toBe(citizen.personal_id);
+      expect(r.headers.get('x-road-client')).toBe(HANOI);
+      expect(r.headers.get('x-road-service')).toBe(`${POPULATION}/citizen-lookup`);
+    });
+  });
+
   describe("the provider's own answers pass through unchanged, without X-Road-Error", () => {
     const expectProviderAnswer = (r: { status: number; headers: Headers; body: any }, status: number, field: string, message: RegExp) => {
       expect(r.status).toBe(status);
@@ -154,7 +200,7 @@ describe('the exchange, end to end', () => {
 
     it('one bad request does not fail the others read in the same batch', async () => {
       const calls = await Promise.all([
-        xroad(s, HANOI, `${POPULATION}/citizen-lookup`, '%E0%A4%A'.slice(0, 6)),
+        xroad(s, HANOI, `${POPULATION}/citizen-lookup`, '%25E0%25A4'),
         ...Array.from({ length: 5 }, () => xroad(s, HANOI, `${POPULATION}/citizen-lookup`, citizen.personal_id)),
       ]);
       expect(calls[0].status).toBe(400);
@@ -170,6 +216,7 @@ describe('the exchange, end to end', () => {
       for (const h of ['x-road-id', 'x-road-client', 'x-road-service', 'x-road-request-id', 'x-road-request-hash']) expect(r.headers.get(h)).toBeNull();
       expect(r.headers.get('content-type')).toBe('application/json');
     };
+    const rawPath = (path: string) => httpRawPath(s.url.lgsp, path, { 'X-Road-Client': HANOI, 'X-API-Key': keyOf(HANOI) });
     const lookup = () => `${POPULATION}/citizen-lookup`;
     const raw = (path: string, headers: Record<string, string> = {}) =>
       http('GET', `${s.url.lgsp}${path}`, { headers: { 'X-Road-Client': HANOI, 'X-API-Key': keyOf(HANOI), ...headers } });
@@ -203,7 +250,7 @@ describe('the exchange, end to end', () => {
       ['access denied', () => ungrantedCall(), FaultTypes.accessDenied, /VN\/GOV\/000.00.00.H26\/NOGRANT has no access right/],
       [
         'a dot segment',
-        () => raw(`/r1/${ENTERPRISE}/enterprise-lookup/../../../000.00.00.G01/CSDLQGDC/citizen-lookup/${citizen.personal_id}`),
+        () => rawPath(`/r1/${ENTERPRISE}/enterprise-lookup/../../../000.00.00.G01/CSDLQGDC/citizen-lookup/${citizen.personal_id}`),
         FaultTypes.malformedRequest,
         /dot segment/,
       ],
@@ -259,7 +306,7 @@ describe('the exchange, end to end', () => {
       await projected(s);
       expect((await admin(s, 'GET', `${s.url.ndxp}/ledger?xRoadId=${id}`)).body.items[0]).toMatchObject({
         outcome: 'rejected',
-        faultCode: FaultTypes.invalidRequest,
+        faultCode: FaultTypes.malformedRequest,
         rejectedAtStage: 'lgsp',
       });
     });

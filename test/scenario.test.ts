@@ -76,7 +76,7 @@ describe('capacity scenarios', () => {
     const errorsAt = (from: string, to: string) =>
       report.series
         .filter((p: { sim: string }) => p.sim >= from && p.sim < to)
-        .reduce((n: number, p: { errorsByType: Record<string, number> }) => n + (p.errorsByType['Server.ServerProxy.ServiceUnavailable'] ?? 0), 0);
+        .reduce((n: number, p: { errorsByType: Record<string, number> }) => n + (p.errorsByType['Server.ServerProxy.NetworkError'] ?? 0), 0);
     expect(errorsAt('00:07', '00:11')).toBeGreaterThan(20);
     expect(errorsAt('00:00', '00:05')).toBe(0);
     expect(errorsAt('00:14', '00:20')).toBe(0);

@@ -110,8 +110,8 @@ describe('ndxp up: the whole stack', () => {
       });
     expect((await call(lgsp2)).status).toBe(200);
     const wrong = await call(env.LGSP_PORT!);
-    expect(wrong.status).toBe(404);
-    expect(wrong.headers.get('x-road-error')).toBe('Client.UnknownMember');
+    expect(wrong.status).toBe(500);
+    expect(wrong.headers.get('x-road-error')).toBe('Server.ClientProxy.UnknownMember');
 
     // Migrations ran at start: the registry's event store exists, and each app has its schema.
     const pg = new Client({ connectionString: `postgres://postgres@127.0.0.1:5432/${env.NDXP_DATABASE}` });

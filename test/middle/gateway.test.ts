@@ -20,6 +20,7 @@ import {
 import { dropDatabase, InfraHandle, startInfra } from '@ndxp/infra';
 import { BatchingProducer, createTopics, InboundRequest, KafkaRequester, loadConfig, PlatformModule, RegistryViewModule, RequestConsumer, sendReply } from '@ndxp/platform';
 import { GatewayModule } from '../../apps/lgsp/src/gateway/gateway.module';
+import { serveUndecodableGatewayPaths } from '../../apps/lgsp/src/gateway/gateway-http';
 import { LgspConfig, lgspDefaults } from '../../apps/lgsp/src/lgsp.config';
 import { EventSpool1764460000000 } from '../../apps/lgsp/src/migrations/1764460000000-event-spool';
 import { isolatedEnv } from '../support/env';
@@ -168,6 +169,7 @@ describe('middle tier: the lgsp gateway against a real broker and PostgreSQL', (
       ],
     }).compile();
     app = moduleRef.createNestApplication({ logger: ['error', 'warn'], bodyParser: false });
+    serveUndecodableGatewayPaths(app);
     await app.listen(0, '127.0.0.1');
     base = await app.getUrl();
   });
@@ -260,7 +262,7 @@ describe('middle tier: the lgsp gateway against a real broker and PostgreSQL', (
 
     const other = await call('id=44', { 'Idempotency-Key': 'middle-idem-1' });
     expect(other.status).toBe(422);
-    expect(other.headers.get('x-road-error')).toBe(FaultTypes.invalidRequest);
+    expect(other.headers.get('x-road-error')).toBe(FaultTypes.malformedRequest);
   });
 
   it('given an Idempotency-Key whose first answer was a platform fault, when retried, then the retry is forwarded (a 5xx is never replayed)', async () => {
@@ -269,5 +271,13 @@ describe('middle tier: the lgsp gateway against a real broker and PostgreSQL', (
     expect([first.status, retry.status]).toEqual([500, 500]);
     expect(retry.headers.get('idempotent-replayed')).toBeNull();
     expect(hubReceived.filter((q) => new URLSearchParams(q.rawQuery).get('id') === '45')).toHaveLength(2);
+  });
+
+  it('given a malformed percent-escape, when the client calls, then the X-Road fault (not the web framework’s 400) and a ledger row', async () => {
+    const r = await fetch(`${base}/r1/${SERVICE_KEY}/%zz`, { headers: { 'X-Road-Client': CLIENT, 'X-API-Key': API_KEY } });
+    expect(r.status).toBe(500);
+    expect(r.headers.get('x-road-error')).toBe(FaultTypes.malformedRequest);
+    const id = r.headers.get('x-road-transaction-id')!;
+    expect(await until('TransactionRejected', () => eventsOf(id).find((e) => e.type === 'TransactionRejected'))).toMatchObject({ stage: 'lgsp' });
   });
 });

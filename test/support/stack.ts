@@ -1,3 +1,4 @@
+import { request } from 'http';
 import { ChildProcess, spawn } from 'child_process';
 import { join } from 'path';
 import { createInterface } from 'readline';
@@ -87,6 +88,34 @@ export async function http(method: string, url: string, opts: { headers?: Record
     /* not JSON */
   }
   return { status: res.status, headers: res.headers, body: parsed };
+}
+
+/**
+ * A GET whose path goes out byte for byte: fetch normalises dot segments (`..`) away, as a browser does,
+ * and a connector's bug may not.
+ */
+export function httpRawPath(base: string, path: string, headers: Record<string, string> = {}): Promise<Answer> {
+  const { hostname, port } = new URL(base);
+  return new Promise((resolve, reject) => {
+    const req = request({ host: hostname, port, path, method: 'GET', headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        let body: unknown = text;
+        try {
+          body = text ? JSON.parse(text) : null;
+        } catch {
+          /* not JSON */
+        }
+        const h = new Headers();
+        for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) h.set(k, [v].flat().join(', '));
+        resolve({ status: res.statusCode ?? 0, headers: h, body });
+      });
+    });
+    req.on('error', reject);
+    req.end();
+  });
 }
 
 export const admin = (stack: TestStack, method: string, url: string, body?: unknown) => http(method, url, { headers: { authorization: `Bearer ${DEFAULT_ADMIN_TOKEN}` }, body });

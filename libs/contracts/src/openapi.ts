@@ -170,7 +170,7 @@ const ERRORS: Record<string, Schema> = {
     type: 'object',
     required: ['type', 'message'],
     description: 'A fault of the platform (X-Road REST error, PR-REST §4.6): the answer carries the header X-Road-Error with the same type',
-    properties: { type: str('fault code, e.g. Client.AccessDenied'), message: str('what went wrong'), detail: str('transaction reference') },
+    properties: { type: str('fault code, e.g. Server.ServerProxy.AccessDenied'), message: str('what went wrong'), detail: str('a reference to the fault') },
   },
 };
 
@@ -182,7 +182,7 @@ const PARAMETERS: Record<string, Schema> = {
     description: 'the calling subsystem, INSTANCE/CLASS/MEMBER/SUBSYSTEM',
     schema: { type: 'string', example: 'VN/GOV/000.00.00.H26/MOTCUA' },
   },
-  XRoadId: { name: 'X-Road-Id', in: 'header', required: false, description: 'message id; also an idempotency key', schema: { type: 'string' } },
+  XRoadId: { name: 'X-Road-Id', in: 'header', required: false, description: 'message id, echoed on the answer (generated as {instance}-{UUID} when absent); not a cache key', schema: { type: 'string' } },
   XRoadUserId: { name: 'X-Road-UserId', in: 'header', required: false, description: 'the user on whose behalf the system calls', schema: { type: 'string' } },
 };
 

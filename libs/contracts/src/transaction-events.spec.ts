@@ -14,7 +14,7 @@ const answered: TransactionEvent = {
   requestSize: 0,
   requestInAt: 1000,
   statusCode: 500,
-  faultCode: 'Server.ServerProxy.ServiceFailed.NetworkError',
+  faultCode: 'Server.ServerProxy.IOError',
   faultString: 'no answer',
   timedOut: true,
   durationMs: 1000,

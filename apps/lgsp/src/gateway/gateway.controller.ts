@@ -1,65 +1,20 @@
-import { All, Controller, Get, Inject, Req, Res } from '@nestjs/common';
-import { lgspMetrics, METRICS_REGISTRY, serviceLabel } from '@ndxp/metrics';
-import { Registry } from 'prom-client';
+import { All, Controller, Get, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeEndpoint, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { fault, FaultTypes, MAX_REQUEST_BYTES } from '@ndxp/contracts';
+import { XROAD_INSTANCE } from '@ndxp/contracts';
+import { GatewayHttp } from './gateway-http';
+import { listClients } from './metaservices';
 import { RegistryViewService } from '@ndxp/platform';
-import { GatewayInput, GatewayService } from './gateway.service';
-
-/** Reads the body up to the limit; past it, stops reading and says so. */
-function readBody(req: Request): Promise<GatewayInput['body']> {
-  return new Promise((resolve) => {
-    const declared = Number(req.headers['content-length'] ?? 0);
-    const tooLarge = fault(FaultTypes.malformedRequest, `the request body exceeds the limit of ${MAX_REQUEST_BYTES} bytes (1 MiB)`);
-    if (declared > MAX_REQUEST_BYTES) {
-      req.resume();
-      return resolve(tooLarge);
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let done = false;
-    req.on('data', (c: Buffer) => {
-      if (done) return;
-      size += c.length;
-      if (size > MAX_REQUEST_BYTES) {
-        done = true;
-        resolve(tooLarge);
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('end', () => !done && resolve(Buffer.concat(chunks)));
-    req.on('error', () => !done && resolve(fault(FaultTypes.malformedRequest, 'the request body could not be read')));
-  });
-}
+import { GatewayService } from './gateway.service';
 
 @ApiTags('x-road')
 @Controller()
 export class GatewayController {
-  private readonly metrics: ReturnType<typeof lgspMetrics>;
-
   constructor(
     private readonly gateway: GatewayService,
+    private readonly http: GatewayHttp,
     private readonly registry: RegistryViewService,
-    @Inject(METRICS_REGISTRY) metricsRegistry: Registry,
-  ) {
-    this.metrics = lgspMetrics(metricsRegistry);
-  }
-
-  private async serve(req: Request, res: Response): Promise<void> {
-    const started = process.hrtime.bigint();
-    const body = await readBody(req);
-    const answer = await this.gateway.handle({ method: req.method, url: req.originalUrl, rawHeaders: req.rawHeaders, headers: req.headersDistinct, body });
-    // The provider's bytes as they came (or the fault's): Express must neither re-encode nor add its own content type.
-    res.status(answer.status).set(answer.headers);
-    if (req.method === 'HEAD') res.end();
-    else res.end(answer.body);
-    const service = serviceLabel(answer.service);
-    this.metrics.requests.inc({ lgsp: answer.lgsp || 'unknown', service, status: String(answer.status) });
-    this.metrics.duration.observe({ service }, Number(process.hrtime.bigint() - started) / 1e9);
-    if (answer.replayed) this.metrics.idempotentReplays.inc();
-  }
+  ) {}
 
   @All(['r1', 'r1/*rest'])
   @ApiOperation({
@@ -70,13 +25,24 @@ export class GatewayController {
       'The provider answers as it does (no X-Road-Error); platform faults carry X-Road-Error and {type, message, detail}. Body limit 1 MiB.',
   })
   rest(@Req() req: Request, @Res() res: Response): Promise<void> {
-    return this.serve(req, res);
+    return this.http.serve(req, res);
   }
 
   @All('XrdAdapter/RestService/forward/*rest')
   @ApiOperation({ summary: 'Vietnamese adapter form: /XrdAdapter/RestService/forward/{SERVICE}[/path]?dstcode=VN:GOV:{code}:{subsystem}' })
   adapter(@Req() req: Request, @Res() res: Response): Promise<void> {
-    return this.serve(req, res);
+    return this.http.serve(req, res);
+  }
+
+  @Get('listClients')
+  @ApiOperation({
+    summary: 'X-Road metaservice listClients (PR-META): every member and subsystem; JSON when Accept names application/json, else XML',
+  })
+  listClients(@Req() req: Request, @Res() res: Response, @Query('xRoadInstance') instance?: string): void {
+    const json = (req.headers.accept ?? '').split(',').some((v) => v.split(';')[0].trim().toLowerCase() === 'application/json');
+    const answer = listClients(this.registry.state, instance || XROAD_INSTANCE, !json);
+    res.status(answer.status).setHeader('content-type', answer.contentType);
+    res.end(typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body));
   }
 
   @Get('lgsps')

@@ -1,9 +1,10 @@
 import { Module } from '@nestjs/common';
 import { GatewayController } from './gateway.controller';
 import { GatewayService } from './gateway.service';
+import { GatewayHttp } from './gateway-http';
 import { HubClientService } from './hub-client.service';
 import { OpsController } from './ops.controller';
 import { AnswerRecorder } from '../record/answer-recorder.service';
 
-@Module({ providers: [HubClientService, GatewayService, AnswerRecorder], controllers: [GatewayController, OpsController] })
+@Module({ providers: [HubClientService, GatewayService, GatewayHttp, AnswerRecorder], controllers: [GatewayController, OpsController] })
 export class GatewayModule {}

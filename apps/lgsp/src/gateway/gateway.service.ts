@@ -15,7 +15,9 @@ import {
   providerOf,
   RequestFacts,
   serviceKey,
+  subsystemKey,
   TransactionCommand,
+  withoutNul,
   XROAD_INSTANCE,
 } from '@ndxp/contracts';
 import { RegistryViewService, RequestTimeoutError } from '@ndxp/platform';
@@ -23,6 +25,7 @@ import { AnswerRecorder } from '../record/answer-recorder.service';
 import { LgspConfig } from '../lgsp.config';
 import { HubClientService } from './hub-client.service';
 import { fingerprintOf, IdempotencyStore, StoredAnswer } from './idempotency';
+import { allowedMethods, getOpenApi, listMethods } from './metaservices';
 import {
   apiKeyOf,
   DistinctHeaders,
@@ -77,6 +80,12 @@ interface Exchange {
   /** The client's end-to-end headers and the X-Road ones, for the provider. */
   providerHeaders: Record<string, string>;
   errorMedia: ReturnType<typeof errorMediaType>;
+}
+
+/** A query parameter by name, matched case-insensitively as the reference does (URLEncodedUtils, equalsIgnoreCase). */
+function queryParam(rawQuery: string, name: string): string | undefined {
+  for (const [k, v] of new URLSearchParams(rawQuery)) if (k.toLowerCase() === name.toLowerCase()) return v;
+  return undefined;
 }
 
 /** The emulator's own header: the ledger row of this request (GET /ledger/{id}); X-Road has no such header. */
@@ -140,14 +149,44 @@ export class GatewayService {
 
     if (!parsed.ok) return this.refuse(x, parsed.fault);
     if (!Buffer.isBuffer(input.body)) return this.refuse(x, input.body);
-    if (!key) return this.refuse(x, fault(FaultTypes.sslAuthenticationFailed, `the calling system must authenticate to its LGSP: send its API key in ${'X-API-Key'}`));
+    // As the client's security server: is the client its own (registered here), then did it authenticate.
+    const notHosted = () => fault(FaultTypes.unknownMember, `this gateway hosts no LGSP for member ${x.lgsp} (see GET /lgsps for the ${this.hosted().length} it hosts)`);
+    if (call!.client && !this.hosts(x.lgsp)) return this.refuse(x, notHosted());
+    if (!key) return this.refuse(x, fault(FaultTypes.sslAuthenticationFailed, 'the calling system must authenticate to its LGSP: send its API key in X-API-Key'));
     if (!cred!.ok) return this.refuse(x, fault(FaultTypes.sslAuthenticationFailed, cred!.message));
-    if (!this.hosts(x.lgsp))
-      return this.refuse(x, fault(FaultTypes.unknownMember, `this gateway hosts no LGSP for member ${x.lgsp} (see GET /lgsps for the ${this.hosted().length} it hosts)`));
+    if (!this.hosts(x.lgsp)) return this.refuse(x, notHosted());
     const securityServer = lastHeader(input.headers, 'x-road-security-server');
     const ssProblem = securityServer === undefined ? undefined : securityServerProblem(securityServer, call!.service);
     if (ssProblem) return this.refuse(x, fault(FaultTypes.invalidSecurityServer, ssProblem));
+    if (call!.metaservice && input.method === 'GET') return this.metaservice(call!, x);
     return this.forwardOnce(input, call!, x, body);
+  }
+
+  /**
+   * listMethods, allowedMethods, getOpenAPI of a provider (PR-MREST): answered from the registry view, no
+   * access right needed (RestMetadataServiceHandlerImpl). Not a transaction with a national database, so
+   * not in the ledger.
+   */
+  private metaservice(call: ParsedCall, x: Exchange): GatewayAnswer {
+    const state = this.registry.state;
+    const provider = subsystemKey(call.service);
+    const answer =
+      call.metaservice === 'listMethods'
+        ? listMethods(state, provider)
+        : call.metaservice === 'allowedMethods'
+          ? allowedMethods(state, x.client, provider)
+          : getOpenApi(queryParam(call.rawQuery, 'serviceCode'), provider);
+    if (answer.fault) return this.faultAnswer(x, this.inStyle(answer.fault));
+    const body = Buffer.from(typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body));
+    return {
+      status: answer.status,
+      headers: { 'content-type': answer.contentType, ...x.xroadHeaders },
+      body,
+      lgsp: x.lgsp,
+      service: x.service,
+      replayed: false,
+      metaservice: call.metaservice,
+    };
   }
 
   /** Forwards, unless the Idempotency-Key says the answer is known (replayed) or the key is misused (refused). */
@@ -169,11 +208,13 @@ export class GatewayService {
     const { client, service, lgsp } = who;
     const transactionId = randomUUID();
     const requestId = randomUUID();
-    const xRoadId = call?.xRoadId ?? `${XROAD_INSTANCE}-${randomUUID()}`;
+    // The client's X-Road-Id even when the request could not be parsed: the refusal's ledger row is found by it.
+    const sentId = call ? call.xRoadId : lastHeader(input.headers, 'x-road-id');
+    const xRoadId = sentId !== undefined ? withoutNul(sentId) : `${XROAD_INSTANCE}-${randomUUID()}`;
     // What the provider gets, and what the hash covers: the client's headers, then the ones the platform adds.
     const lines = forwardedHeaderLines(input.rawHeaders);
     lines.push(['x-road-request-id', requestId]);
-    if (call?.xRoadId === undefined) lines.push(['x-road-id', xRoadId]);
+    if (sentId === undefined) lines.push(['x-road-id', xRoadId]);
     if (call && !call.client && client) lines.push(['x-road-client', client]); // the adapter form: the key said who calls
     const xroadHeaders: Record<string, string> = {
       'x-road-id': headerSafe(xRoadId),

@@ -137,8 +137,8 @@ describe('listMethods (PR-MREST §4, Annex B.1)', () => {
 
   it('refuses an unregistered provider with UnknownMember', () => {
     const answer = listMethods(fold(base), 'VN/GOV/000.00.00.G24/CSDLQGBH');
-    expect(answer).toMatchObject({ status: 404, fault: { code: 'UnknownMember', type: 'Client.UnknownMember', status: 404 } });
-    expect(answer.body).toEqual({ type: 'Client.UnknownMember', message: expect.stringContaining('CSDLQGBH') });
+    expect(answer).toMatchObject({ status: 500, fault: { code: 'UnknownMember', type: 'Server.ClientProxy.UnknownMember', status: 500 } });
+    expect(answer.body).toEqual({ type: 'Server.ClientProxy.UnknownMember', message: expect.stringContaining('CSDLQGBH') });
   });
 
   it('answers XML when asked, XRoadRestServiceDetailsType of service-metainfo.xsd', () => {
@@ -200,7 +200,7 @@ describe('getOpenAPI (PR-MREST §5)', () => {
 
   it.each([[undefined], ['']])('refuses a missing serviceCode (%j) with InvalidRequest', (code) => {
     const answer = getOpenApi(code, population);
-    expect(answer).toMatchObject({ status: 400, fault: { code: 'InvalidRequest', type: 'Client.InvalidRequest', status: 400 } });
+    expect(answer).toMatchObject({ status: 500, fault: { code: 'InvalidRequest', type: 'Server.ServerProxy.InvalidRequest', status: 500 } });
     expect((answer.body as any).message).toMatch(/Missing serviceCode/);
   });
 
@@ -210,6 +210,6 @@ describe('getOpenAPI (PR-MREST §5)', () => {
     ['a metaservice', 'listMethods', population],
     ['an unknown provider', 'citizen-lookup', 'VN/GOV/000.00.00.G01/OTHER'],
   ])('refuses %s with UnknownService', (_why, code, provider) => {
-    expect(getOpenApi(code, provider)).toMatchObject({ status: 404, fault: { code: 'UnknownService', type: 'Client.UnknownService' } });
+    expect(getOpenApi(code, provider)).toMatchObject({ status: 500, fault: { code: 'UnknownService', type: 'Server.ServerProxy.InternalError' } });
   });
 });

@@ -1,4 +1,4 @@
-import { Fault, openApiEndpoints, openApiFor, OpenApiDocument, RegistryViewState, SERVICES, XROAD_INSTANCE } from '@ndxp/contracts';
+import { Fault, fault, FaultType, FaultTypes, openApiEndpoints, openApiFor, OpenApiDocument, RegistryViewState, SERVICES, XROAD_INSTANCE } from '@ndxp/contracts';
 
 /**
  * The X-Road metaservices over the registry view, as pure functions: what a
@@ -20,6 +20,17 @@ export interface MetaFault extends Fault {
   code: MetaFaultCode;
 }
 
+/**
+ * The codes the reference proxy answers with (RestMetadataServiceHandlerImpl, AbstractClientMessageProcessor):
+ * no serviceCode is InvalidRequest, a service without a description an InternalError ("Service not found"),
+ * a provider nobody registered UnknownMember (no address for it).
+ */
+const FAULT_TYPE: Record<MetaFaultCode, FaultType> = {
+  InvalidRequest: FaultTypes.invalidRequest,
+  UnknownService: FaultTypes.serverInternalError,
+  UnknownMember: FaultTypes.unknownMember,
+};
+
 /** The service codes of the metaservices (never listed among a provider's services). */
 export const METASERVICE_CODES = ['listMethods', 'allowedMethods', 'getOpenAPI'] as const;
 
@@ -30,11 +41,9 @@ const XML_TYPE = 'text/xml; charset=UTF-8';
 const XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>';
 const NS = 'xmlns:ns1="http://x-road.eu/xsd/identifiers" xmlns:ns2="http://x-road.eu/xsd/xroad.xsd"';
 
-const FAULT_STATUS: Record<MetaFaultCode, number> = { InvalidRequest: 400, UnknownService: 404, UnknownMember: 404 };
-
 function refuse(code: MetaFaultCode, message: string): MetaAnswer {
-  const fault: MetaFault = { code, type: `Client.${code}`, status: FAULT_STATUS[code], message };
-  return { status: fault.status, contentType: JSON_TYPE, body: { type: fault.type, message }, fault };
+  const f: MetaFault = { code, ...fault(FAULT_TYPE[code], message) };
+  return { status: f.status, contentType: JSON_TYPE, body: { type: f.type, message }, fault: f };
 }
 
 const escapeXml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
@@ -185,6 +194,6 @@ export function getOpenApi(serviceCode: string | undefined, provider: string): M
   const p = subsystemParts(provider);
   const offered = SERVICES.some((s) => s.serviceCode === serviceCode && s.provider === provider);
   const doc: OpenApiDocument | undefined = p && offered ? openApiFor(serviceCode, { instance: p.instance }) : undefined;
-  if (!doc) return refuse('UnknownService', `Service not found: ${provider}/${serviceCode} has no OpenAPI description`);
+  if (!doc) return refuse('UnknownService', `Service not found: SERVICE:${provider}/${serviceCode} (no OpenAPI description)`);
   return { status: 200, contentType: JSON_TYPE, body: doc };
 }

@@ -103,6 +103,7 @@ describe('strict URIs (PR-REST §4.2): refused, never normalised', () => {
     ['a malformed escape', `${lookup}/%zz`, /malformed percent-escape at offset/],
     ['a truncated escape', `${lookup}/1%2`, /malformed percent-escape/],
     ['a NUL', `${lookup}/0010%0095012345`, /NUL character/],
+    ['an escape that is not UTF-8', `${lookup}/%E0%A4`, /does not decode to UTF-8/],
   ])('given %s, when parsed, then InvalidRequest naming it, and nothing recorded holds a NUL', (_what, url, message) => {
     const r = refused(url);
     expect(r.fault).toMatchObject({ type: FaultTypes.malformedRequest, message: expect.stringMatching(message) });

@@ -62,7 +62,8 @@ export function uriProblem(rawPath: string): string | undefined {
   if (escape) return `malformed percent-escape at offset ${escape.index} of the path`;
   const segments = rawPath.split('/').slice(1);
   for (let i = 0; i < segments.length; i++) {
-    const decoded = decodeURIComponent(segments[i]);
+    const decoded = decodeParts([segments[i]])?.[0];
+    if (decoded === undefined) return `"${segments[i].slice(0, 40)}" does not decode to UTF-8`;
     if (decoded === '.' || decoded === '..') return `dot segment "${segments[i]}" in the path`;
     if (decoded.includes(NUL)) return 'the path holds a NUL character (U+0000)';
     if (segments[i] === '' && i < segments.length - 1) return 'empty segment (//) in the path';

@@ -3,7 +3,7 @@ import { outcomeOfAnswer } from '@ndxp/contracts';
 import { isUnstorable, LEDGER_COLUMNS, ledgerParams, patchesFromEvents, UnstorableEvent, vietnamDay } from './ledger-rows';
 
 /** The code a deadline that passed is answered with; the event's timedOut says it was one. */
-const TIMEOUT = 'Server.ServerProxy.ServiceFailed.NetworkError';
+const TIMEOUT = 'Server.ServerProxy.IOError';
 const t = '7d3f1b7e-0000-4000-8000-000000000001';
 const requested: TransactionEvent = {
   type: 'TransactionRequested',

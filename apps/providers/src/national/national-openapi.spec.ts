@@ -56,7 +56,18 @@ const repo = {
 } as unknown as NationalRepository;
 
 const call = async (serviceCode: string, method: string, path: string, body?: unknown): Promise<ServiceAnswer> => {
-  const req: ProviderRequest = { transactionId: 't', service: `x/${serviceCode}`, serviceCode, client: 'c', method, path, query: {}, body, deadlineAt: Date.now() + 5000 };
+  const req: ProviderRequest = {
+    transactionId: 't',
+    service: `x/${serviceCode}`,
+    serviceCode,
+    client: 'c',
+    method,
+    path: path ? `/${path}` : '',
+    rawQuery: '',
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: Buffer.from(JSON.stringify(body)).toString('base64') }),
+    deadlineAt: Date.now() + 5000,
+  };
   const [answer] = await answerBatch(repo, 'any', [req]);
   return answer;
 };

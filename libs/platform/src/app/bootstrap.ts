@@ -1,4 +1,4 @@
-import { DynamicModule, Logger, LogLevel, ValidationPipe } from '@nestjs/common';
+import { DynamicModule, INestApplication, Logger, LogLevel, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppConfig } from '../config/app-config';
@@ -11,11 +11,18 @@ const LEVELS: LogLevel[] = ['error', 'warn', 'log', 'debug', 'verbose'];
  * Starts an app: validation, OpenAPI docs at /docs, graceful shutdown on
  * SIGINT/SIGTERM (consumers leave their groups, producers flush).
  */
-export async function bootstrapApp(name: string, title: string, module: DynamicModule, config: AppConfig, options: { bodyParser?: boolean } = {}): Promise<void> {
+export async function bootstrapApp(
+  name: string,
+  title: string,
+  module: DynamicModule,
+  config: AppConfig,
+  options: { bodyParser?: boolean; beforeRoutes?: (app: INestApplication) => void } = {},
+): Promise<void> {
   const logger = new Logger(name);
   const logLevels = LEVELS.slice(0, LEVELS.indexOf(config.LOG_LEVEL as LogLevel) + 1);
   try {
     const app = await NestFactory.create(module, { logger: logLevels, abortOnError: false, bodyParser: options.bodyParser ?? true });
+    options.beforeRoutes?.(app);
     app.useGlobalPipes(new ValidationPipe({ whitelist: true, transform: true, exceptionFactory: validationExceptionFactory }));
     app.useGlobalFilters(new ApiErrorFilter());
     // Only in development mode: elsewhere loadAppConfigOrExit has refused public defaults.
