@@ -182,7 +182,13 @@ const PARAMETERS: Record<string, Schema> = {
     description: 'the calling subsystem, INSTANCE/CLASS/MEMBER/SUBSYSTEM',
     schema: { type: 'string', example: 'VN/GOV/000.00.00.H26/MOTCUA' },
   },
-  XRoadId: { name: 'X-Road-Id', in: 'header', required: false, description: 'message id, echoed on the answer (generated as {instance}-{UUID} when absent); not a cache key', schema: { type: 'string' } },
+  XRoadId: {
+    name: 'X-Road-Id',
+    in: 'header',
+    required: false,
+    description: 'message id, echoed on the answer (generated as {instance}-{UUID} when absent); not a cache key',
+    schema: { type: 'string' },
+  },
   XRoadUserId: { name: 'X-Road-UserId', in: 'header', required: false, description: 'the user on whose behalf the system calls', schema: { type: 'string' } },
 };
 
