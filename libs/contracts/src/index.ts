@@ -5,6 +5,7 @@ export * from './faults';
 export * from './access-faults';
 export * from './catalogue';
 export * from './exchange';
+export * from './message-size';
 export * from './registry-events';
 export * from './transaction-events';
 export * from './credentials';
