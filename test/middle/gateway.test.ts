@@ -40,9 +40,32 @@ const SERVICE = SERVICES.find((s) => s.database === 'population')!;
 const SERVICE_KEY = serviceKeyOf(SERVICE);
 const EXCHANGE_TIMEOUT_MS = 600;
 
+// The gateway checks access rights too (defence in depth): the service, its provider and the grant are registered.
 const seed: RegistryEvent[] = [
   { type: 'AgencyRegistered', code102: LGSP, nameVi: 'Hà Nội', nameEn: 'Ha Noi', level: 1, category: 'province', codeConfirmed: true, hasLgsp: true },
+  {
+    type: 'AgencyRegistered',
+    code102: '000.00.00.G01',
+    nameVi: 'Bộ Công an',
+    nameEn: 'Ministry of Public Security',
+    level: 1,
+    category: 'ministry',
+    codeConfirmed: true,
+    hasLgsp: false,
+  },
+  { type: 'SubsystemRegistered', subsystem: SERVICE.provider, agency: '000.00.00.G01', name: 'population database', role: 'provider' },
+  {
+    type: 'ServiceRegistered',
+    service: SERVICE_KEY,
+    provider: SERVICE.provider,
+    serviceCode: SERVICE.serviceCode,
+    version: SERVICE.version,
+    method: SERVICE.method,
+    database: SERVICE.database,
+    description: 'citizen lookup',
+  },
   { type: 'SubsystemRegistered', subsystem: CLIENT, agency: LGSP, name: 'one-stop shop', role: 'client' },
+  { type: 'AccessGranted', client: CLIENT, service: SERVICE_KEY },
   { type: 'CredentialIssued', client: CLIENT, keyId: 'k1', keyHash: hashApiKey(API_KEY) },
 ];
 
@@ -271,6 +294,25 @@ describe('middle tier: the lgsp gateway against a real broker and PostgreSQL', (
     expect([first.status, retry.status]).toEqual([500, 500]);
     expect(retry.headers.get('idempotent-replayed')).toBeNull();
     expect(hubReceived.filter((q) => new URLSearchParams(q.rawQuery).get('id') === '45')).toHaveLength(2);
+  });
+
+  it('given no API key and a body over the limit, when the client posts, then refused before the body is read, recorded with the declared size', async () => {
+    const body = Buffer.alloc(3 * 1024 * 1024, 0x61);
+    const r = await fetch(`${base}/r1/${SERVICE_KEY}`, { method: 'POST', headers: { 'X-Road-Client': CLIENT, 'content-type': 'text/plain' }, body });
+    expect(r.status).toBe(500);
+    expect(r.headers.get('x-road-error')).toBe(FaultTypes.sslAuthenticationFailed);
+    const id = r.headers.get('x-road-transaction-id')!;
+    const rejected = await until('TransactionRejected', () => eventsOf(id).find((e) => e.type === 'TransactionRejected'));
+    expect(rejected).toMatchObject({ stage: 'lgsp', requestSize: body.length, faultCode: FaultTypes.sslAuthenticationFailed });
+    expect((await call('id=after-huge')).status).toBe(200);
+  });
+
+  it('given a body of 1 MiB, when the client posts, then its envelope fits in one Kafka message and the hub gets it whole', async () => {
+    const body = Buffer.alloc(1024 * 1024, 0x62);
+    const r = await fetch(`${base}/r1/${SERVICE_KEY}?id=max-body`, { method: 'POST', headers: { 'X-Road-Client': CLIENT, 'X-API-Key': API_KEY }, body });
+    expect(r.status).toBe(200);
+    const received = hubReceived.find((q) => q.transactionId === r.headers.get('x-road-transaction-id'))!;
+    expect(Buffer.from(received.body!, 'base64').equals(body)).toBe(true);
   });
 
   it('given a malformed percent-escape, when the client calls, then the X-Road fault (not the web framework’s 400) and a ledger row', async () => {

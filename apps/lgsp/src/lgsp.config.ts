@@ -33,6 +33,19 @@ export class LgspConfig extends AppConfig {
    * 7.8 and later (`server.serverproxy.access_denied`).
    */
   @IsIn(FAULT_CODE_STYLES, { message: 'must be camel (X-Road up to 7.7) or snake (7.8 and later)' }) FAULT_CODE_STYLE!: FaultCodeStyle;
+
+  /**
+   * Requests a second each calling system (client subsystem, as its key says) may send through this gateway,
+   * with bursts of twice that; past it, HTTP 429 `Server.ClientProxy.RateLimited` with Retry-After. 0 = no limit.
+   */
+  @Transform(toInt) @IsInt({ message: 'must be a whole number of requests a second (0 = no limit)' }) @Min(0) @Max(1_000_000) RATE_LIMIT_PER_CLIENT_RPS!: number;
 }
 
-export const lgspDefaults = { LGSP_AGENCIES: 'all', LGSP_SHARD: '1/1', EXCHANGE_TIMEOUT_MS: '5000', IDEMPOTENCY_TTL_S: '600', FAULT_CODE_STYLE: 'camel' };
+export const lgspDefaults = {
+  LGSP_AGENCIES: 'all',
+  LGSP_SHARD: '1/1',
+  EXCHANGE_TIMEOUT_MS: '5000',
+  IDEMPOTENCY_TTL_S: '600',
+  FAULT_CODE_STYLE: 'camel',
+  RATE_LIMIT_PER_CLIENT_RPS: '500',
+};

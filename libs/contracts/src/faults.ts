@@ -40,6 +40,12 @@ export const FaultTypes = {
   serverInternalError: 'Server.ServerProxy.InternalError',
   /** The LGSP (the client's server) failed. */
   internalError: 'Server.ClientProxy.InternalError',
+  /**
+   * The emulator's own, not X-Road's (its security server has no rate limit): the calling system sent more
+   * than its LGSP allows (RATE_LIMIT_PER_CLIENT_RPS). Answered with HTTP 429 and Retry-After, not 500, so
+   * that ordinary HTTP clients back off; in the ClientProxy namespace, as the client's server refuses it.
+   */
+  rateLimited: 'Server.ClientProxy.RateLimited',
 } as const;
 
 export type FaultType = (typeof FaultTypes)[keyof typeof FaultTypes];

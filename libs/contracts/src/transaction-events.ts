@@ -34,6 +34,13 @@ export interface RequestFacts {
   replayOf?: string;
   requestSize: number;
   requestInAt: number;
+  /**
+   * The client, or the service, is not in the registry as the gateway saw it (written only when true):
+   * the daily counters count such a request under `unknown`, so that made-up identifiers add no rows.
+   * Decided once, when the request came in: a rebuild counts as the first projection did.
+   */
+  unregisteredClient?: boolean;
+  unregisteredService?: boolean;
 }
 
 export interface TransactionRequested extends Base, RequestFacts {
@@ -118,9 +125,17 @@ export function outcomeOfAnswer(faultCode: string | undefined, timedOut = false)
 
 /** Codes that blame the request (its client, its identifiers, its rights), in either style; the rest blame the platform or the provider. */
 const CALLERS_FAULTS = new Set(
-  ['InvalidClientIdentifier', 'InvalidRequest', 'BadRequest', 'SslAuthenticationFailed', 'InvalidSecurityServer', 'AccessDenied', 'UnknownMember', 'UnknownService'].map((c) =>
-    c.toLowerCase(),
-  ),
+  [
+    'InvalidClientIdentifier',
+    'InvalidRequest',
+    'BadRequest',
+    'SslAuthenticationFailed',
+    'InvalidSecurityServer',
+    'AccessDenied',
+    'UnknownMember',
+    'UnknownService',
+    'RateLimited',
+  ].map((c) => c.toLowerCase()),
 );
 
 export function isCallersFault(faultCode: string): boolean {
@@ -147,6 +162,8 @@ const REQUEST_FACTS: Record<string, FieldKind> = {
   replayOf: 'string?',
   requestSize: 'number',
   requestInAt: 'number',
+  unregisteredClient: 'boolean?',
+  unregisteredService: 'boolean?',
 };
 const FAULT: Record<string, FieldKind> = { statusCode: 'number', faultCode: 'string', faultString: 'string', durationMs: 'number' };
 

@@ -213,8 +213,11 @@ export function registryMetrics(registers: Registry, src: RegistryMetricSources)
   };
 }
 
-/** The label for a service key: its service code (ids of members are not labels). */
-export function serviceLabel(serviceKey: string): string {
+/**
+ * The label for a service key: its service code (ids of members are not labels) when the registry has the
+ * service, else `unknown`: a label never takes a value from the request alone, so junk adds no series.
+ */
+export function serviceLabel(serviceKey: string, registered: { has(serviceKey: string): boolean }): string {
   const parts = serviceKey.split('/');
-  return parts.length === 5 ? parts[4] : 'invalid';
+  return parts.length === 5 && registered.has(serviceKey) ? parts[4] : 'unknown';
 }

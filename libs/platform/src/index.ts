@@ -11,6 +11,7 @@ export * from './database/database.module';
 export * from './health/health.controller';
 export * from './app/platform.module';
 export * from './app/bootstrap';
+export * from './app/http-limits';
 export * from './http/domain-error';
 export * from './http/http-errors';
 export * from './http/admin.guard';

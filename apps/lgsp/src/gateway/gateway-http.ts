@@ -1,37 +1,61 @@
 import { Inject, Injectable, INestApplication, Logger } from '@nestjs/common';
 import { randomUUID } from 'crypto';
-import { lgspMetrics, METRICS_REGISTRY, serviceLabel } from '@ndxp/metrics';
+import { lgspMetrics, METRICS_REGISTRY } from '@ndxp/metrics';
 import { Registry } from 'prom-client';
 import type { NextFunction, Request, Response } from 'express';
-import { fault, FaultTypes, MAX_REQUEST_BYTES } from '@ndxp/contracts';
-import { GatewayInput, GatewayService } from './gateway.service';
+import { Fault, fault, FaultTypes, MAX_REQUEST_BYTES } from '@ndxp/contracts';
+import { GatewayService } from './gateway.service';
 import { faultBody } from './xroad-protocol';
 
-/** Reads the body up to the limit; past it, stops reading and says so. */
-function readBody(req: Request): Promise<GatewayInput['body']> {
-  return new Promise((resolve) => {
-    const declared = Number(req.headers['content-length'] ?? 0);
-    const tooLarge = fault(FaultTypes.malformedRequest, `the request body exceeds the limit of ${MAX_REQUEST_BYTES} bytes (1 MiB)`);
-    if (declared > MAX_REQUEST_BYTES) {
-      req.resume();
-      return resolve(tooLarge);
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let done = false;
-    req.on('data', (c: Buffer) => {
-      if (done) return;
-      size += c.length;
-      if (size > MAX_REQUEST_BYTES) {
-        done = true;
-        resolve(tooLarge);
-        return;
-      }
-      chunks.push(c);
+/** How much of an unread body is dropped before the connection is cut instead. */
+export const DISCARD_LIMIT_BYTES = 4 * MAX_REQUEST_BYTES;
+
+/** The request's body, read only when the gateway asks for it (after the credential checks), up to the limit. */
+export class BodyReader {
+  constructor(private readonly req: Request) {}
+
+  read(): Promise<Buffer | Fault> {
+    const req = this.req;
+    return new Promise((resolve) => {
+      const declared = Number(req.headers['content-length'] ?? 0);
+      const tooLarge = fault(FaultTypes.malformedRequest, `the request body exceeds the limit of ${MAX_REQUEST_BYTES} bytes (1 MiB)`);
+      if (declared > MAX_REQUEST_BYTES) return resolve(tooLarge); // left unread: discarded after the answer (discard)
+      const chunks: Buffer[] = [];
+      let size = 0;
+      let done = false;
+      req.on('data', (c: Buffer) => {
+        if (done) return;
+        size += c.length;
+        if (size > MAX_REQUEST_BYTES) {
+          done = true;
+          chunks.length = 0;
+          resolve(tooLarge);
+          return;
+        }
+        chunks.push(c);
+      });
+      req.on('end', () => !done && resolve(Buffer.concat(chunks)));
+      req.on('error', () => !done && resolve(fault(FaultTypes.malformedRequest, 'the request body could not be read')));
     });
-    req.on('end', () => !done && resolve(Buffer.concat(chunks)));
-    req.on('error', () => !done && resolve(fault(FaultTypes.malformedRequest, 'the request body could not be read')));
-  });
+  }
+
+  /**
+   * After the answer: what the gateway did not read (a refused request's body, or the rest of one too
+   * large) is read and dropped chunk by chunk, never kept, so the connection stays usable and the client
+   * reads its answer rather than a reset. Past DISCARD_LIMIT_BYTES the connection is cut: the answer has
+   * long gone out by then. The server's requestTimeout bounds the time a slow body can take.
+   */
+  discard(): void {
+    const req = this.req;
+    if (req.readableEnded) return;
+    let size = 0;
+    req.removeAllListeners('data');
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > DISCARD_LIMIT_BYTES) req.socket.destroy();
+    });
+    req.resume();
+  }
 }
 
 /** The HTTP side of the gateway: the request as sent in, the answer's bytes out, and the metrics of both. */
@@ -61,15 +85,16 @@ export class GatewayHttp {
 
   private async answer(req: Request, res: Response): Promise<void> {
     const started = process.hrtime.bigint();
-    const body = await readBody(req);
-    const answer = await this.gateway.handle({ method: req.method, url: req.originalUrl, rawHeaders: req.rawHeaders, headers: req.headersDistinct, body });
+    const body = new BodyReader(req);
+    const answer = await this.gateway.handle({ method: req.method, url: req.originalUrl, rawHeaders: req.rawHeaders, headers: req.headersDistinct, readBody: () => body.read() });
     // The provider's bytes and headers as they came (or the fault's): set on Node's response, so Express adds no charset.
     res.statusCode = answer.status;
     for (const [name, value] of Object.entries(answer.headers)) res.setHeader(name, value);
     if (req.method === 'HEAD') res.end();
     else res.end(answer.body);
-    const service = serviceLabel(answer.service);
-    this.metrics.requests.inc({ lgsp: answer.lgsp || 'unknown', service, status: String(answer.status) });
+    body.discard(); // a body the gateway did not read (refused first) or stopped reading (too large)
+    const { lgsp, service } = this.gateway.metricLabels(answer);
+    this.metrics.requests.inc({ lgsp, service, status: String(answer.status) });
     this.metrics.duration.observe({ service }, Number(process.hrtime.bigint() - started) / 1e9);
     if (answer.replayed) this.metrics.idempotentReplays.inc();
   }

@@ -10,8 +10,11 @@ import {
   Fault,
   fault,
   faultCodeInStyle,
+  faultForDenial,
   FaultTypes,
   initialTransaction,
+  MAX_ENVELOPE_BYTES,
+  envelopeBytes,
   providerOf,
   RequestFacts,
   serviceKey,
@@ -20,12 +23,14 @@ import {
   withoutNul,
   XROAD_INSTANCE,
 } from '@ndxp/contracts';
+import { serviceLabel } from '@ndxp/metrics';
 import { RegistryViewService, RequestTimeoutError } from '@ndxp/platform';
 import { AnswerRecorder } from '../record/answer-recorder.service';
 import { LgspConfig } from '../lgsp.config';
 import { HubClientService } from './hub-client.service';
 import { fingerprintOf, IdempotencyStore, StoredAnswer } from './idempotency';
 import { allowedMethods, getOpenApi, listMethods } from './metaservices';
+import { TokenBuckets } from './rate-limit';
 import {
   apiKeyOf,
   DistinctHeaders,
@@ -52,8 +57,11 @@ export interface GatewayInput {
   /** The request target as sent: path and query, undecoded. */
   url: string;
   headers: DistinctHeaders;
-  /** The body, or the fault for one that could not be read (too large). */
-  body: Buffer | Fault;
+  /**
+   * Reads the body, or gives the fault for one that cannot be read (too large). Called only once the
+   * request has passed the credential checks: a refused request's body is never read into memory.
+   */
+  readBody: () => Promise<Buffer | Fault>;
 }
 
 export interface GatewayAnswer extends StoredAnswer {
@@ -75,6 +83,8 @@ interface Exchange {
   service: string;
   lgsp: string;
   facts: RequestFacts;
+  /** The headers as forwarded, for the request hash once the body is read. */
+  lines: Array<[string, string]>;
   /** x-road-id, -client, -service, -request-id, -request-hash: on every answer the provider gave (RestResponse). */
   xroadHeaders: Record<string, string>;
   /** The client's end-to-end headers and the X-Road ones, for the provider. */
@@ -86,6 +96,12 @@ interface Exchange {
 function queryParam(rawQuery: string, name: string): string | undefined {
   for (const [k, v] of new URLSearchParams(rawQuery)) if (k.toLowerCase() === name.toLowerCase()) return v;
   return undefined;
+}
+
+/** The size the client declared (Content-Length), for the record of a request refused before its body was read. */
+function declaredSize(headers: DistinctHeaders): number {
+  const v = lastHeader(headers, 'content-length');
+  return v !== undefined && /^\d{1,10}$/.test(v) && Number(v) <= 2 ** 31 - 1 ? Number(v) : 0;
 }
 
 /** The emulator's own header: the ledger row of this request (GET /ledger/{id}); X-Road has no such header. */
@@ -102,6 +118,8 @@ const clientParts = (id: ClientId): string[] => [id.instance, id.memberClass, id
 @Injectable()
 export class GatewayService {
   private readonly idempotency: IdempotencyStore;
+  /** Per client subsystem, when RATE_LIMIT_PER_CLIENT_RPS is set: its keys are registered subsystems (a key's owner), so bounded. */
+  private readonly rateLimits: TokenBuckets | undefined;
 
   constructor(
     private readonly hub: HubClientService,
@@ -110,6 +128,8 @@ export class GatewayService {
     private readonly config: LgspConfig,
   ) {
     this.idempotency = new IdempotencyStore(config.IDEMPOTENCY_TTL_S * 1000);
+    const rps = config.RATE_LIMIT_PER_CLIENT_RPS;
+    this.rateLimits = rps > 0 ? new TokenBuckets(rps, 2 * rps) : undefined;
   }
 
   private hostedCache: { position: number; codes: Set<string> } | undefined;
@@ -135,9 +155,30 @@ export class GatewayService {
     return this.hostedCache!.codes.has(agency);
   }
 
+  private membersCache: { position: number; members: Set<string> } | undefined;
+
+  /** A client the registry knows: a registered subsystem, or a member one of them belongs to (a member-level X-Road-Client). */
+  private registeredClient(client: string): boolean {
+    const state = this.registry.state;
+    if (state.subsystems.has(client)) return true;
+    if (this.membersCache?.position !== state.position)
+      this.membersCache = { position: state.position, members: new Set([...state.subsystems.keys()].map((s) => s.split('/').slice(0, 3).join('/'))) };
+    return this.membersCache.members.has(client);
+  }
+
+  /**
+   * Metric labels from the registry's values only, never from the request: the LGSP when this gateway hosts it,
+   * the service code when the service is in the registry; `unknown` otherwise, so junk adds no series.
+   */
+  metricLabels(answer: Pick<GatewayAnswer, 'lgsp' | 'service'>): { lgsp: string; service: string } {
+    return {
+      lgsp: answer.lgsp && this.hosts(answer.lgsp) ? answer.lgsp : 'unknown',
+      service: serviceLabel(answer.service, this.registry.state.services),
+    };
+  }
+
   async handle(input: GatewayInput): Promise<GatewayAnswer> {
     const parsed = parseCall(input.method, input.url, input.headers);
-    const body = Buffer.isBuffer(input.body) ? input.body : Buffer.alloc(0);
     const call = parsed.ok ? parsed.call : undefined;
     const key = apiKeyOf(input.headers);
     const cred = key === undefined ? undefined : this.registry.checkApiKey(key, call?.client && clientKey(call.client));
@@ -145,21 +186,39 @@ export class GatewayService {
     const service = call ? serviceKey(call.service) : parsed.ok ? '' : parsed.serviceText;
     // The LGSP only from a parsed identifier: it labels metrics, so junk must not reach it.
     const lgsp = call?.client?.memberCode ?? (cred?.ok ? cred.client.split('/')[2] : '');
-    const x = this.exchangeFor(input, call, { client: client || (parsed.ok ? '' : parsed.clientText), service, lgsp }, body);
+    const x = this.exchangeFor(input, call, { client: client || (parsed.ok ? '' : parsed.clientText), service, lgsp });
 
+    // Parse, hosted, key: all before the body is read, so an unauthenticated request costs no memory.
     if (!parsed.ok) return this.refuse(x, parsed.fault);
-    if (!Buffer.isBuffer(input.body)) return this.refuse(x, input.body);
     // As the client's security server: is the client its own (registered here), then did it authenticate.
     const notHosted = () => fault(FaultTypes.unknownMember, `this gateway hosts no LGSP for member ${x.lgsp} (see GET /lgsps for the ${this.hosted().length} it hosts)`);
     if (call!.client && !this.hosts(x.lgsp)) return this.refuse(x, notHosted());
     if (!key) return this.refuse(x, fault(FaultTypes.sslAuthenticationFailed, 'the calling system must authenticate to its LGSP: send its API key in X-API-Key'));
     if (!cred!.ok) return this.refuse(x, fault(FaultTypes.sslAuthenticationFailed, cred!.message));
     if (!this.hosts(x.lgsp)) return this.refuse(x, notHosted());
+    const limited = this.rateLimits?.take(cred!.client);
+    if (limited && !limited.ok) return this.refuse(x, this.rateLimitFault(cred!.client, limited.retryAfterMs), { 'retry-after': String(Math.ceil(limited.retryAfterMs / 1000)) });
+    const body = await input.readBody();
+    if (!Buffer.isBuffer(body)) return this.refuse(x, body);
+    this.withBody(x, input, body);
     const securityServer = lastHeader(input.headers, 'x-road-security-server');
     const ssProblem = securityServer === undefined ? undefined : securityServerProblem(securityServer, call!.service);
     if (ssProblem) return this.refuse(x, fault(FaultTypes.invalidSecurityServer, ssProblem));
     if (call!.metaservice && input.method === 'GET') return this.metaservice(call!, x);
-    return this.forwardOnce(input, call!, x, body);
+    // Defence in depth: the access right as the hub checks it, from this gateway's registry view and with the same fault.
+    const decision = this.registry.decide(x.client, x.service);
+    if (!decision.allowed) return this.refuse(x, faultForDenial(decision));
+    const req = this.exchangeRequest(input, call!, x, body);
+    const size = envelopeBytes(req);
+    if (size > MAX_ENVELOPE_BYTES)
+      return this.refuse(x, fault(FaultTypes.malformedRequest, `the request does not fit in one message to NDXP: ${size} bytes as sent, at most ${MAX_ENVELOPE_BYTES}`));
+    return this.forwardOnce(input, call!, x, body, req);
+  }
+
+  private rateLimitFault(client: string, retryAfterMs: number): Fault {
+    const rps = this.config.RATE_LIMIT_PER_CLIENT_RPS;
+    const message = `${client} sent more than ${rps} requests a second (bursts of ${2 * rps}) through this LGSP: retry in ${retryAfterMs} ms`;
+    return { ...fault(FaultTypes.rateLimited, message), status: 429 };
   }
 
   /**
@@ -190,8 +249,8 @@ export class GatewayService {
   }
 
   /** Forwards, unless the Idempotency-Key says the answer is known (replayed) or the key is misused (refused). */
-  private async forwardOnce(input: GatewayInput, call: ParsedCall, x: Exchange, body: Buffer): Promise<GatewayAnswer> {
-    if (!call.idempotencyKey) return this.forward(input, call, x, body);
+  private async forwardOnce(input: GatewayInput, call: ParsedCall, x: Exchange, body: Buffer, req: ExchangeRequest): Promise<GatewayAnswer> {
+    if (!call.idempotencyKey) return this.forward(x, req);
     const fingerprint = fingerprintOf(input.method, x.service, call.path, call.rawQuery, body);
     const claim = this.idempotency.claim(x.client, call.idempotencyKey, fingerprint);
     if (claim.kind === 'payload-differs')
@@ -199,12 +258,13 @@ export class GatewayService {
     if (claim.kind === 'in-flight')
       return this.refuse(x, { ...fault(FaultTypes.malformedRequest, `a request with Idempotency-Key ${call.idempotencyKey} is still in progress: retry later`), status: 409 });
     if (claim.kind === 'replay') return this.replay(x, claim.answer, claim.transactionId);
-    const answer = await this.forward(input, call, x, body);
+    const answer = await this.forward(x, req);
     this.idempotency.settle(x.client, call.idempotencyKey, answer, x.transactionId);
     return answer;
   }
 
-  private exchangeFor(input: GatewayInput, call: ParsedCall | undefined, who: { client: string; service: string; lgsp: string }, body: Buffer): Exchange {
+  /** The exchange as far as the head tells it; the body's size and hash are added once it is read (withBody). */
+  private exchangeFor(input: GatewayInput, call: ParsedCall | undefined, who: { client: string; service: string; lgsp: string }): Exchange {
     const { client, service, lgsp } = who;
     const transactionId = randomUUID();
     const requestId = randomUUID();
@@ -221,7 +281,6 @@ export class GatewayService {
       'x-road-client': call?.client ? encodeXRoadId(clientParts(call.client)) : headerSafe(client),
       'x-road-service': call ? encodeXRoadId([...clientParts(call.service), call.service.serviceCode]) : headerSafe(service),
       'x-road-request-id': requestId,
-      'x-road-request-hash': requestHash(input.method, input.url, lines, body),
     };
     const facts: RequestFacts = {
       xRoadId: xRoadId.slice(0, 255),
@@ -232,11 +291,21 @@ export class GatewayService {
       ...(call?.userId !== undefined ? { userId: call.userId.slice(0, 255) } : {}),
       ...(call?.representedParty !== undefined ? { representedParty: call.representedParty.slice(0, 255) } : {}),
       ...(call?.idempotencyKey !== undefined ? { idempotencyKey: call.idempotencyKey.slice(0, 255) } : {}),
-      requestSize: body.length,
+      // What the client declared: the body of a request refused before reading it is never read.
+      requestSize: declaredSize(input.headers),
       requestInAt: Date.now(),
+      // Counted under `unknown` in the statistics, so that made-up identifiers add no rows there.
+      ...(client && this.registeredClient(client) ? {} : { unregisteredClient: true }),
+      ...(this.registry.state.services.has(service) ? {} : { unregisteredService: true }),
     };
     const errorMedia = errorMediaType(lastHeader(input.headers, 'accept'));
-    return { transactionId, requestId, xRoadId, client, service, lgsp, facts, xroadHeaders, providerHeaders: headerRecord(lines), errorMedia };
+    return { transactionId, requestId, xRoadId, client, service, lgsp, facts, lines, xroadHeaders, providerHeaders: headerRecord(lines), errorMedia };
+  }
+
+  /** The body read: its size for the record, and the request hash over the head and it. */
+  private withBody(x: Exchange, input: GatewayInput, body: Buffer): void {
+    x.facts.requestSize = body.length;
+    x.xroadHeaders['x-road-request-hash'] = requestHash(input.method, input.url, x.lines, body);
   }
 
   /** Decides a command on a transaction this gateway starts and ends in one go, and records its events durably. */
@@ -245,10 +314,11 @@ export class GatewayService {
   }
 
   /** Refused at the LGSP: recorded, then answered with the fault. */
-  private async refuse(x: Exchange, f: Fault): Promise<GatewayAnswer> {
+  private async refuse(x: Exchange, f: Fault, headers: Record<string, string> = {}): Promise<GatewayAnswer> {
     const shown = this.inStyle(f);
     await this.recordDecided(x.transactionId, { kind: 'RefuseAtLgsp', at: Date.now(), request: x.facts, fault: shown });
-    return this.faultAnswer(x, shown);
+    const answer = this.faultAnswer(x, shown);
+    return { ...answer, headers: { ...answer.headers, ...headers } };
   }
 
   /** A retry with a known Idempotency-Key: recorded as its own row linked to the first, answered as the first was. */
@@ -260,8 +330,8 @@ export class GatewayService {
   }
 
   /** Forwards to the hub, then records what the client is about to get before it gets it. */
-  private async forward(input: GatewayInput, call: ParsedCall, x: Exchange, body: Buffer): Promise<GatewayAnswer> {
-    const res = await this.exchange(input, call, x, body);
+  private async forward(x: Exchange, req: ExchangeRequest): Promise<GatewayAnswer> {
+    const res = await this.exchange(x, req);
     const shown = res.fault ? this.inStyle(res.fault) : undefined;
     await this.recordDecided(x.transactionId, {
       kind: 'AnswerClient',
@@ -275,10 +345,9 @@ export class GatewayService {
     return { status: res.status, headers, body: Buffer.from(res.body ?? '', 'base64'), lgsp: x.lgsp, service: x.service, replayed: false };
   }
 
-  /** The hub's answer, or the gateway's own fault when the hub could not be asked or did not answer. */
-  private async exchange(input: GatewayInput, call: ParsedCall, x: Exchange, body: Buffer): Promise<ExchangeResponse> {
-    const deadlineAt = x.facts.requestInAt + this.config.EXCHANGE_TIMEOUT_MS;
-    const req: ExchangeRequest = {
+  /** The envelope for the hub: the request as sent, with what the gateway knows of it. */
+  private exchangeRequest(input: GatewayInput, call: ParsedCall, x: Exchange, body: Buffer): ExchangeRequest {
+    return {
       transactionId: x.transactionId,
       xRoadId: x.xRoadId,
       requestId: x.requestId,
@@ -295,8 +364,12 @@ export class GatewayService {
       ...(body.length > 0 ? { body: body.toString('base64') } : {}),
       requestSize: body.length,
       requestInAt: x.facts.requestInAt,
-      deadlineAt,
+      deadlineAt: x.facts.requestInAt + this.config.EXCHANGE_TIMEOUT_MS,
     };
+  }
+
+  /** The hub's answer, or the gateway's own fault when the hub could not be asked or did not answer. */
+  private async exchange(x: Exchange, req: ExchangeRequest): Promise<ExchangeResponse> {
     const waitMs = this.config.EXCHANGE_TIMEOUT_MS + 1000; // a little past the hub's deadline, so the hub's own timeout answer arrives first
     try {
       return await this.hub.request<ExchangeRequest, ExchangeResponse>(EXCHANGE_OPERATION, req, waitMs, x.transactionId);

@@ -39,9 +39,12 @@ export class NdxpMetricsService implements OnApplicationBootstrap {
   }
 
   finished(rows: Array<{ client: string; service: string; outcome: string; lgsp: string; durationMs: number | null }>): void {
+    const state = this.registryView.state;
     for (const r of rows) {
-      const service = serviceLabel(r.service);
-      this.m.transactions.inc({ lgsp: r.lgsp || 'unknown', service, database: DATABASE_OF.get(r.service) ?? 'unknown', outcome: r.outcome });
+      // Labels from the registry's values only: an LGSP agency, a registered service; `unknown` for anything else.
+      const service = serviceLabel(r.service, state.services);
+      const lgsp = state.agencies.get(r.lgsp)?.hasLgsp ? r.lgsp : 'unknown';
+      this.m.transactions.inc({ lgsp, service, database: DATABASE_OF.get(r.service) ?? 'unknown', outcome: r.outcome });
       if (r.durationMs !== null) this.m.duration.observe({ service, outcome: r.outcome }, r.durationMs / 1000);
     }
   }

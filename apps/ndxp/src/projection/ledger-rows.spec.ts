@@ -1,6 +1,6 @@
 import { TransactionEvent } from '@ndxp/contracts';
 import { outcomeOfAnswer } from '@ndxp/contracts';
-import { isUnstorable, LEDGER_COLUMNS, ledgerParams, patchesFromEvents, UnstorableEvent, vietnamDay } from './ledger-rows';
+import { isUnstorable, LEDGER_COLUMNS, ledgerParams, patchesFromEvents, unregisteredIn, UnstorableEvent, vietnamDay } from './ledger-rows';
 
 /** The code a deadline that passed is answered with; the event's timedOut says it was one. */
 const TIMEOUT = 'Server.ServerProxy.IOError';
@@ -118,5 +118,41 @@ describe('what the ledger stores', () => {
     expect(isUnstorable(new Error('Connection terminated unexpectedly'))).toBe(false);
     expect(isUnstorable(new UnstorableEvent('bad time'))).toBe(true);
     expect(isUnstorable(undefined)).toBe(false);
+  });
+});
+
+describe('the daily counters and made-up identifiers', () => {
+  const u = '7d3f1b7e-0000-4000-8000-000000000002';
+  const refused = (transactionId: string, flags: { unregisteredClient?: boolean; unregisteredService?: boolean }): TransactionEvent => ({
+    type: 'TransactionRejected',
+    eventId: `${transactionId}:TransactionRejected`,
+    transactionId,
+    at: 2000,
+    xRoadId: 'x',
+    lgsp: '',
+    client: 'VN/GOV/000.00.00.H26/JUNK-1',
+    service: 'VN/GOV/000.00.00.G01/CSDLQGDC/made-up-1',
+    provider: 'VN/GOV/000.00.00.G01/CSDLQGDC',
+    requestSize: 0,
+    requestInAt: 1000,
+    stage: 'lgsp',
+    statusCode: 500,
+    faultCode: 'Server.ClientProxy.SslAuthenticationFailed',
+    faultString: 'the API key is not known to the registry',
+    ...flags,
+  });
+
+  it('given refusals the gateway found unregistered, when folded, then they count under unknown, and the ledger row keeps what was sent', () => {
+    const patches = patchesFromEvents([refused(t, { unregisteredClient: true, unregisteredService: true }), refused(u, { unregisteredService: true })]);
+    expect(unregisteredIn([...patches.values()])).toEqual({ clients: [t], services: [t, u] });
+    expect(ledgerParams([...patches.values()])[LEDGER_COLUMNS.findIndex((c) => c.name === 'client')]).toEqual(['VN/GOV/000.00.00.H26/JUNK-1', 'VN/GOV/000.00.00.H26/JUNK-1']);
+  });
+
+  it('given events without the flags (an older gateway, another producer), when folded, then they count as recorded', () => {
+    expect(unregisteredIn([...patchesFromEvents([requested, refused(u, {})]).values()])).toEqual({ clients: [], services: [] });
+  });
+
+  it('given the flags, when the row is stored, then they are not columns', () => {
+    expect(LEDGER_COLUMNS.map((c) => c.name)).not.toContain('unregistered_client');
   });
 });

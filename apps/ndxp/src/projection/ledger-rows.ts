@@ -32,6 +32,9 @@ export interface LedgerPatch {
   fault_string?: string;
   duration_ms?: number;
   completed_at?: string;
+  /** Not columns: the first request event said the client, or the service, was not registered (counted as `unknown`). */
+  unregistered_client?: boolean;
+  unregistered_service?: boolean;
 }
 
 export const LEDGER_COLUMNS: Array<{ name: keyof LedgerPatch; type: string }> = [
@@ -76,6 +79,20 @@ function requestFields(e: TransactionRequested | TransactionRejected | Transacti
     user_id: e.userId,
     request_size: e.requestSize,
     request_in_at: iso(e.requestInAt),
+    unregistered_client: e.unregisteredClient === true,
+    unregistered_service: e.unregisteredService === true,
+  };
+}
+
+/**
+ * Which finished transactions the daily counters count under an `unknown` client, or an `unknown` service
+ * and provider: those the gateway found not registered (made-up identifiers would add a row each). Their
+ * ledger rows keep what was sent. Decided by the events alone, so a rebuild counts as the first pass did.
+ */
+export function unregisteredIn(patches: LedgerPatch[]): { clients: string[]; services: string[] } {
+  return {
+    clients: patches.filter((p) => p.unregistered_client).map((p) => p.transaction_id),
+    services: patches.filter((p) => p.unregistered_service).map((p) => p.transaction_id),
   };
 }
 

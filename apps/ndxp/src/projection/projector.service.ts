@@ -4,7 +4,7 @@ import { KafkaService, SupervisedConsumer } from '@ndxp/platform';
 import { KafkaMessage } from 'kafkajs';
 import { DataSource, EntityManager } from 'typeorm';
 import { NdxpMetricsService } from '../observability/ndxp-metrics.service';
-import { isUnstorable, LEDGER_COLUMNS, LedgerPatch, ledgerParams, patchesFromEvents, UnstorableEvent } from './ledger-rows';
+import { isUnstorable, LEDGER_COLUMNS, LedgerPatch, ledgerParams, patchesFromEvents, unregisteredIn, UnstorableEvent } from './ledger-rows';
 
 const TERMINAL_COLUMNS = new Set<keyof LedgerPatch>(['outcome', 'succeeded', 'status_code', 'fault_code', 'fault_string', 'duration_ms', 'completed_at']);
 const GROUP = 'ndxp-projector';
@@ -165,13 +165,17 @@ export class ProjectorService implements OnApplicationBootstrap {
       await tx.query(this.sql, ledgerParams(patches));
       const newlyFinished = patches.filter((p) => p.outcome && !hadOutcome.has(p.transaction_id)).map((p) => p.transaction_id);
       if (newlyFinished.length === 0) return [];
+      const unregistered = unregisteredIn(patches);
       await tx.query(
+        // Made-up identifiers count under 'unknown' (unregisteredIn): junk adds no rows to the statistics.
         `INSERT INTO ndxp.daily_counters (day, client, service, provider, outcome, count)
-         SELECT coalesce(day, (completed_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date), coalesce(client, ''), coalesce(service, ''),
-                coalesce(provider, ''), outcome, count(*)
+         SELECT coalesce(day, (completed_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date),
+                CASE WHEN transaction_id = ANY($2::uuid[]) THEN 'unknown' ELSE coalesce(client, '') END,
+                CASE WHEN transaction_id = ANY($3::uuid[]) THEN 'unknown' ELSE coalesce(service, '') END,
+                CASE WHEN transaction_id = ANY($3::uuid[]) THEN 'unknown' ELSE coalesce(provider, '') END, outcome, count(*)
          FROM ndxp.transactions WHERE transaction_id = ANY($1::uuid[]) GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5
          ON CONFLICT (day, client, service, provider, outcome) DO UPDATE SET count = ndxp.daily_counters.count + excluded.count`,
-        [newlyFinished],
+        [newlyFinished, unregistered.clients, unregistered.services],
       );
       return tx.query(
         `SELECT coalesce(client, '') AS client, coalesce(service, '') AS service, coalesce(provider, '') AS provider, outcome,

@@ -7,6 +7,7 @@ import {
   ExchangeRequest,
   ExchangeResponse,
   fault,
+  faultForDenial,
   FaultTypes,
   HOT_TOPIC_PARTITIONS,
   initialTransaction,
@@ -25,7 +26,6 @@ import {
 } from '@ndxp/contracts';
 import { AppConfig, InboundRequest, KafkaRequester, KafkaService, RegistryViewService, RequestConsumer, RequestTimeoutError, sendReply } from '@ndxp/platform';
 import { NdxpMetricsService } from '../observability/ndxp-metrics.service';
-import { faultForDenial } from './access-faults';
 
 /** What the first event of a transaction records about the request, accepted or not. */
 function requestFacts(req: ExchangeRequest, provider: string): RequestFacts {

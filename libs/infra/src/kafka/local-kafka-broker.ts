@@ -2,7 +2,7 @@ import { ChildProcess, spawn, spawnSync } from 'child_process';
 import { randomBytes } from 'crypto';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'fs';
 import { join } from 'path';
-import { Topics } from '@ndxp/contracts';
+import { KAFKA_MAX_MESSAGE_BYTES, Topics } from '@ndxp/contracts';
 import { portAnswers, waitFor } from '../net';
 import { checkJava } from '../prerequisites';
 import { commandLine, isAlive, stopProcess } from '../process';
@@ -61,6 +61,9 @@ export function serverProperties(o: { port: number; controllerPort: number; data
     'num.partitions=1',
     'log.retention.hours=-1',
     'log.retention.bytes=-1',
+    // A request of 1 MiB travels as 1.4 MB of base64 in its envelope: above Kafka's default of 1 MiB.
+    `message.max.bytes=${KAFKA_MAX_MESSAGE_BYTES}`,
+    `replica.fetch.max.bytes=${KAFKA_MAX_MESSAGE_BYTES}`,
     '',
   ].join('\n');
 }

@@ -4,12 +4,14 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppConfig } from '../config/app-config';
 import { developmentWarning, publicSecretsIn } from '../config/secrets';
 import { ApiErrorFilter, validationExceptionFactory } from '../http/http-errors';
+import { applyHttpLimits, httpLimitsOf } from './http-limits';
 
 const LEVELS: LogLevel[] = ['error', 'warn', 'log', 'debug', 'verbose'];
 
 /**
  * Starts an app: validation, OpenAPI docs at /docs, graceful shutdown on
- * SIGINT/SIGTERM (consumers leave their groups, producers flush).
+ * SIGINT/SIGTERM (consumers leave their groups, producers flush), the HTTP
+ * server's timeouts and head limit (http-limits).
  */
 export async function bootstrapApp(
   name: string,
@@ -22,6 +24,8 @@ export async function bootstrapApp(
   const logLevels = LEVELS.slice(0, LEVELS.indexOf(config.LOG_LEVEL as LogLevel) + 1);
   try {
     const app = await NestFactory.create(module, { logger: logLevels, abortOnError: false, bodyParser: options.bodyParser ?? true });
+    // Bounds on what one client can hold open or send (HTTP_* settings): before the server accepts a connection.
+    applyHttpLimits(app.getHttpServer(), httpLimitsOf(config));
     options.beforeRoutes?.(app);
     app.useGlobalPipes(new ValidationPipe({ whitelist: true, transform: true, exceptionFactory: validationExceptionFactory }));
     app.useGlobalFilters(new ApiErrorFilter());

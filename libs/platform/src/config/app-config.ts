@@ -1,7 +1,10 @@
 import { Transform } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { MAX_HEADER_BYTES_LIMIT } from '@ndxp/contracts';
 import { ConfigError, loadConfig } from './load-config';
 import { DEFAULT_ADMIN_TOKEN, PUBLIC_DEFAULTS, refuseDefaultSecrets } from './secrets';
+
+const toInt = ({ value }: { value: unknown }) => (typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value);
 
 export const KAFKA_BROKERS_PATTERN = /^[A-Za-z0-9._-]+:\d{1,5}(,[A-Za-z0-9._-]+:\d{1,5})*$/;
 export const DATABASE_URL_PATTERN = /^postgres(ql)?:\/\/[^/\s]+\/[A-Za-z0-9_]+(\?.*)?$/;
@@ -59,6 +62,23 @@ export class AppConfig {
   @Min(1000, { message: 'must be milliseconds, 1000-300000' })
   @Max(300000, { message: 'must be milliseconds, 1000-300000' })
   KAFKA_SESSION_TIMEOUT_MS!: number;
+
+  /** Time to receive a request's head (ms); a slow head is cut with 408. At most HTTP_REQUEST_TIMEOUT_MS. */
+  @IsOptional() @Transform(toInt) @IsInt({ message: 'must be milliseconds, 1000-600000' }) @Min(1000) @Max(600_000) HTTP_HEADERS_TIMEOUT_MS?: number;
+
+  /** Time to receive a whole request, body included (ms); then 408 and the connection closed. */
+  @IsOptional() @Transform(toInt) @IsInt({ message: 'must be milliseconds, 1000-600000' }) @Min(1000) @Max(600_000) HTTP_REQUEST_TIMEOUT_MS?: number;
+
+  /** Idle time a kept-alive connection is held between requests (ms). */
+  @IsOptional() @Transform(toInt) @IsInt({ message: 'must be milliseconds, 100-600000' }) @Min(100) @Max(600_000) HTTP_KEEP_ALIVE_TIMEOUT_MS?: number;
+
+  /** Bytes of request head (request line and headers) taken; past them, 431. At most 64 KiB, so a request's envelope fits in one Kafka message. */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt({ message: `must be bytes, 1024-${MAX_HEADER_BYTES_LIMIT}` })
+  @Min(1024)
+  @Max(MAX_HEADER_BYTES_LIMIT)
+  HTTP_MAX_HEADER_SIZE?: number;
 
   get kafkaBrokers(): string[] {
     return this.KAFKA_BROKERS.split(',');

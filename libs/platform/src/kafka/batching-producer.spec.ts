@@ -1,5 +1,5 @@
 import { Producer } from 'kafkajs';
-import { BatchingProducer } from './batching-producer';
+import { BatchingProducer, chunksOf, messageBytes } from './batching-producer';
 
 // A pure unit test of the batching logic: the fake records sendBatch calls.
 // Real-broker behaviour is covered in test/.
@@ -70,5 +70,48 @@ describe('BatchingProducer', () => {
     f.setFail(true);
     const b = new BatchingProducer(f.producer, { lingerMs: 1, maxBatch: 10, retry: { giveUpMs: 300, brokerUp: async () => false } });
     await expect(b.send('a', { value: '1' })).rejects.toThrow('broker gone');
+  });
+
+  it('given messages heavier together than maxBatchBytes, when flushed, then they go in several sendBatch calls, in order', async () => {
+    const f = fakeProducer();
+    const b = new BatchingProducer(f.producer, { lingerMs: 5, maxBatch: 100, maxBatchBytes: 1000 });
+    await Promise.all(['a', 'b', 'c', 'd'].map((v) => b.send('t', { value: v.repeat(400) })));
+    expect(f.calls).toEqual([[{ topic: 't', n: 2 }], [{ topic: 't', n: 2 }]]);
+  });
+
+  it('given one message too large for the broker among others, when flushed, then only it fails and it is not retried', async () => {
+    const sent: string[][] = [];
+    let attempts = 0;
+    const producer = {
+      sendBatch: async ({ topicMessages }: { topicMessages: Array<{ messages: Array<{ value: string }> }> }) => {
+        const values = topicMessages.flatMap((t) => t.messages.map((m) => m.value));
+        if (values.some((v) => v.length > 1000)) {
+          attempts++;
+          // kafkajs wraps the broker's answer: a non-retriable error whose cause is the protocol error
+          throw Object.assign(new Error('wrapped'), {
+            cause: Object.assign(new Error('The request included a message larger than the max message size the server will accept'), { type: 'MESSAGE_TOO_LARGE' }),
+          });
+        }
+        sent.push(values.map((v) => v.slice(0, 1)));
+        return [];
+      },
+    } as unknown as Producer;
+    const b = new BatchingProducer(producer, { lingerMs: 5, maxBatch: 100, maxBatchBytes: 1000, retry: { giveUpMs: 10_000, brokerUp: async () => true } });
+    const results = await Promise.allSettled([b.send('t', { value: 'a' }), b.send('t', { value: 'b'.repeat(2000) }), b.send('t', { value: 'c' })]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(sent).toEqual([['a'], ['c']]);
+    expect(attempts).toBe(1);
+  });
+});
+
+describe('chunksOf', () => {
+  const p = (bytes: number) => ({ message: { value: 'x'.repeat(bytes - 64) } });
+  it('given messages and a byte budget, when cut, then each piece is within it, order is kept, and an oversized one is alone', () => {
+    const q = [p(300), p(300), p(500), p(2000), p(100)];
+    expect(chunksOf(q, 1000).map((c) => c.map((m) => messageBytes(m.message)))).toEqual([[300, 300], [500], [2000], [100]]);
+  });
+
+  it('given headers and a key, when weighed, then they count', () => {
+    expect(messageBytes({ key: 'k', value: 'vv', headers: { h: 'abc', l: ['1', '2'] } })).toBe(1 + 2 + 1 + 3 + 1 + 2 + 64);
   });
 });

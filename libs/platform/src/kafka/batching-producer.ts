@@ -1,4 +1,5 @@
 import { Message, Producer } from 'kafkajs';
+import { KAFKA_MAX_MESSAGE_BYTES, KAFKA_RECORD_OVERHEAD_BYTES } from '@ndxp/contracts';
 
 interface Pending {
   topic: string;
@@ -16,6 +17,11 @@ export interface BatchRetry {
 export interface BatchingOptions {
   lingerMs: number;
   maxBatch: number;
+  /**
+   * Bytes of messages in one sendBatch: below the topics' max.message.bytes, so that no record batch
+   * the broker gets is over it and a message too large for Kafka fails alone, never its neighbours.
+   */
+  maxBatchBytes: number;
   /** Told of every message whose produce failed (for kafka_produce_errors_total), and once of each topic (count 0). */
   onError?: (topic: string, count: number) => void;
   /** Told of a batch that took over 2 s or failed: every later message waited behind it. */
@@ -46,7 +52,7 @@ export class BatchingProducer {
     private readonly producer: Producer,
     options: Partial<BatchingOptions> = {},
   ) {
-    this.options = { lingerMs: 2, maxBatch: 1000, ...options };
+    this.options = { lingerMs: 2, maxBatch: 1000, maxBatchBytes: KAFKA_MAX_MESSAGE_BYTES - KAFKA_RECORD_OVERHEAD_BYTES, ...options };
   }
 
   private readonly topics = new Set<string>();
@@ -79,31 +85,36 @@ export class BatchingProducer {
 
   /** Sends everything queued so far. Batches go out one after another, in order. */
   flush(): Promise<void> {
-    const batch = this.queue;
+    const queued = this.queue;
     this.queue = [];
-    if (batch.length === 0) return this.flushing;
+    if (queued.length === 0) return this.flushing;
     this.flushing = this.flushing.then(async () => {
-      const byTopic = new Map<string, Message[]>();
-      for (const p of batch) {
-        const list = byTopic.get(p.topic) ?? [];
-        list.push(p.message);
-        byTopic.set(p.topic, list);
-      }
-      const started = Date.now();
-      try {
-        await this.sendWithRetry(
-          [...byTopic].map(([topic, messages]) => ({ topic, messages })),
-          started,
-        );
-        if (Date.now() - started > 2000) this.options.onSlow?.(batch.length, Date.now() - started, 'sent');
-        batch.forEach((p) => p.resolve());
-      } catch (e) {
-        this.options.onSlow?.(batch.length, Date.now() - started, `failed: ${(e as Error).message}`);
-        for (const [topic, messages] of byTopic) this.options.onError?.(topic, messages.length);
-        batch.forEach((p) => p.reject(e));
-      }
+      for (const batch of chunksOf(queued, this.options.maxBatchBytes)) await this.sendOne(batch);
     });
     return this.flushing;
+  }
+
+  /** One sendBatch: its messages are all sent, or all rejected. */
+  private async sendOne(batch: Pending[]): Promise<void> {
+    const byTopic = new Map<string, Message[]>();
+    for (const p of batch) {
+      const list = byTopic.get(p.topic) ?? [];
+      list.push(p.message);
+      byTopic.set(p.topic, list);
+    }
+    const started = Date.now();
+    try {
+      await this.sendWithRetry(
+        [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+        started,
+      );
+      if (Date.now() - started > 2000) this.options.onSlow?.(batch.length, Date.now() - started, 'sent');
+      batch.forEach((p) => p.resolve());
+    } catch (e) {
+      this.options.onSlow?.(batch.length, Date.now() - started, `failed: ${(e as Error).message}`);
+      for (const [topic, messages] of byTopic) this.options.onError?.(topic, messages.length);
+      batch.forEach((p) => p.reject(e));
+    }
   }
 
   private async sendWithRetry(topicMessages: Array<{ topic: string; messages: Message[] }>, started: number): Promise<void> {
@@ -112,7 +123,8 @@ export class BatchingProducer {
         await this.producer.sendBatch({ topicMessages });
         return;
       } catch (e) {
-        if (!this.options.retry || Date.now() - started > this.options.retry.giveUpMs) throw e;
+        // A message the broker finds too large stays too large: no retry, and nothing behind it waits.
+        if (!this.options.retry || tooLarge(e) || Date.now() - started > this.options.retry.giveUpMs) throw e;
         await this.untilBrokerUp(started, attempt);
       }
     }
@@ -124,6 +136,41 @@ export class BatchingProducer {
     const retry = this.options.retry!;
     while (Date.now() - started <= retry.giveUpMs && !(await retry.brokerUp())) await sleep(250);
   }
+}
+
+/** What a message weighs in a record batch: its bytes and a record's framing. */
+export function messageBytes(m: Message): number {
+  const size = (v: unknown): number => (v == null ? 0 : Buffer.isBuffer(v) ? v.length : Buffer.byteLength(String(v)));
+  let headers = 0;
+  for (const [name, value] of Object.entries(m.headers ?? {}))
+    headers += Buffer.byteLength(name) + (Array.isArray(value) ? value.reduce((n: number, v) => n + size(v), 0) : size(value));
+  return size(m.value) + size(m.key) + headers + 64;
+}
+
+/** The queue in order, cut so that each piece weighs at most maxBytes; a message heavier than that goes alone. */
+export function chunksOf<T extends { message: Message }>(queue: T[], maxBytes: number): T[][] {
+  const chunks: T[][] = [];
+  let current: T[] = [];
+  let bytes = 0;
+  for (const p of queue) {
+    const b = messageBytes(p.message);
+    if (current.length > 0 && bytes + b > maxBytes) {
+      chunks.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(p);
+    bytes += b;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
+}
+
+/** kafkajs' MESSAGE_TOO_LARGE or RECORD_LIST_TOO_LARGE, however wrapped. */
+function tooLarge(e: unknown): boolean {
+  for (let c = e as { type?: string; cause?: unknown } | undefined, i = 0; c && i < 4; c = c.cause as typeof c, i++)
+    if (c.type === 'MESSAGE_TOO_LARGE' || c.type === 'RECORD_LIST_TOO_LARGE') return true;
+  return false;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -1,4 +1,5 @@
 import { Admin, Kafka } from 'kafkajs';
+import { KAFKA_MAX_MESSAGE_BYTES } from '@ndxp/contracts';
 
 export interface TopicSpec {
   topic: string;
@@ -16,7 +17,13 @@ export async function ensureTopics(admin: Admin, specs: TopicSpec[]): Promise<vo
   if (missing.length === 0) return;
   await admin.createTopics({
     waitForLeaders: true,
-    topics: missing.map((s) => ({ topic: s.topic, numPartitions: s.numPartitions ?? 1, replicationFactor: 1 })),
+    // The platform's message size on the topic itself, so that a broker left at Kafka's default (1 MiB) takes it too.
+    topics: missing.map((s) => ({
+      topic: s.topic,
+      numPartitions: s.numPartitions ?? 1,
+      replicationFactor: 1,
+      configEntries: [{ name: 'max.message.bytes', value: String(KAFKA_MAX_MESSAGE_BYTES) }],
+    })),
   });
 }
 
