@@ -1,7 +1,7 @@
 import { Transform } from 'class-transformer';
 import { IsIn, IsInt, Matches, Max, Min } from 'class-validator';
-import { FAULT_CODE_STYLES, FaultCodeStyle } from '@ndxp/contracts';
-import { AppConfig } from '@ndxp/platform';
+import { DEFAULT_PLATFORM_SIGNING_KEY, FAULT_CODE_STYLES, FaultCodeStyle } from '@ndxp/contracts';
+import { AppConfig, IsSigningKey } from '@ndxp/platform';
 
 const toInt = ({ value }: { value: unknown }) => (typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value);
 
@@ -33,6 +33,16 @@ export class LgspConfig extends AppConfig {
    * 7.8 and later (`server.serverproxy.access_denied`).
    */
   @IsIn(FAULT_CODE_STYLES, { message: 'must be camel (X-Road up to 7.7) or snake (7.8 and later)' }) FAULT_CODE_STYLE!: FaultCodeStyle;
+
+  /** Signs every request to the hub (the hub holds the same key and refuses what it cannot verify). */
+  @IsSigningKey() PLATFORM_SIGNING_KEY!: string;
 }
 
-export const lgspDefaults = { LGSP_AGENCIES: 'all', LGSP_SHARD: '1/1', EXCHANGE_TIMEOUT_MS: '5000', IDEMPOTENCY_TTL_S: '600', FAULT_CODE_STYLE: 'camel' };
+export const lgspDefaults = {
+  LGSP_AGENCIES: 'all',
+  LGSP_SHARD: '1/1',
+  EXCHANGE_TIMEOUT_MS: '5000',
+  IDEMPOTENCY_TTL_S: '600',
+  FAULT_CODE_STYLE: 'camel',
+  PLATFORM_SIGNING_KEY: DEFAULT_PLATFORM_SIGNING_KEY,
+};

@@ -1,6 +1,7 @@
 import { Transform } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 import { ConfigError, loadConfig } from './load-config';
+import { MIN_SIGNING_KEY_LENGTH } from '@ndxp/contracts';
 import { DEFAULT_ADMIN_TOKEN, PUBLIC_DEFAULTS, refuseDefaultSecrets } from './secrets';
 
 export const KAFKA_BROKERS_PATTERN = /^[A-Za-z0-9._-]+:\d{1,5}(,[A-Za-z0-9._-]+:\d{1,5})*$/;
@@ -64,6 +65,10 @@ export class AppConfig {
     return this.KAFKA_BROKERS.split(',');
   }
 }
+
+/** Validates a signing key setting (PLATFORM_SIGNING_KEY, PROVIDER_SIGNING_KEY): long enough to resist guessing. */
+export const IsSigningKey = (): PropertyDecorator =>
+  Matches(new RegExp(`^\\S{${MIN_SIGNING_KEY_LENGTH},}$`), { message: `must be at least ${MIN_SIGNING_KEY_LENGTH} characters without spaces, e.g. $(openssl rand -hex 24)` });
 
 export const DEFAULT_PORTS = { registry: 3001, ndxp: 3002, lgsp: 3003, providers: 3004 } as const;
 export type AppName = keyof typeof DEFAULT_PORTS;
