@@ -35,7 +35,7 @@ export function ndxpMetrics(registers: Registry) {
     }),
     rejections: new Counter({
       name: 'ndxp_hub_rejections_total',
-      help: 'Requests the hub refused, by reason (unknown-client, unknown-member, unknown-service, not-granted)',
+      help: 'Requests the hub refused, by reason (unknown-client, unknown-member, unknown-service, not-granted; unsigned, bad-signature, not-an-lgsp, wrong-lgsp)',
       labelNames: ['reason'] as const,
       registers: r,
     }),
