@@ -83,6 +83,12 @@ export function providerMetrics(registers: Registry, activeFaults: () => Array<{
       labelNames: ['database', 'service', 'result'] as const,
       registers: r,
     }),
+    refused: new Counter({
+      name: 'providers_refused_requests_total',
+      help: 'Requests a national database refused unread because the hub did not sign them, by database and reason (unsigned, bad-signature)',
+      labelNames: ['database', 'reason'] as const,
+      registers: r,
+    }),
     duration: new Histogram({
       name: 'providers_query_duration_seconds',
       help: 'Time to answer one batch of requests from PostgreSQL, by database',
