@@ -45,14 +45,17 @@ function requestFacts(req: ExchangeRequest, provider: string): RequestFacts {
   };
 }
 
-/** The same for a request the hub could not authenticate: any field may be anything, so only strings and numbers are kept. */
-function untrustedFacts(req: Partial<Record<keyof ExchangeRequest, unknown>>, at: number): RequestFacts {
+/**
+ * The same for a request the hub could not trust: any field may be anything, so only strings and numbers are kept, and
+ * the LGSP only when the registry knows the agency (it labels metrics: a forged one must not add a series).
+ */
+function untrustedFacts(req: Partial<Record<keyof ExchangeRequest, unknown>>, at: number, knownAgency: (code: string) => boolean): RequestFacts {
   const text = (v: unknown): string => (typeof v === 'string' ? v : '');
   const num = (v: unknown, d: number): number => (typeof v === 'number' && Number.isFinite(v) ? v : d);
   const service = text(req.service);
   return {
     xRoadId: text(req.xRoadId),
-    lgsp: text(req.lgsp),
+    lgsp: knownAgency(text(req.lgsp)) ? text(req.lgsp) : '',
     client: text(req.client),
     service,
     provider: providerOf(service),
@@ -87,6 +90,7 @@ export class RoutingService implements OnApplicationBootstrap {
   private readonly providerKey: SigningKey;
   /** Refusals of unauthenticated requests since the last warning: a flood must not flood the log too. */
   private unauthenticated = { count: 0, warnedAt: 0 };
+  private readonly knownAgency = (code: string): boolean => this.registry.state.agencies.has(code);
 
   constructor(
     private readonly kafka: KafkaService,
@@ -164,7 +168,7 @@ export class RoutingService implements OnApplicationBootstrap {
     const transactionId = typeof body.transactionId === 'string' ? body.transactionId : '';
     if (transactionId && inbound.operation !== PING_OPERATION) {
       const t: InFlight = { state: initialTransaction(transactionId), database: '' };
-      this.step(t, { kind: 'RefuseAtHub', at, request: untrustedFacts(body, at), fault: origin.fault });
+      this.step(t, { kind: 'RefuseAtHub', at, request: untrustedFacts(body, at, this.knownAgency), fault: origin.fault });
     }
     const answered = mayAnswerUnauthenticated(inbound.replyTo);
     if (answered) this.reply(inbound, { transactionId, status: origin.fault.status, fault: origin.fault, responseSize: 0 });
@@ -200,7 +204,7 @@ export class RoutingService implements OnApplicationBootstrap {
     const origin = decideOrigin(this.registry.state, req, inbound.signature);
     if (!origin.trusted) {
       this.metrics.m.rejections.inc({ reason: origin.reason });
-      this.step(t, { kind: 'RefuseAtHub', at: hubInAt, request: untrustedFacts(req, hubInAt), fault: origin.fault });
+      this.step(t, { kind: 'RefuseAtHub', at: hubInAt, request: untrustedFacts(req, hubInAt, this.knownAgency), fault: origin.fault });
       this.reply(inbound, { transactionId: req.transactionId, status: origin.fault.status, fault: origin.fault, responseSize: 0 });
       return;
     }
