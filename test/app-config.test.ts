@@ -21,7 +21,14 @@ describe('app start-up with a bad setting', () => {
 // Outside development mode (a non-loopback bind, or NODE_ENV=production) the
 // public development secrets are refused, each named, before anything starts.
 describe('app start-up with a public default secret outside development mode', () => {
-  const nothingSet = { ADMIN_TOKEN: '', REGISTRY_SEED_SECRET: '', FAULTS_ADMIN_TOKEN: '', PROJECTION_ADMIN_TOKEN: '' };
+  const nothingSet = { ADMIN_TOKEN: '', REGISTRY_SEED_SECRET: '', FAULTS_ADMIN_TOKEN: '', PROJECTION_ADMIN_TOKEN: '', PLATFORM_SIGNING_KEY: '', PROVIDER_SIGNING_KEY: '' };
+  /** The signing keys each app holds: the gateways and the hub one, the hub and the databases the other. */
+  const signingKeys: Record<string, string[]> = {
+    registry: [],
+    ndxp: ['PLATFORM_SIGNING_KEY', 'PROVIDER_SIGNING_KEY'],
+    lgsp: ['PLATFORM_SIGNING_KEY'],
+    providers: ['PROVIDER_SIGNING_KEY'],
+  };
 
   it.each(APPS)('%s bound to 0.0.0.0 exits 78 naming ADMIN_TOKEN (and the registry its seed secret)', (app) => {
     const r = start(app, { ...nothingSet, HOST: '0.0.0.0', NODE_ENV: '' });
@@ -30,6 +37,9 @@ describe('app start-up with a public default secret outside development mode', (
     expect(r.stderr).toMatch(/Set a private value, e\.g\. ADMIN_TOKEN=/);
     if (app === 'registry') expect(r.stderr).toMatch(/REGISTRY_SEED_SECRET: is the public development default/);
     else expect(r.stderr).not.toMatch(/REGISTRY_SEED_SECRET/);
+    for (const key of ['PLATFORM_SIGNING_KEY', 'PROVIDER_SIGNING_KEY'])
+      if (signingKeys[app].includes(key)) expect(r.stderr).toMatch(new RegExp(`${key}: is the public development default`));
+      else expect(r.stderr).not.toMatch(new RegExp(key));
   });
 
   it('with NODE_ENV=production on loopback, the registry with a private admin token still refuses the default seed secret', () => {

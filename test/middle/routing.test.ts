@@ -18,11 +18,13 @@ import {
   RegistryEventEnvelope,
   SERVICES,
   serviceKeyOf,
+  signingKey,
   Topics,
   TransactionEvent,
 } from '@ndxp/contracts';
 import { dropDatabase, InfraHandle, startInfra } from '@ndxp/infra';
-import { AppConfig, BatchingProducer, createTopics, KafkaRequester, KafkaResponder, loadConfig, PlatformModule, RegistryViewModule } from '@ndxp/platform';
+import { BatchingProducer, createTopics, KafkaRequester, KafkaResponder, loadConfig, PlatformModule, RegistryViewModule, RequestTimeoutError } from '@ndxp/platform';
+import { NdxpConfig } from '../../apps/ndxp/src/ndxp.config';
 import { NdxpMetricsService } from '../../apps/ndxp/src/observability/ndxp-metrics.service';
 import { RoutingModule } from '../../apps/ndxp/src/routing/routing.module';
 import { isolatedEnv } from '../support/env';
@@ -33,10 +35,16 @@ import { middleSettings, watchTransactions } from './support';
 // Kafka: the registry (its events topic), an LGSP (requests on
 // ndxp.hub.requests, replies on its own topic) and a national database (a
 // responder on its request topic). No ledger, no gateway, no registry app: a
-// failure here is the hub's routing.
+// failure here is the hub's routing. The fake LGSP signs its requests as a
+// gateway does (PLATFORM_SIGNING_KEY) and the fake database checks the hub's
+// signature (PROVIDER_SIGNING_KEY), as the real ones do.
 
+const PLATFORM_KEY = 'middle-routing-platform-signing-key-0123456789';
+const PROVIDER_KEY = 'middle-routing-provider-signing-key-0123456789';
+
+let hubConfig: NdxpConfig;
 @Global()
-@Module({ providers: [NdxpMetricsService], exports: [NdxpMetricsService] })
+@Module({ providers: [NdxpMetricsService, { provide: NdxpConfig, useFactory: () => hubConfig }], exports: [NdxpMetricsService, NdxpConfig] })
 class HubDependencies {}
 
 const INSTANCE_ID = 'ndxp-middle-1';
@@ -44,6 +52,8 @@ const LGSP_INSTANCE = 'lgsp-middle-1';
 const SERVICE = SERVICES.find((s) => s.database === 'population')!;
 const SERVICE_KEY = serviceKeyOf(SERVICE);
 const LGSP = '000.00.00.H26';
+/** Another LGSP: its members' requests must come from it. */
+const OTHER_LGSP = '000.00.00.H29';
 const AGENCY = '000.00.00.G01';
 /** Registered, with a grant to SERVICE. */
 const GRANTED = `VN/GOV/${LGSP}/MOTCUA`;
@@ -108,6 +118,12 @@ describe('middle tier: the ndxp hub routing against a real broker', () => {
   let producer: Producer | undefined;
   let batching: BatchingProducer;
   let lgsp: KafkaRequester | undefined;
+  /** Not gateways: one that does not sign, one that signs with a key of its own, one with a reply topic of no LGSP. */
+  let unsigned: KafkaRequester | undefined;
+  let forger: KafkaRequester | undefined;
+  let rogue: KafkaRequester | undefined;
+  /** What the database found of each call's signature. */
+  const providerSignatures = new Map<string, string | undefined>();
   let provider: KafkaResponder | undefined;
   let watcher: Consumer | undefined;
   const events: TransactionEvent[] = [];
@@ -150,8 +166,19 @@ describe('middle tier: the ndxp hub routing against a real broker', () => {
       batching,
       { topic: Topics.providerRequests(SERVICE.database), numPartitions: HOT_TOPIC_PARTITIONS },
       'middle-routing-provider',
-      async (_op, body) => {
+      async (_op, body, inbound) => {
         const call = body as ProviderRequest;
+        providerSignatures.set(call.transactionId, inbound.signature);
+        if (inbound.signature !== 'valid') {
+          const at = Date.now();
+          return {
+            transactionId: call.transactionId,
+            status: 500,
+            fault: { type: FaultTypes.missingSignature, status: 500, message: 'not signed by the hub' },
+            providerInAt: at,
+            providerOutAt: at,
+          };
+        }
         providerCalls.push(call);
         const at = Date.now();
         const answer = Buffer.from(JSON.stringify({ citizen: call.path.slice(1) })).toString('base64');
@@ -164,10 +191,12 @@ describe('middle tier: the ndxp hub routing against a real broker', () => {
           providerOutAt: at + 1,
         } satisfies ProviderResponse;
       },
+      { verifyKey: signingKey(PROVIDER_KEY) },
     );
     await provider.start();
 
-    const config = loadConfig('ndxp', AppConfig, middleSettings(infra, INSTANCE_ID));
+    const config = loadConfig('ndxp', NdxpConfig, { ...middleSettings(infra, INSTANCE_ID), PLATFORM_SIGNING_KEY: PLATFORM_KEY, PROVIDER_SIGNING_KEY: PROVIDER_KEY });
+    hubConfig = config;
     const moduleRef = await Test.createTestingModule({
       imports: [PlatformModule.forApp({ app: 'ndxp', config, schema: 'ndxp' }), HubDependencies, RegistryViewModule, RoutingModule],
     }).compile();
@@ -175,8 +204,14 @@ describe('middle tier: the ndxp hub routing against a real broker', () => {
     await app.init();
 
     // An LGSP process: its own reply topic. Pinged until the hub's consumer has its partitions.
-    lgsp = new KafkaRequester(kafka, batching, Topics.lgspReplies(LGSP_INSTANCE), 'middle-routing-lgsp');
+    lgsp = new KafkaRequester(kafka, batching, Topics.lgspReplies(LGSP_INSTANCE), 'middle-routing-lgsp', { signingKey: signingKey(PLATFORM_KEY) });
     await lgsp.start([{ topic: Topics.hubRequests, numPartitions: HOT_TOPIC_PARTITIONS }]);
+    unsigned = new KafkaRequester(kafka, batching, Topics.lgspReplies('lgsp-middle-unsigned'), 'middle-routing-unsigned');
+    forger = new KafkaRequester(kafka, batching, Topics.lgspReplies('lgsp-middle-forger'), 'middle-routing-forger', {
+      signingKey: signingKey('a-key-that-is-not-the-platform-key-0123456789'),
+    });
+    rogue = new KafkaRequester(kafka, batching, 'middle-routing-rogue-replies', 'middle-routing-rogue');
+    for (const r of [unsigned, forger, rogue]) await r.start([{ topic: Topics.hubRequests, numPartitions: HOT_TOPIC_PARTITIONS }]);
     for (let i = 0; ; i++) {
       try {
         await lgsp.request<PingRequest, PingReply>(Topics.hubRequests, PING_OPERATION, { fromInstance: LGSP_INSTANCE, sentAt: new Date().toISOString() }, 2000);
@@ -188,7 +223,7 @@ describe('middle tier: the ndxp hub routing against a real broker', () => {
   });
 
   afterAll(async () => {
-    await lgsp?.stop().catch(() => undefined);
+    for (const r of [lgsp, unsigned, forger, rogue]) await r?.stop().catch(() => undefined);
     await app?.close();
     await provider?.stop().catch(() => undefined);
     await watcher?.disconnect().catch(() => undefined);
@@ -247,6 +282,57 @@ describe('middle tier: the ndxp hub routing against a real broker', () => {
     });
     await until('TransactionCompleted', () => eventsOf(req.transactionId).find((e) => e.type === 'TransactionCompleted'));
     expect(eventsOf(req.transactionId).map((e) => e.type)).toEqual(['TransactionRequested', 'TransactionRouted', 'TransactionResponded', 'TransactionCompleted']);
+    // The database found the hub's signature on the call.
+    expect(providerSignatures.get(req.transactionId)).toBe('valid');
+  });
+
+  /** Sends as `who`, expects the hub's refusal with `faultType`, recorded as TransactionRejected at the hub, and no call to the database. */
+  async function expectRefusedAtHub(who: KafkaRequester, req: ExchangeRequest, faultType: string, message: RegExp): Promise<void> {
+    const reply = await who.request<ExchangeRequest, ExchangeResponse>(Topics.hubRequests, EXCHANGE_OPERATION, req, 10_000, { key: req.transactionId });
+    expect(reply).toMatchObject({ transactionId: req.transactionId, status: 500, fault: { type: faultType, status: 500 }, responseSize: 0 });
+    expect(reply.fault!.message).toMatch(message);
+    const rejected = await until('TransactionRejected', () => eventsOf(req.transactionId).find((e) => e.type === 'TransactionRejected'));
+    expect(rejected).toMatchObject({ stage: 'hub', statusCode: 500, faultCode: faultType, client: req.client, lgsp: req.lgsp });
+    await new Promise((r) => setTimeout(r, 300)); // nothing else follows a refusal
+    expect(eventsOf(req.transactionId).map((e) => e.type)).toEqual(['TransactionRejected']);
+    expect(providerSignatures.has(req.transactionId)).toBe(false);
+  }
+
+  it('given a granted request that no gateway signed, when it reaches the hub, then it is refused as Server.ServerProxy.MissingSignature and never routed', async () => {
+    await expectRefusedAtHub(unsigned!, exchangeRequest(GRANTED, SERVICE_KEY), FaultTypes.missingSignature, /not signed.*PLATFORM_SIGNING_KEY/);
+  });
+
+  it('given a granted request signed with another key, when it reaches the hub, then it is refused as Server.ServerProxy.InvalidSignatureValue', async () => {
+    await expectRefusedAtHub(forger!, exchangeRequest(GRANTED, SERVICE_KEY), FaultTypes.invalidSignature, /does not verify/);
+  });
+
+  it('given a signed request for a client of another LGSP, when it reaches the hub, then it is refused as Server.ServerProxy.SslAuthenticationFailed', async () => {
+    const req = { ...exchangeRequest(`VN/GOV/${OTHER_LGSP}/MOTCUA`, SERVICE_KEY), lgsp: LGSP };
+    await expectRefusedAtHub(lgsp!, req, FaultTypes.originNotAuthenticated, new RegExp(`not a member of LGSP ${LGSP.replace(/\./g, '\\.')}`));
+  });
+
+  it('given a signed request naming an agency without an LGSP as its LGSP, when it reaches the hub, then it is refused as SslAuthenticationFailed', async () => {
+    const req = { ...exchangeRequest(`VN/GOV/${AGENCY}/NOI-BO`, SERVICE_KEY), lgsp: AGENCY };
+    await expectRefusedAtHub(lgsp!, req, FaultTypes.originNotAuthenticated, /as no LGSP/);
+  });
+
+  it('given an unsigned request with a reply topic of no LGSP, when it reaches the hub, then it is refused and recorded, and nothing written there', async () => {
+    const req = exchangeRequest(GRANTED, SERVICE_KEY);
+    await expect(rogue!.request(Topics.hubRequests, EXCHANGE_OPERATION, req, 2000, { key: req.transactionId })).rejects.toBeInstanceOf(RequestTimeoutError);
+    const rejected = await until('TransactionRejected', () => eventsOf(req.transactionId).find((e) => e.type === 'TransactionRejected'));
+    expect(rejected).toMatchObject({ stage: 'hub', faultCode: FaultTypes.missingSignature });
+    expect(providerSignatures.has(req.transactionId)).toBe(false);
+  });
+
+  it('given an unsigned ping, when it reaches the hub, then the answer is the refusal, not the hub instance', async () => {
+    const reply = await unsigned!.request<PingRequest, Record<string, unknown>>(
+      Topics.hubRequests,
+      PING_OPERATION,
+      { fromInstance: 'x', sentAt: new Date().toISOString() },
+      10_000,
+    );
+    expect(reply).toMatchObject({ fault: { type: FaultTypes.missingSignature } });
+    expect(reply.hub).toBeUndefined();
   });
 
   it('given the ungranted client, when the registry publishes its grant, then its next request is routed; after a revoke it is refused again', async () => {

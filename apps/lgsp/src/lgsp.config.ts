@@ -1,7 +1,7 @@
 import { Transform } from 'class-transformer';
 import { IsIn, IsInt, Matches, Max, Min } from 'class-validator';
-import { FAULT_CODE_STYLES, FaultCodeStyle } from '@ndxp/contracts';
-import { AppConfig } from '@ndxp/platform';
+import { DEFAULT_PLATFORM_SIGNING_KEY, FAULT_CODE_STYLES, FaultCodeStyle } from '@ndxp/contracts';
+import { AppConfig, IsSigningKey } from '@ndxp/platform';
 
 const toInt = ({ value }: { value: unknown }) => (typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value);
 
@@ -39,6 +39,9 @@ export class LgspConfig extends AppConfig {
    * with bursts of twice that; past it, HTTP 429 `Server.ClientProxy.RateLimited` with Retry-After. 0 = no limit.
    */
   @Transform(toInt) @IsInt({ message: 'must be a whole number of requests a second (0 = no limit)' }) @Min(0) @Max(1_000_000) RATE_LIMIT_PER_CLIENT_RPS!: number;
+
+  /** Signs every request to the hub (the hub holds the same key and refuses what it cannot verify). */
+  @IsSigningKey() PLATFORM_SIGNING_KEY!: string;
 }
 
 export const lgspDefaults = {
@@ -48,4 +51,5 @@ export const lgspDefaults = {
   IDEMPOTENCY_TTL_S: '600',
   FAULT_CODE_STYLE: 'camel',
   RATE_LIMIT_PER_CLIENT_RPS: '500',
+  PLATFORM_SIGNING_KEY: DEFAULT_PLATFORM_SIGNING_KEY,
 };

@@ -1,18 +1,19 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { AdminGuard, AppConfig, PlatformModule, RegistryViewModule } from '@ndxp/platform';
+import { AdminGuard, PlatformModule, RegistryViewModule } from '@ndxp/platform';
 import { LedgerModule } from './ledger/ledger.module';
 import { Ledger1763940000000 } from './migrations/1763940000000-ledger';
 import { RoutingModule } from './routing/routing.module';
 import { NdxpMetricsService } from './observability/ndxp-metrics.service';
+import { NdxpConfig } from './ndxp.config';
 
 @Module({})
 export class NdxpAppModule {
-  static register(config: AppConfig): DynamicModule {
+  static register(config: NdxpConfig): DynamicModule {
     return {
       module: NdxpAppModule,
       imports: [PlatformModule.forApp({ app: 'ndxp', config, schema: 'ndxp', migrations: [Ledger1763940000000] }), RegistryViewModule, RoutingModule, LedgerModule],
-      providers: [AdminGuard, NdxpMetricsService],
-      exports: [NdxpMetricsService],
+      providers: [AdminGuard, NdxpMetricsService, { provide: NdxpConfig, useValue: config }],
+      exports: [NdxpMetricsService, NdxpConfig],
       global: true,
     };
   }

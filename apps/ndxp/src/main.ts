@@ -1,6 +1,7 @@
 import 'reflect-metadata';
-import { AppConfig, bootstrapApp, loadAppConfigOrExit } from '@ndxp/platform';
+import { bootstrapApp, loadAppConfigOrExit } from '@ndxp/platform';
 import { NdxpAppModule } from './app.module';
+import { NdxpConfig, ndxpDefaults } from './ndxp.config';
 
-const config = loadAppConfigOrExit('ndxp', AppConfig);
+const config = loadAppConfigOrExit('ndxp', NdxpConfig, process.env, ndxpDefaults);
 void bootstrapApp('ndxp', 'NDXP emulator: national hub', NdxpAppModule.register(config), config);

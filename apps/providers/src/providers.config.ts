@@ -1,6 +1,7 @@
 import { Transform } from 'class-transformer';
 import { IsInt, Max, Min } from 'class-validator';
-import { AppConfig } from '@ndxp/platform';
+import { DEFAULT_PROVIDER_SIGNING_KEY } from '@ndxp/contracts';
+import { AppConfig, IsSigningKey } from '@ndxp/platform';
 
 const toInt = ({ value }: { value: unknown }) => (typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value);
 
@@ -10,6 +11,8 @@ export class ProvidersConfig extends AppConfig {
   /** Citizens generated into an empty population table at start. */
   @Transform(toInt) @IsInt({ message: 'must be a whole number' }) @Min(10) @Max(100_000_000) NATIONAL_CITIZENS!: number;
   @Transform(toInt) @IsInt({ message: 'must be a whole number' }) @Min(10) @Max(10_000_000) NATIONAL_ENTERPRISES!: number;
+  /** Checks that each request comes from the hub (which signs with the same key); anything else is refused. */
+  @IsSigningKey() PROVIDER_SIGNING_KEY!: string;
 }
 
-export const providersDefaults = { NATIONAL_SEED: '20221231', NATIONAL_CITIZENS: '20000', NATIONAL_ENTERPRISES: '5000' };
+export const providersDefaults = { NATIONAL_SEED: '20221231', NATIONAL_CITIZENS: '20000', NATIONAL_ENTERPRISES: '5000', PROVIDER_SIGNING_KEY: DEFAULT_PROVIDER_SIGNING_KEY };

@@ -30,6 +30,15 @@ export const FaultTypes = {
   unknownService: 'Server.ServerProxy.UnknownService',
   /** The client has no access right to the service. */
   accessDenied: 'Server.ServerProxy.AccessDenied',
+  /**
+   * The request came from a server that does not host its client: the hub's check that the LGSP field names an LGSP and the
+   * client's own (the reference's CertHelper.verifyAuthCert: "Client '%s' is not registered at security server %s").
+   */
+  originNotAuthenticated: 'Server.ServerProxy.SslAuthenticationFailed',
+  /** A request between the platform's parts without its signature (ServerMessageProcessor.checkRequest: X_MISSING_SIGNATURE). */
+  missingSignature: 'Server.ServerProxy.MissingSignature',
+  /** A signature that does not verify: made with another key, or the message changed (SignatureVerifier: X_INVALID_SIGNATURE_VALUE). */
+  invalidSignature: 'Server.ServerProxy.InvalidSignatureValue',
   /** A metaservice call that lacks what it needs (getOpenAPI without serviceCode). */
   invalidRequest: 'Server.ServerProxy.InvalidRequest',
   /** The provider could not be reached (connection refused: the database is down). */

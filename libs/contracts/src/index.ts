@@ -13,3 +13,4 @@ export * from './registry-view';
 export * from './text';
 export * from './transaction-lifecycle';
 export * from './openapi';
+export * from './signing';

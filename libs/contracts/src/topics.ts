@@ -27,4 +27,6 @@ export const KafkaHeaders = {
   replyTo: 'ndxp-reply-to',
   operation: 'ndxp-operation',
   deadline: 'ndxp-deadline',
+  /** HMAC of the request by its producer (signing.ts): a gateway's to the hub, the hub's to a national database. */
+  signature: 'ndxp-signature',
 } as const;

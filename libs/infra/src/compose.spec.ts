@@ -21,7 +21,12 @@ function interpolate(value: string, vars: Record<string, string>): string {
   });
 }
 const interpolated = (env: Record<string, string>, vars: Record<string, string>) => Object.fromEntries(Object.entries(env).map(([k, v]) => [k, interpolate(String(v), vars)]));
-const SHELL = { ADMIN_TOKEN: 'a-private-admin-token', REGISTRY_SEED_SECRET: 'a-private-seed-secret' };
+const SHELL = {
+  ADMIN_TOKEN: 'a-private-admin-token',
+  REGISTRY_SEED_SECRET: 'a-private-seed-secret',
+  PLATFORM_SIGNING_KEY: 'a-private-platform-signing-key-of-40-chars',
+  PROVIDER_SIGNING_KEY: 'a-private-provider-signing-key-of-40-chars',
+};
 
 describe('docker/docker-compose.yml', () => {
   it('runs the same Kafka version as the local broker', () => {
@@ -51,6 +56,12 @@ describe('docker/docker-compose.yml', () => {
     const required = (v: string, name: string) => expect(v).toMatch(new RegExp(`^\\$\\{${name}:\\?set ${name} .+\\}$`));
     for (const app of APPS) required(services[app].environment.ADMIN_TOKEN, 'ADMIN_TOKEN');
     required(services.registry.environment.REGISTRY_SEED_SECRET, 'REGISTRY_SEED_SECRET');
+    // The gateways and the hub share one signing key, the hub and the databases another; a gateway never gets the second.
+    for (const app of ['ndxp', 'lgsp']) required(services[app].environment.PLATFORM_SIGNING_KEY, 'PLATFORM_SIGNING_KEY');
+    for (const app of ['ndxp', 'providers']) required(services[app].environment.PROVIDER_SIGNING_KEY, 'PROVIDER_SIGNING_KEY');
+    expect(services.lgsp.environment.PROVIDER_SIGNING_KEY).toBeUndefined();
+    expect(services.providers.environment.PLATFORM_SIGNING_KEY).toBeUndefined();
+    expect(() => interpolated(services.lgsp.environment, { ADMIN_TOKEN: 'a-private-admin-token' })).toThrow(/set PLATFORM_SIGNING_KEY/);
     expect(services.providers.environment.FAULTS_ADMIN_TOKEN).toBe('${FAULTS_ADMIN_TOKEN:-}');
     expect(services.ndxp.environment.PROJECTION_ADMIN_TOKEN).toBe('${PROJECTION_ADMIN_TOKEN:-}');
     expect(() => interpolated(services.registry.environment, {})).toThrow(/set ADMIN_TOKEN/);

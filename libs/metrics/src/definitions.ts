@@ -35,7 +35,7 @@ export function ndxpMetrics(registers: Registry) {
     }),
     rejections: new Counter({
       name: 'ndxp_hub_rejections_total',
-      help: 'Requests the hub refused, by reason (unknown-client, unknown-member, unknown-service, not-granted)',
+      help: 'Requests the hub refused, by reason (unknown-client, unknown-member, unknown-service, not-granted; unsigned, bad-signature, not-an-lgsp, wrong-lgsp)',
       labelNames: ['reason'] as const,
       registers: r,
     }),
@@ -81,6 +81,12 @@ export function providerMetrics(registers: Registry, activeFaults: () => Array<{
       name: 'providers_queries_total',
       help: 'Requests a national database answered, by database, service and result (ok, not_found, bad_request, fault, dropped)',
       labelNames: ['database', 'service', 'result'] as const,
+      registers: r,
+    }),
+    refused: new Counter({
+      name: 'providers_refused_requests_total',
+      help: 'Requests a national database refused unread because the hub did not sign them, by database and reason (unsigned, bad-signature)',
+      labelNames: ['database', 'reason'] as const,
       registers: r,
     }),
     duration: new Histogram({

@@ -3,6 +3,7 @@ import { RegistryViewService } from '@ndxp/platform';
 import { METRICS_REGISTRY, ndxpMetrics, serviceLabel } from '@ndxp/metrics';
 import { SERVICES, serviceKeyOf } from '@ndxp/contracts';
 import { Registry } from 'prom-client';
+import { ORIGIN_REFUSALS } from '../routing/origin';
 
 const DATABASE_OF = new Map(SERVICES.map((s) => [serviceKeyOf(s), s.database]));
 
@@ -20,7 +21,7 @@ export class NdxpMetricsService implements OnApplicationBootstrap {
       this.m.timeouts.inc({ database }, 0);
       this.m.lateResponses.inc({ database }, 0);
     }
-    for (const reason of ['unknown-client', 'unknown-member', 'unknown-service', 'not-granted']) this.m.rejections.inc({ reason }, 0);
+    for (const reason of ['unknown-client', 'unknown-member', 'unknown-service', 'not-granted', ...ORIGIN_REFUSALS]) this.m.rejections.inc({ reason }, 0);
     for (const reason of ['malformed', 'unstorable']) this.m.projectionSkipped.inc({ reason }, 0);
   }
 

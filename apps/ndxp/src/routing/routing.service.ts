@@ -23,9 +23,13 @@ import {
   TransactionEvent,
   TransactionState,
   serializeTransactionEvent,
+  signingKey,
+  SigningKey,
 } from '@ndxp/contracts';
-import { AppConfig, InboundRequest, KafkaRequester, KafkaService, RegistryViewService, RequestConsumer, RequestTimeoutError, sendReply } from '@ndxp/platform';
+import { InboundRequest, KafkaRequester, KafkaService, RegistryViewService, RequestConsumer, RequestTimeoutError, sendReply } from '@ndxp/platform';
 import { NdxpMetricsService } from '../observability/ndxp-metrics.service';
+import { NdxpConfig } from '../ndxp.config';
+import { decideOrigin, mayAnswerUnauthenticated, OriginRefused, signatureRefusal } from './origin';
 
 /** What the first event of a transaction records about the request, accepted or not. */
 function requestFacts(req: ExchangeRequest, provider: string): RequestFacts {
@@ -38,6 +42,26 @@ function requestFacts(req: ExchangeRequest, provider: string): RequestFacts {
     userId: req.userId,
     requestSize: req.requestSize,
     requestInAt: req.requestInAt,
+  };
+}
+
+/**
+ * The same for a request the hub could not trust: any field may be anything, so only strings and numbers are kept, and
+ * the LGSP only when the registry knows the agency (it labels metrics: a forged one must not add a series).
+ */
+function untrustedFacts(req: Partial<Record<keyof ExchangeRequest, unknown>>, at: number, knownAgency: (code: string) => boolean): RequestFacts {
+  const text = (v: unknown): string => (typeof v === 'string' ? v : '');
+  const num = (v: unknown, d: number): number => (typeof v === 'number' && Number.isFinite(v) ? v : d);
+  const service = text(req.service);
+  return {
+    xRoadId: text(req.xRoadId),
+    lgsp: knownAgency(text(req.lgsp)) ? text(req.lgsp) : '',
+    client: text(req.client),
+    service,
+    provider: providerOf(service),
+    userId: typeof req.userId === 'string' ? req.userId : undefined,
+    requestSize: num(req.requestSize, 0),
+    requestInAt: num(req.requestInAt, at),
   };
 }
 
@@ -60,25 +84,38 @@ export class RoutingService implements OnApplicationBootstrap {
   private consumer!: RequestConsumer;
   /** transactionId → its state and database, kept past the deadline to recognise a late answer. */
   private readonly started = new Map<string, InFlight>();
+  /** Checks that requests come from an LGSP gateway (PLATFORM_SIGNING_KEY). */
+  private readonly gatewayKey: SigningKey;
+  /** Signs requests to the national databases (PROVIDER_SIGNING_KEY). */
+  private readonly providerKey: SigningKey;
+  /** Refusals of unauthenticated requests since the last warning: a flood must not flood the log too. */
+  private unauthenticated = { count: 0, warnedAt: 0 };
+  private readonly knownAgency = (code: string): boolean => this.registry.state.agencies.has(code);
 
   constructor(
     private readonly kafka: KafkaService,
     private readonly registry: RegistryViewService,
-    private readonly config: AppConfig,
+    private readonly config: NdxpConfig,
     private readonly metrics: NdxpMetricsService,
-  ) {}
+  ) {
+    this.gatewayKey = signingKey(config.PLATFORM_SIGNING_KEY);
+    this.providerKey = signingKey(config.PROVIDER_SIGNING_KEY);
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     const id = this.config.INSTANCE_ID;
     this.providers = new KafkaRequester(this.kafka.kafka, this.kafka.batching, Topics.hubReplies(id), `ndxp-hub-replies-${id}`, {
       replyPartitions: 3,
+      signingKey: this.providerKey,
       onUnmatched: (transactionId, body) => this.onLateAnswer(transactionId, body as ProviderResponse),
     });
     await this.providers.start([
       { topic: Topics.transactions, numPartitions: HOT_TOPIC_PARTITIONS },
       ...Object.keys(PROVIDERS).map((d) => ({ topic: Topics.providerRequests(d), numPartitions: HOT_TOPIC_PARTITIONS })),
     ]);
-    this.consumer = new RequestConsumer(this.kafka.kafka, { topic: Topics.hubRequests, numPartitions: HOT_TOPIC_PARTITIONS }, 'ndxp-hub', (reqs) => this.onBatch(reqs));
+    this.consumer = new RequestConsumer(this.kafka.kafka, { topic: Topics.hubRequests, numPartitions: HOT_TOPIC_PARTITIONS }, 'ndxp-hub', (reqs) => this.onBatch(reqs), {
+      verifyKey: this.gatewayKey,
+    });
     await this.consumer.start();
     this.kafka.trackLag('ndxp-hub', Topics.hubRequests);
     this.kafka.onShutdown(async () => {
@@ -103,6 +140,10 @@ export class RoutingService implements OnApplicationBootstrap {
   async onBatch(reqs: InboundRequest[]): Promise<void> {
     for (const inbound of reqs) {
       if (inbound.operation === PING_OPERATION) {
+        if (inbound.signature !== 'valid') {
+          this.refuseUnauthenticated(inbound, signatureRefusal(inbound.signature ?? 'missing'), Date.now());
+          continue;
+        }
         const reply: PingReply = { hub: this.config.INSTANCE_ID, receivedAt: new Date().toISOString() };
         void sendReply(this.kafka.batching, inbound, reply);
         continue;
@@ -110,9 +151,35 @@ export class RoutingService implements OnApplicationBootstrap {
       // A request the hub cannot handle is answered with a fault, never left to crash the process.
       void this.handle(inbound).catch((e) => {
         this.logger.error(`request ${(inbound.body as ExchangeRequest)?.transactionId ?? '?'} failed in the hub: ${(e as Error).stack}`);
+        if (inbound.signature !== 'valid' && !mayAnswerUnauthenticated(inbound.replyTo)) return;
         const f = fault(FaultTypes.serverInternalError, `the hub could not handle the request: ${(e as Error).message}`);
         this.reply(inbound, { transactionId: (inbound.body as ExchangeRequest)?.transactionId ?? '', status: 500, fault: f, responseSize: 0 });
       });
+    }
+  }
+
+  /**
+   * A request not signed by a gateway: counted, recorded as refused at the hub when it names a transaction, and
+   * answered with the fault only on an LGSP reply topic (a forged reply topic must not make the hub write elsewhere).
+   */
+  private refuseUnauthenticated(inbound: InboundRequest, origin: OriginRefused, at: number): void {
+    this.metrics.m.rejections.inc({ reason: origin.reason });
+    const body = (inbound.body ?? {}) as Partial<Record<keyof ExchangeRequest, unknown>>;
+    const transactionId = typeof body.transactionId === 'string' ? body.transactionId : '';
+    if (transactionId && inbound.operation !== PING_OPERATION) {
+      const t: InFlight = { state: initialTransaction(transactionId), database: '' };
+      this.step(t, { kind: 'RefuseAtHub', at, request: untrustedFacts(body, at, this.knownAgency), fault: origin.fault });
+    }
+    const answered = mayAnswerUnauthenticated(inbound.replyTo);
+    if (answered) this.reply(inbound, { transactionId, status: origin.fault.status, fault: origin.fault, responseSize: 0 });
+    this.unauthenticated.count++;
+    if (at - this.unauthenticated.warnedAt >= 10_000) {
+      const quoted = (v: string) => JSON.stringify(v.slice(0, 120));
+      this.logger.warn(
+        `refused ${this.unauthenticated.count} request(s) on ${Topics.hubRequests} not signed by a gateway since the last such warning (at most one each 10 s); ` +
+          `the latest: ${origin.reason}, operation ${quoted(inbound.operation)}, reply topic ${quoted(inbound.replyTo)}${answered ? '' : ' (not answered: no LGSP reply topic)'}`,
+      );
+      this.unauthenticated = { count: 0, warnedAt: at };
     }
   }
 
@@ -127,8 +194,20 @@ export class RoutingService implements OnApplicationBootstrap {
   async handle(inbound: InboundRequest): Promise<void> {
     const req = inbound.body as ExchangeRequest;
     const hubInAt = Date.now();
+    if (inbound.signature !== 'valid') {
+      this.refuseUnauthenticated(inbound, signatureRefusal(inbound.signature ?? 'missing'), hubInAt);
+      return;
+    }
     if (!req || typeof req.transactionId !== 'string') return;
     const t: InFlight = { state: initialTransaction(req.transactionId), database: '' };
+    // Signed by a gateway: does it come from the LGSP it names, for one of that LGSP's members?
+    const origin = decideOrigin(this.registry.state, req, inbound.signature);
+    if (!origin.trusted) {
+      this.metrics.m.rejections.inc({ reason: origin.reason });
+      this.step(t, { kind: 'RefuseAtHub', at: hubInAt, request: untrustedFacts(req, hubInAt, this.knownAgency), fault: origin.fault });
+      this.reply(inbound, { transactionId: req.transactionId, status: origin.fault.status, fault: origin.fault, responseSize: 0 });
+      return;
+    }
     const decision = this.registry.decide(req.client, req.service);
     if (!decision.allowed) {
       this.metrics.m.rejections.inc({ reason: decision.reason });

@@ -1,14 +1,48 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { METRICS_REGISTRY, providerMetrics } from '@ndxp/metrics';
 import { Registry } from 'prom-client';
-import { DatabaseName, HOT_TOPIC_PARTITIONS, PROVIDERS, ProviderRequest, ProviderResponse, SERVICES, Topics } from '@ndxp/contracts';
+import {
+  DatabaseName,
+  Fault,
+  fault,
+  FaultTypes,
+  HOT_TOPIC_PARTITIONS,
+  PROVIDERS,
+  ProviderRequest,
+  ProviderResponse,
+  SERVICES,
+  SignatureCheck,
+  signingKey,
+  SigningKey,
+  Topics,
+} from '@ndxp/contracts';
 import { InboundRequest, KafkaService, RequestConsumer, sendReply } from '@ndxp/platform';
 import { FaultBook } from '../faults/faults';
+import { ProvidersConfig } from '../providers.config';
 import { answerBatch, badRequest, ServiceAnswer } from './national-services';
 import { NationalRepository } from './national.repository';
 
 const isProviderRequest = (r: ProviderRequest): boolean =>
   typeof r.serviceCode === 'string' && typeof r.method === 'string' && typeof r.path === 'string' && typeof r.rawQuery === 'string' && !!r.headers && typeof r.headers === 'object';
+
+export type ProviderRefusal = 'unsigned' | 'bad-signature';
+
+/**
+ * A national database takes requests from the hub only (PROVIDER_SIGNING_KEY): the hub checked the grant, anyone else
+ * writing to its topic did not. What it does with a request the hub did not sign: refuse it unread, with the fault the
+ * reference gives a missing or invalid signature, answered only on a hub reply topic (a forged reply topic must not
+ * make the database write elsewhere; a hub with the wrong key hears at once instead of at its deadline).
+ */
+export function refuseUnsigned(signature: Exclude<SignatureCheck, 'valid'>, replyTo: string): { reason: ProviderRefusal; fault: Fault; answer: boolean } {
+  const answer = replyTo.startsWith(Topics.hubReplies(''));
+  if (signature === 'missing')
+    return { reason: 'unsigned', answer, fault: fault(FaultTypes.missingSignature, 'the national database refused a request the hub did not sign (PROVIDER_SIGNING_KEY)') };
+  return {
+    reason: 'bad-signature',
+    answer,
+    fault: fault(FaultTypes.invalidSignature, 'the national database refused a request whose signature does not verify: the hub and the databases must share PROVIDER_SIGNING_KEY'),
+  };
+}
 
 /** A service's answer as it travels back: JSON bytes in base64 and the headers that describe them. */
 function encodeAnswer(a: ServiceAnswer): { status: number; headers: Record<string, string>; body: string } {
@@ -25,22 +59,33 @@ function encodeAnswer(a: ServiceAnswer): { status: number; headers: Record<strin
 export class ProviderConsumerService implements OnApplicationBootstrap {
   private readonly logger = new Logger(ProviderConsumerService.name);
   private readonly metrics: ReturnType<typeof providerMetrics>;
+  /** Checks that requests come from the hub (PROVIDER_SIGNING_KEY). */
+  private readonly hubKey: SigningKey;
+  /** Refusals since the last warning: a flood must not flood the log too. */
+  private refusedSinceWarning = { count: 0, warnedAt: 0 };
 
   constructor(
     private readonly kafka: KafkaService,
     private readonly repo: NationalRepository,
     private readonly faults: FaultBook,
     @Inject(METRICS_REGISTRY) registry: Registry,
+    config: ProvidersConfig,
   ) {
+    this.hubKey = signingKey(config.PROVIDER_SIGNING_KEY);
     this.metrics = providerMetrics(registry, () => faults.active());
     for (const s of SERVICES)
       for (const result of ['ok', 'not_found', 'bad_request', 'fault', 'dropped']) this.metrics.queries.inc({ database: s.database, service: s.serviceCode, result }, 0);
+    for (const database of Object.keys(PROVIDERS)) for (const reason of ['unsigned', 'bad-signature']) this.metrics.refused.inc({ database, reason }, 0);
   }
 
   async onApplicationBootstrap(): Promise<void> {
     for (const database of Object.keys(PROVIDERS) as DatabaseName[]) {
-      const consumer = new RequestConsumer(this.kafka.kafka, { topic: Topics.providerRequests(database), numPartitions: HOT_TOPIC_PARTITIONS }, `providers-${database}`, (reqs) =>
-        this.onBatch(database, reqs),
+      const consumer = new RequestConsumer(
+        this.kafka.kafka,
+        { topic: Topics.providerRequests(database), numPartitions: HOT_TOPIC_PARTITIONS },
+        `providers-${database}`,
+        (reqs) => this.onBatch(database, reqs),
+        { verifyKey: this.hubKey },
       );
       await consumer.start();
       this.kafka.trackLag(`providers-${database}`, Topics.providerRequests(database));
@@ -62,10 +107,28 @@ export class ProviderConsumerService implements OnApplicationBootstrap {
     else send();
   }
 
+  /** Counts a request the hub did not sign and answers it with the fault (on a hub reply topic only); only its transaction id is read, to address the answer. */
+  private refuse(database: DatabaseName, msg: InboundRequest, r: ReturnType<typeof refuseUnsigned>, at: number): void {
+    this.metrics.refused.inc({ database, reason: r.reason });
+    const transactionId = typeof (msg.body as ProviderRequest | null)?.transactionId === 'string' ? (msg.body as ProviderRequest).transactionId : '';
+    if (r.answer) this.reply(msg, { transactionId, status: r.fault.status, fault: r.fault, providerInAt: at, providerOutAt: 0 }, 0);
+    this.refusedSinceWarning.count++;
+    if (at - this.refusedSinceWarning.warnedAt < 10_000) return;
+    this.logger.warn(
+      `${database}: refused ${this.refusedSinceWarning.count} request(s) the hub did not sign since the last such warning (at most one each 10 s); ` +
+        `the latest: ${r.reason}, reply topic ${JSON.stringify(msg.replyTo.slice(0, 120))}${r.answer ? '' : ' (not answered: no hub reply topic)'}`,
+    );
+    this.refusedSinceWarning = { count: 0, warnedAt: at };
+  }
+
   async onBatch(database: DatabaseName, inbound: InboundRequest[]): Promise<void> {
     const providerInAt = Date.now();
     const toAnswer: Array<{ inbound: InboundRequest; req: ProviderRequest; delayMs: number }> = [];
     for (const msg of inbound) {
+      if (msg.signature !== 'valid') {
+        this.refuse(database, msg, refuseUnsigned(msg.signature ?? 'missing', msg.replyTo), providerInAt);
+        continue;
+      }
       const req = msg.body as ProviderRequest;
       if (!req || typeof req.transactionId !== 'string') continue; // nothing to answer to
       if (!isProviderRequest(req)) {

@@ -1,4 +1,4 @@
-import { AppConfig, appConfigDefaults } from './app-config';
+import { AppConfig, appConfigDefaults, IsSigningKey } from './app-config';
 import { ConfigError, loadConfig } from './load-config';
 
 describe('AppConfig', () => {
@@ -28,5 +28,31 @@ describe('AppConfig', () => {
 
   it('rejects a port out of range', () => {
     expect(() => load({ PORT: '70000' })).toThrow(/PORT/);
+  });
+});
+
+class Signed extends AppConfig {
+  @IsSigningKey() PLATFORM_SIGNING_KEY!: string;
+}
+
+describe('a signing key setting', () => {
+  const load = (key: string) => loadConfig('lgsp', Signed, { PLATFORM_SIGNING_KEY: key }, appConfigDefaults('lgsp') as never);
+
+  it('given a key of 32 characters or more, when loaded, then it is kept', () => {
+    expect(load('k'.repeat(32)).PLATFORM_SIGNING_KEY).toBe('k'.repeat(32));
+  });
+
+  it('given a short key or one with spaces, when loaded, then the error names the setting and the minimum, never the value', () => {
+    for (const bad of ['short-but-secret', `${'k'.repeat(20)} ${'k'.repeat(20)}`]) {
+      let err: unknown;
+      try {
+        load(bad);
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(ConfigError);
+      expect((err as Error).message).toMatch(new RegExp(`PLATFORM_SIGNING_KEY: must be at least 32 characters without spaces.*\\(got ${bad.length} characters\\)`));
+      expect((err as Error).message).not.toContain(bad);
+    }
   });
 });

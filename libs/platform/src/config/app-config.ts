@@ -2,6 +2,7 @@ import { Transform } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 import { MAX_HEADER_BYTES_LIMIT } from '@ndxp/contracts';
 import { ConfigError, loadConfig } from './load-config';
+import { MIN_SIGNING_KEY_LENGTH } from '@ndxp/contracts';
 import { DEFAULT_ADMIN_TOKEN, PUBLIC_DEFAULTS, refuseDefaultSecrets } from './secrets';
 
 const toInt = ({ value }: { value: unknown }) => (typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value);
@@ -84,6 +85,10 @@ export class AppConfig {
     return this.KAFKA_BROKERS.split(',');
   }
 }
+
+/** Validates a signing key setting (PLATFORM_SIGNING_KEY, PROVIDER_SIGNING_KEY): long enough to resist guessing. */
+export const IsSigningKey = (): PropertyDecorator =>
+  Matches(new RegExp(`^\\S{${MIN_SIGNING_KEY_LENGTH},}$`), { message: `must be at least ${MIN_SIGNING_KEY_LENGTH} characters without spaces, e.g. $(openssl rand -hex 24)` });
 
 export const DEFAULT_PORTS = { registry: 3001, ndxp: 3002, lgsp: 3003, providers: 3004 } as const;
 export type AppName = keyof typeof DEFAULT_PORTS;

@@ -17,8 +17,16 @@ export class ConfigError extends Error {
   }
 }
 
+/** Settings whose value a message must not repeat (it goes to logs): tokens, secrets, keys. */
+const isSecret = (name: string): boolean => /TOKEN|SECRET|KEY/.test(name);
+
+function got(name: string, value: unknown): string {
+  if (isSecret(name) && typeof value === 'string') return `got ${value.length} characters`;
+  return `got ${JSON.stringify(value ?? null)}`;
+}
+
 function describe(errors: ValidationError[], env: Record<string, unknown>): string[] {
-  return errors.flatMap((e) => Object.values(e.constraints ?? {}).map((msg) => `${e.property}: ${msg} (got ${JSON.stringify(env[e.property] ?? null)})`));
+  return errors.flatMap((e) => Object.values(e.constraints ?? {}).map((msg) => `${e.property}: ${msg} (${got(e.property, env[e.property])})`));
 }
 
 /**

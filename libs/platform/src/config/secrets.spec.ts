@@ -69,9 +69,12 @@ describe('the development-mode warning', () => {
   });
 
   it("for a launcher's stack: the apps' defaults count, the environment wins, and outside development mode the apps refuse instead", () => {
-    expect(stackDevelopmentWarning({})).toMatch(/ADMIN_TOKEN, REGISTRY_SEED_SECRET are/);
-    expect(stackDevelopmentWarning({ ADMIN_TOKEN: 'a-private-admin-token' })).toMatch(/REGISTRY_SEED_SECRET is its public default/);
-    expect(stackDevelopmentWarning({ ADMIN_TOKEN: 'a-private-admin-token', REGISTRY_SEED_SECRET: 'a-private-seed' })).toBeUndefined();
+    const privately = { ADMIN_TOKEN: 'a-private-admin-token', REGISTRY_SEED_SECRET: 'a-private-seed' };
+    const keys = { PLATFORM_SIGNING_KEY: 'a-private-platform-key-of-32-characters', PROVIDER_SIGNING_KEY: 'a-private-provider-key-of-32-characters' };
+    expect(stackDevelopmentWarning({})).toMatch(/ADMIN_TOKEN, REGISTRY_SEED_SECRET, PLATFORM_SIGNING_KEY, PROVIDER_SIGNING_KEY are/);
+    expect(stackDevelopmentWarning({ ADMIN_TOKEN: 'a-private-admin-token', ...keys })).toMatch(/REGISTRY_SEED_SECRET is its public default/);
+    expect(stackDevelopmentWarning({ ...privately, PROVIDER_SIGNING_KEY: keys.PROVIDER_SIGNING_KEY })).toMatch(/PLATFORM_SIGNING_KEY is its public default.*poses as any LGSP/);
+    expect(stackDevelopmentWarning({ ...privately, ...keys })).toBeUndefined();
     expect(stackDevelopmentWarning({ HOST: '0.0.0.0' })).toBeUndefined();
   });
 });

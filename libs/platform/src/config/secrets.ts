@@ -1,4 +1,4 @@
-import { DEFAULT_SEED_SECRET } from '@ndxp/contracts';
+import { DEFAULT_PLATFORM_SIGNING_KEY, DEFAULT_PROVIDER_SIGNING_KEY, DEFAULT_SEED_SECRET } from '@ndxp/contracts';
 import { ConfigError } from './load-config';
 
 /** Development default of ADMIN_TOKEN: public (README, source), so refused outside development mode. */
@@ -10,6 +10,8 @@ export const PUBLIC_DEFAULTS: Readonly<Record<string, string>> = {
   FAULTS_ADMIN_TOKEN: DEFAULT_ADMIN_TOKEN,
   PROJECTION_ADMIN_TOKEN: DEFAULT_ADMIN_TOKEN,
   REGISTRY_SEED_SECRET: DEFAULT_SEED_SECRET,
+  PLATFORM_SIGNING_KEY: DEFAULT_PLATFORM_SIGNING_KEY,
+  PROVIDER_SIGNING_KEY: DEFAULT_PROVIDER_SIGNING_KEY,
 };
 
 /** What each secret protects, for the messages (and the README's "Running it shared"). */
@@ -18,6 +20,8 @@ const PROTECTS: Record<string, string> = {
   FAULTS_ADMIN_TOKEN: 'the fault settings of the national databases',
   PROJECTION_ADMIN_TOKEN: 'projection rebuilds',
   REGISTRY_SEED_SECRET: "the seeded API keys: with the default anyone can compute any one-stop-shop system's key",
+  PLATFORM_SIGNING_KEY: 'requests from the LGSP gateways to the hub over Kafka: with the default anyone who can write to Kafka poses as any LGSP',
+  PROVIDER_SIGNING_KEY: "requests from the hub to the national databases over Kafka: with the default anyone who can write to Kafka skips the hub's access checks",
 };
 
 export function isLoopback(host: string): boolean {
@@ -76,7 +80,12 @@ export function developmentWarning(names: string[]): string | undefined {
  * get it, with their defaults): said once per stack; the apps' own copies are dropped.
  */
 export function stackDevelopmentWarning(env: NodeJS.ProcessEnv): string | undefined {
-  const settings: Record<string, unknown> = { ADMIN_TOKEN: DEFAULT_ADMIN_TOKEN, REGISTRY_SEED_SECRET: DEFAULT_SEED_SECRET };
+  const settings: Record<string, unknown> = {
+    ADMIN_TOKEN: DEFAULT_ADMIN_TOKEN,
+    REGISTRY_SEED_SECRET: DEFAULT_SEED_SECRET,
+    PLATFORM_SIGNING_KEY: DEFAULT_PLATFORM_SIGNING_KEY,
+    PROVIDER_SIGNING_KEY: DEFAULT_PROVIDER_SIGNING_KEY,
+  };
   for (const n of Object.keys(PUBLIC_DEFAULTS)) if (env[n]) settings[n] = env[n];
   if (!developmentMode(env.HOST || '127.0.0.1', env.NODE_ENV).development) return undefined; // the apps refuse public defaults themselves
   return developmentWarning(publicSecretsIn(settings));

@@ -1,7 +1,7 @@
 import { randomUUID } from 'crypto';
 import { IHeaders, Kafka, KafkaMessage } from 'kafkajs';
 import { SupervisedConsumer } from './supervised-consumer';
-import { KafkaHeaders } from '@ndxp/contracts';
+import { KafkaHeaders, SignatureCheck, SigningKey, signMessage, verifyMessage } from '@ndxp/contracts';
 import { BatchingProducer } from './batching-producer';
 import { createTopics, TopicSpec } from './topics-admin';
 
@@ -31,6 +31,8 @@ export interface RequesterOptions {
   /** Called with replies nobody waits for any more (they came after the deadline). */
   onUnmatched?: (correlationId: string, body: unknown) => void;
   replyPartitions?: number;
+  /** Signs every request (KafkaHeaders.signature): the consumer on the other side checks it with the same key. */
+  signingKey?: SigningKey;
 }
 
 /**
@@ -106,24 +108,23 @@ export class KafkaRequester {
     reply.catch(() => undefined);
     // Not awaited: the deadline covers handing the request to Kafka too. While the broker is away a produce
     // can wait in line for many seconds; the caller still hears of its timeout at the deadline.
-    this.producer
-      .send(topic, {
-        key: opts.key ?? correlationId,
-        value: JSON.stringify(body),
-        headers: {
-          [KafkaHeaders.correlationId]: correlationId,
-          [KafkaHeaders.replyTo]: this.replyTopic,
-          [KafkaHeaders.operation]: operation,
-          [KafkaHeaders.deadline]: String(Date.now() + timeoutMs),
-        },
-      })
-      .catch((e: unknown) => {
-        const p = this.pending.get(correlationId);
-        if (!p) return; // already timed out
-        clearTimeout(p.timer);
-        this.pending.delete(correlationId);
-        p.reject(e as Error);
-      });
+    const value = JSON.stringify(body);
+    const deadline = String(Date.now() + timeoutMs);
+    const headers: IHeaders = {
+      [KafkaHeaders.correlationId]: correlationId,
+      [KafkaHeaders.replyTo]: this.replyTopic,
+      [KafkaHeaders.operation]: operation,
+      [KafkaHeaders.deadline]: deadline,
+    };
+    if (this.options.signingKey)
+      headers[KafkaHeaders.signature] = signMessage(this.options.signingKey, { topic, operation, correlationId, replyTo: this.replyTopic, deadline }, value);
+    this.producer.send(topic, { key: opts.key ?? correlationId, value, headers }).catch((e: unknown) => {
+      const p = this.pending.get(correlationId);
+      if (!p) return; // already timed out
+      clearTimeout(p.timer);
+      this.pending.delete(correlationId);
+      p.reject(e as Error);
+    });
     return reply;
   }
 
@@ -148,9 +149,17 @@ export interface InboundRequest {
   operation: string;
   deadline: number;
   body: unknown;
+  /** Set when the consumer checks signatures (ConsumerOptions.verifyKey): whether the producer holds the key. */
+  signature?: SignatureCheck;
 }
 
-export function parseInbound(m: KafkaMessage): InboundRequest | undefined {
+/** What a consumer checks a request's signature with: its key, and the topic the request came on. */
+export interface SignatureVerification {
+  key: SigningKey;
+  topic: string;
+}
+
+export function parseInbound(m: KafkaMessage, verify?: SignatureVerification): InboundRequest | undefined {
   const correlationId = headerValue(m.headers, KafkaHeaders.correlationId);
   const replyTo = headerValue(m.headers, KafkaHeaders.replyTo);
   if (!correlationId || !replyTo) return undefined; // not a request: nobody to answer
@@ -160,13 +169,12 @@ export function parseInbound(m: KafkaMessage): InboundRequest | undefined {
   } catch {
     body = undefined;
   }
-  return {
-    correlationId,
-    replyTo,
-    operation: headerValue(m.headers, KafkaHeaders.operation) ?? 'unknown',
-    deadline: Number(headerValue(m.headers, KafkaHeaders.deadline) ?? Date.now() + 5000),
-    body,
-  };
+  const operation = headerValue(m.headers, KafkaHeaders.operation);
+  const deadline = headerValue(m.headers, KafkaHeaders.deadline);
+  const inbound: InboundRequest = { correlationId, replyTo, operation: operation ?? 'unknown', deadline: Number(deadline ?? Date.now() + 5000), body };
+  if (verify)
+    inbound.signature = verifyMessage(verify.key, { topic: verify.topic, operation, correlationId, replyTo, deadline }, m.value, headerValue(m.headers, KafkaHeaders.signature));
+  return inbound;
 }
 
 export function sendReply(producer: BatchingProducer, req: InboundRequest, body: unknown): Promise<void> {
@@ -175,6 +183,11 @@ export function sendReply(producer: BatchingProducer, req: InboundRequest, body:
     value: JSON.stringify(body),
     headers: { [KafkaHeaders.correlationId]: req.correlationId },
   });
+}
+
+export interface ConsumerOptions {
+  /** Checks each request's signature with this key: InboundRequest.signature says what it found (the handler decides). */
+  verifyKey?: SigningKey;
 }
 
 /**
@@ -189,6 +202,7 @@ export class RequestConsumer {
     private readonly topic: TopicSpec,
     private readonly groupId: string,
     private readonly onBatch: (requests: InboundRequest[]) => Promise<void>,
+    private readonly options: ConsumerOptions = {},
   ) {}
 
   async start(): Promise<void> {
@@ -200,7 +214,8 @@ export class RequestConsumer {
       run: {
         partitionsConsumedConcurrently: this.topic.numPartitions ?? 1,
         eachBatch: async ({ batch }) => {
-          const requests = batch.messages.map(parseInbound).filter((r): r is InboundRequest => r !== undefined);
+          const verify = this.options.verifyKey ? { key: this.options.verifyKey, topic: batch.topic } : undefined;
+          const requests = batch.messages.map((m) => parseInbound(m, verify)).filter((r): r is InboundRequest => r !== undefined);
           if (requests.length) await this.onBatch(requests);
         },
       },
@@ -213,23 +228,29 @@ export class RequestConsumer {
   }
 }
 
-export type RequestHandler = (operation: string, body: unknown) => Promise<unknown>;
+export type RequestHandler = (operation: string, body: unknown, request: InboundRequest) => Promise<unknown>;
 
 /** The simple answering side: one handler call per request, the reply sent when it resolves. */
 export class KafkaResponder extends RequestConsumer {
-  constructor(kafka: Kafka, producer: BatchingProducer, topic: TopicSpec, groupId: string, handler: RequestHandler) {
-    super(kafka, topic, groupId, async (requests) => {
-      await Promise.all(
-        requests.map(async (req) => {
-          let result: unknown;
-          try {
-            result = await handler(req.operation, req.body);
-          } catch (e) {
-            result = { fault: { type: 'Server.ServerProxy.InternalError', status: 500, message: (e as Error).message } };
-          }
-          await sendReply(producer, req, result);
-        }),
-      );
-    });
+  constructor(kafka: Kafka, producer: BatchingProducer, topic: TopicSpec, groupId: string, handler: RequestHandler, options: ConsumerOptions = {}) {
+    super(
+      kafka,
+      topic,
+      groupId,
+      async (requests) => {
+        await Promise.all(
+          requests.map(async (req) => {
+            let result: unknown;
+            try {
+              result = await handler(req.operation, req.body, req);
+            } catch (e) {
+              result = { fault: { type: 'Server.ServerProxy.InternalError', status: 500, message: (e as Error).message } };
+            }
+            await sendReply(producer, req, result);
+          }),
+        );
+      },
+      options,
+    );
   }
 }
