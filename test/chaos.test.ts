@@ -16,12 +16,6 @@ import { isolatedEnv } from './support/env';
 const RATE = 50;
 const FIRST_ANSWER_MS = 10_000;
 const SLO_P99_MS = 250;
-/**
- * After a broker kill -9 and 30 s down, issue #8 asks for 10 s too; measured 8.8-18.2 s from the broker
- * accepting connections (a fresh consumer's first join is dropped and redone once, about 5 s; see the README).
- * Asserted at 30 s so that a real stall (the old bug: never) fails and the known gap does not flake.
- */
-const FIRST_ANSWER_AFTER_CRASH_MS = 30_000;
 
 describe('chaos: faults under steady load', () => {
   let env: NodeJS.ProcessEnv;
@@ -80,7 +74,7 @@ describe('chaos: faults under steady load', () => {
     expect(ledger.disagree).toEqual([]);
   }, 180_000);
 
-  it('broker kill -9 and 30 s down: answers within 30 s of the broker being back, nothing lost', async () => {
+  it('broker kill -9 and 30 s down: answers within 10 s of the broker being back, nothing lost', async () => {
     const load = new SteadyLoad(lgspUrl, RATE);
     load.start();
     await new Promise((r) => setTimeout(r, 3000));
@@ -97,7 +91,7 @@ describe('chaos: faults under steady load', () => {
     );
     keepLog('broker-kill');
     if (first === undefined || first > FIRST_ANSWER_MS) console.log(`sent after the broker was back, by second:\n${load.timeline(backAt, 25)}`);
-    expect(first).toBeLessThanOrEqual(FIRST_ANSWER_AFTER_CRASH_MS);
+    expect(first).toBeLessThanOrEqual(FIRST_ANSWER_MS);
     expect(ledger.lost).toEqual([]);
     expect(ledger.doubled).toEqual([]);
     expect(ledger.disagree).toEqual([]);

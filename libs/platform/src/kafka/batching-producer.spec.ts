@@ -114,4 +114,20 @@ describe('chunksOf', () => {
   it('given headers and a key, when weighed, then they count', () => {
     expect(messageBytes({ key: 'k', value: 'vv', headers: { h: 'abc', l: ['1', '2'] } })).toBe(1 + 2 + 1 + 3 + 1 + 2 + 64);
   });
+
+  it('given a broker that comes back after a request expired, sends the live messages and drops the expired one unsent', async () => {
+    const f = fakeProducer();
+    f.setFail(true);
+    let up = false;
+    const b = new BatchingProducer(f.producer, { lingerMs: 1, maxBatch: 10, retry: { giveUpMs: 10_000, brokerUp: async () => up } });
+    const expired = b.send('requests', { value: 'stale' }, { expiresAt: Date.now() + 100 });
+    const event = b.send('events', { value: 'keep' });
+    expired.catch(() => undefined);
+    await new Promise((r) => setTimeout(r, 300)); // the request's deadline passes while the broker is away
+    f.setFail(false);
+    up = true;
+    await expect(event).resolves.toBeUndefined();
+    await expect(expired).rejects.toThrow(/expired before it could be sent/);
+    expect(f.calls).toEqual([[{ topic: 'events', n: 1 }]]);
+  });
 });

@@ -4,8 +4,18 @@ import { KAFKA_MAX_MESSAGE_BYTES, KAFKA_RECORD_OVERHEAD_BYTES } from '@ndxp/cont
 interface Pending {
   topic: string;
   message: Message;
+  /** When the message is no use to anyone any more (a request past its deadline): not sent after that. */
+  expiresAt?: number;
   resolve: () => void;
   reject: (e: unknown) => void;
+}
+
+/** A message whose `expiresAt` passed while it waited for the broker: it was never sent. */
+export class MessageExpiredError extends Error {
+  constructor(topic: string) {
+    super(`a message for ${topic} expired before it could be sent`);
+    this.name = 'MessageExpiredError';
+  }
 }
 
 /** How a failed batch is tried again: until giveUpMs, as soon as a broker accepts connections. */
@@ -57,13 +67,18 @@ export class BatchingProducer {
 
   private readonly topics = new Set<string>();
 
-  send(topic: string, message: Message): Promise<void> {
+  /**
+   * Queues a message. With `expiresAt`, a message still waiting for the broker at that time is dropped
+   * unsent (rejected with MessageExpiredError): after an outage the broker then gets the work that can
+   * still matter first, not requests whose callers were answered long ago.
+   */
+  send(topic: string, message: Message, opts: { expiresAt?: number } = {}): Promise<void> {
     if (!this.topics.has(topic)) {
       this.topics.add(topic);
       this.options.onError?.(topic, 0); // the error series exists from the first message: a dashboard shows 0, not "no data"
     }
     return new Promise((resolve, reject) => {
-      this.queue.push({ topic, message, resolve, reject });
+      this.queue.push({ topic, message, expiresAt: opts.expiresAt, resolve, reject });
       if (this.queue.length >= this.options.maxBatch) this.flushSoon(0);
       else this.flushSoon(this.options.lingerMs);
     });
@@ -94,33 +109,36 @@ export class BatchingProducer {
     return this.flushing;
   }
 
-  /** One sendBatch: its messages are all sent, or all rejected. */
+  /** One sendBatch: its messages are all sent, or all rejected (but those that expired first, which are dropped). */
   private async sendOne(batch: Pending[]): Promise<void> {
-    const byTopic = new Map<string, Message[]>();
-    for (const p of batch) {
-      const list = byTopic.get(p.topic) ?? [];
-      list.push(p.message);
-      byTopic.set(p.topic, list);
-    }
     const started = Date.now();
+    let live = batch;
     try {
-      await this.sendWithRetry(
-        [...byTopic].map(([topic, messages]) => ({ topic, messages })),
-        started,
-      );
-      if (Date.now() - started > 2000) this.options.onSlow?.(batch.length, Date.now() - started, 'sent');
-      batch.forEach((p) => p.resolve());
+      await this.sendWithRetry(() => (live = this.dropExpired(live)), started);
+      if (Date.now() - started > 2000) this.options.onSlow?.(live.length, Date.now() - started, 'sent');
+      live.forEach((p) => p.resolve());
     } catch (e) {
-      this.options.onSlow?.(batch.length, Date.now() - started, `failed: ${(e as Error).message}`);
-      for (const [topic, messages] of byTopic) this.options.onError?.(topic, messages.length);
-      batch.forEach((p) => p.reject(e));
+      this.options.onSlow?.(live.length, Date.now() - started, `failed: ${(e as Error).message}`);
+      for (const [topic, messages] of byTopic(live)) this.options.onError?.(topic, messages.length);
+      live.forEach((p) => p.reject(e));
     }
   }
 
-  private async sendWithRetry(topicMessages: Array<{ topic: string; messages: Message[] }>, started: number): Promise<void> {
+  private dropExpired(batch: Pending[]): Pending[] {
+    const now = Date.now();
+    const isExpired = (p: Pending) => p.expiresAt !== undefined && p.expiresAt <= now;
+    const [live, expired] = [batch.filter((p) => !isExpired(p)), batch.filter(isExpired)];
+    expired.forEach((p) => p.reject(new MessageExpiredError(p.topic)));
+    return live;
+  }
+
+  /** Sends what `current()` says is still worth sending, again after each failure until it works or it is time to give up. */
+  private async sendWithRetry(current: () => Pending[], started: number): Promise<void> {
     for (let attempt = 1; ; attempt++) {
+      const batch = current();
+      if (batch.length === 0) return;
       try {
-        await this.producer.sendBatch({ topicMessages });
+        await this.producer.sendBatch({ topicMessages: [...byTopic(batch)].map(([topic, messages]) => ({ topic, messages })) });
         return;
       } catch (e) {
         // A message the broker finds too large stays too large: no retry, and nothing behind it waits.
@@ -136,6 +154,16 @@ export class BatchingProducer {
     const retry = this.options.retry!;
     while (Date.now() - started <= retry.giveUpMs && !(await retry.brokerUp())) await sleep(250);
   }
+}
+
+function byTopic(batch: Pending[]): Map<string, Message[]> {
+  const topics = new Map<string, Message[]>();
+  for (const p of batch) {
+    const list = topics.get(p.topic) ?? [];
+    list.push(p.message);
+    topics.set(p.topic, list);
+  }
+  return topics;
 }
 
 /** What a message weighs in a record batch: its bytes and a record's framing. */

@@ -33,6 +33,38 @@ export async function anyBrokerAccepts(brokers: string[], timeoutMs = 1000): Pro
   return (await Promise.all(tries)).some(Boolean);
 }
 
+/**
+ * True when a broker serves Kafka requests and every partition it knows has a leader. A broker restarted
+ * after a crash binds its port seconds before it serves: its controller first waits out the dead
+ * incarnation's session, and a request sent meanwhile hangs until the client's request timeout (5 s here).
+ * A TCP knock first, then one metadata request with short timeouts and no retries.
+ */
+export async function brokerServes(brokers: string[], timeoutMs = 1000): Promise<boolean> {
+  if (!(await anyBrokerAccepts(brokers, timeoutMs))) return false;
+  const probe = new Kafka({
+    clientId: 'ndxp-broker-probe',
+    brokers,
+    connectionTimeout: timeoutMs,
+    requestTimeout: timeoutMs,
+    retry: { retries: 0 },
+    logLevel: logLevel.NOTHING,
+  });
+  const admin = probe.admin();
+  let timer: NodeJS.Timeout | undefined;
+  const giveUp = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs * 2)));
+  const ask = (async () => {
+    await admin.connect();
+    const { topics } = await admin.fetchTopicMetadata();
+    return topics.every((t) => t.partitions.every((p) => p.leader >= 0));
+  })().catch(() => false);
+  try {
+    return await Promise.race([ask, giveUp]);
+  } finally {
+    clearTimeout(timer);
+    await admin.disconnect().catch(() => undefined);
+  }
+}
+
 /** The consumer settings a client was created with (6 s sessions when none were given). */
 export function consumerDefaultsOf(kafka: Kafka): ConsumerDefaults {
   return consumerDefaults.get(kafka) ?? { sessionTimeoutMs: 6000 };

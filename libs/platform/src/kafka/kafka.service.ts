@@ -4,7 +4,7 @@ import { Registry } from 'prom-client';
 import { Admin, Kafka, Producer } from 'kafkajs';
 import { BatchingProducer } from './batching-producer';
 import { ensureTopics, TopicSpec } from './topics-admin';
-import { anyBrokerAccepts, createKafka } from './kafka-client';
+import { brokerServes, createKafka } from './kafka-client';
 import { consumerStatuses, ConsumerStatus } from './supervised-consumer';
 
 export interface KafkaSettings {
@@ -67,7 +67,7 @@ export class KafkaService implements OnModuleInit, OnApplicationShutdown {
     this.batching = new BatchingProducer(this.producer, {
       onError: (topic, n) => this.metrics.produceErrors.inc({ topic }, n),
       onSlow: (n, ms, how) => this.logger.warn(`a produce of ${n} message(s) took ${ms} ms (${how}); later messages waited behind it`),
-      retry: { giveUpMs: 30_000, brokerUp: () => anyBrokerAccepts(settings.brokers, 500) },
+      retry: { giveUpMs: 30_000, brokerUp: () => brokerServes(settings.brokers, 500) },
     });
   }
 

@@ -118,7 +118,8 @@ export class KafkaRequester {
     };
     if (this.options.signingKey)
       headers[KafkaHeaders.signature] = signMessage(this.options.signingKey, { topic, operation, correlationId, replyTo: this.replyTopic, deadline }, value);
-    this.producer.send(topic, { key: opts.key ?? correlationId, value, headers }).catch((e: unknown) => {
+    // Past the deadline nobody waits for the request: if the broker is away until then, it is never sent.
+    this.producer.send(topic, { key: opts.key ?? correlationId, value, headers }, { expiresAt: Number(deadline) }).catch((e: unknown) => {
       const p = this.pending.get(correlationId);
       if (!p) return; // already timed out
       clearTimeout(p.timer);

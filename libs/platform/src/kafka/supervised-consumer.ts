@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { Consumer, ConsumerConfig, ConsumerRunConfig, Kafka } from 'kafkajs';
-import { anyBrokerAccepts, consumerDefaultsOf } from './kafka-client';
+import { brokerServes, consumerDefaultsOf } from './kafka-client';
 
 export interface SupervisedConsumerOptions {
   groupId: string;
@@ -134,13 +134,13 @@ export class SupervisedConsumer {
     this.logger.warn(`${why}; reconnecting`);
     await this.consumer?.disconnect().catch(() => undefined);
     for (let attempt = 1; !this.stopped(); attempt++) {
-      // At most 1 s apart: while the broker is down an attempt is only a TCP knock (below), and costs nothing.
-      await new Promise((r) => setTimeout(r, Math.min(1000, 250 * 2 ** (attempt - 1))));
+      // At most 500 ms apart: while the broker is down an attempt is only a probe (below), and costs little.
+      await new Promise((r) => setTimeout(r, Math.min(500, 250 * 2 ** (attempt - 1))));
       if (this.stopped()) return;
-      // While the broker refuses connections an attempt would only sit in kafkajs' own retries (15 s and
-      // more, measured), and the next one would start late: knock first, try when it opens.
+      // While the broker does not serve, an attempt would only sit in kafkajs' own retries (15 s and more,
+      // measured), and the next one would start late: probe first, try when it serves.
       const brokers = consumerDefaultsOf(this.kafka).brokers;
-      if (brokers && !(await anyBrokerAccepts(brokers))) continue;
+      if (brokers && !(await brokerServes(brokers))) continue;
       try {
         await this.open();
         this.restarts++;

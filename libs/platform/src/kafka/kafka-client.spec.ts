@@ -1,0 +1,31 @@
+import { createServer, Server } from 'net';
+import { anyBrokerAccepts, brokerServes } from './kafka-client';
+
+// A port that accepts connections and never answers: what a Kafka broker restarted after a crash looks like
+// while its controller still holds the dead incarnation's registration. (A serving broker: test/chaos.test.ts.)
+describe('broker readiness probes', () => {
+  let silent: Server;
+  let port: number;
+  beforeAll(async () => {
+    silent = createServer(() => undefined);
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    port = (silent.address() as { port: number }).port;
+  });
+  afterAll(() => new Promise<void>((r) => silent.close(() => r())));
+
+  it('given a port that accepts but does not serve, when probed, then the TCP knock says yes and brokerServes says no within its bound', async () => {
+    const brokers = [`127.0.0.1:${port}`];
+    expect(await anyBrokerAccepts(brokers, 300)).toBe(true);
+    const t0 = Date.now();
+    expect(await brokerServes(brokers, 300)).toBe(false);
+    expect(Date.now() - t0).toBeLessThan(2000);
+  });
+
+  it('given a closed port, when probed, then no, at once', async () => {
+    const closed = createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+    const p = (closed.address() as { port: number }).port;
+    await new Promise<void>((r) => closed.close(() => r()));
+    expect(await brokerServes([`127.0.0.1:${p}`], 300)).toBe(false);
+  });
+});
