@@ -5,6 +5,7 @@ export * from './kafka/kafka-client';
 export * from './kafka/batching-producer';
 export * from './kafka/topics-admin';
 export * from './kafka/request-reply';
+export * from './kafka/dead-letter';
 export * from './kafka/kafka.service';
 export * from './kafka/kafka.module';
 export * from './database/database.module';
