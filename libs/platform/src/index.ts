@@ -15,6 +15,7 @@ export * from './app/bootstrap';
 export * from './app/http-limits';
 export * from './http/domain-error';
 export * from './http/http-errors';
+export * from './http/json-input';
 export * from './http/admin.guard';
 export * from './registry-view/registry-view.service';
 export * from './registry-view/registry-view.module';
