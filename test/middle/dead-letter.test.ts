@@ -123,7 +123,7 @@ describe('middle tier: poison records go to ndxp.dead-letter, and every consumer
     if (infra) await dropDatabase(infra.databaseUrl);
   });
 
-  it('given poison on ndxp.transactions (not JSON, a NUL byte, invalid UTF-8, 100 000-deep nesting, a time out of range), then each is dead-lettered and the ledger moves on', async () => {
+  it('given poison on ndxp.transactions (not JSON, NUL, bad UTF-8, deep nesting, a bad time): each dead-lettered and the ledger moves on', async () => {
     const id = randomUUID();
     const key = id; // one partition: the poison first, then the good exchange
     const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
