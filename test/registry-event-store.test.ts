@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { emptyRegistryView, evolveRegistryView, parseRegistryEnvelope, RegistryEvent } from '@ndxp/contracts';
 import { dropDatabase, ensureDatabase } from '@ndxp/infra';
 import { KafkaService, openDatabase } from '@ndxp/platform';
-import { EventStore } from '../apps/registry/src/event-store/event-store';
+import { APPEND_LOCK_KEY, EventStore } from '../apps/registry/src/event-store/event-store';
 import { OutboxRelayService } from '../apps/registry/src/event-store/outbox-relay.service';
 import { RegistryEventStore1763920000000 } from '../apps/registry/src/migrations/1763920000000-registry-event-store';
 
@@ -91,5 +91,33 @@ describe('registry event store under concurrent appends', () => {
     expect(applied).toEqual(stored);
     const live = [...view.credentials.values()].filter((c) => !c.revoked).map((c) => `${c.client}/${c.keyId}`);
     expect(live).toEqual([]);
+  });
+
+  it('re-publishes a lost topic under the append lock, so no append can slip between the re-published positions', async () => {
+    const store = new EventStore(db);
+    const stored = (await store.readAll()).map((e) => e.globalPosition);
+    expect(stored.length).toBeGreaterThan(0);
+    const published: number[] = [];
+    // A broker with an empty topic: the relay finds it lost at start and publishes the store again.
+    const kafka = fakeKafka((value) => published.push(JSON.parse(value).globalPosition));
+    const holder = db.createQueryRunner();
+    await holder.connect();
+    await holder.startTransaction();
+    await holder.query('SELECT pg_advisory_xact_lock($1::bigint)', [APPEND_LOCK_KEY]); // an append in flight
+    let started = false;
+    const start = new OutboxRelayService(db, kafka.kafka).onApplicationBootstrap().then(() => (started = true));
+    await new Promise((r) => setTimeout(r, 500));
+    try {
+      expect(started).toBe(false); // waits for the append to commit
+      expect(await store.outboxPending()).toBe(0);
+    } finally {
+      await holder.commitTransaction();
+      await holder.release();
+    }
+    await start;
+    for (let i = 0; published.length < stored.length && i < 100; i++) await new Promise((r) => setTimeout(r, 50));
+    await kafka.stop();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(published).toEqual(stored);
   });
 });

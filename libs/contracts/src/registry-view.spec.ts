@@ -1,4 +1,4 @@
-import { decideAccess, emptyRegistryView, evolveRegistryView } from './registry-view';
+import { decideAccess, emptyRegistryView, evolveRegistryView, MAX_REGISTRY_POSITION_LEAP, registryPositionProblem } from './registry-view';
 import { RegistryEvent } from './registry-events';
 
 const client = 'VN/GOV/000.00.00.H26/MOTCUA';
@@ -42,5 +42,15 @@ describe('registry view', () => {
       { type: 'CredentialRevoked', client, keyId: 'k1' },
     ]);
     expect(s.credentials.get('h1')).toEqual({ client, keyId: 'k1', revoked: true });
+  });
+
+  it('refuses a position far ahead of the last applied (it would hide every later event); takes any position on an empty view', () => {
+    const s = fold(base);
+    expect(registryPositionProblem(s, 4)).toBeUndefined();
+    expect(registryPositionProblem(s, 2)).toBeUndefined(); // a replay: evolve ignores it
+    expect(registryPositionProblem(s, 3 + MAX_REGISTRY_POSITION_LEAP)).toBeUndefined();
+    expect(registryPositionProblem(s, 4 + MAX_REGISTRY_POSITION_LEAP)).toMatch(/leaps 100001 past the last applied \(3\)/);
+    expect(registryPositionProblem(s, Number.MAX_SAFE_INTEGER)).toMatch(/leaps/);
+    expect(registryPositionProblem(emptyRegistryView(), 5_000_000)).toBeUndefined(); // old segments deleted: the topic starts late
   });
 });

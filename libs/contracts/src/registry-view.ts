@@ -19,6 +19,23 @@ export function emptyRegistryView(): RegistryViewState {
   return { agencies: new Map(), subsystems: new Map(), services: new Map(), grants: new Map(), credentials: new Map(), position: 0 };
 }
 
+/**
+ * The furthest a registry event's position may lie ahead of the last one applied. Positions are the
+ * store's bigserial, drawn under the append lock: consecutive but for the values of appends rolled back
+ * (a handful). A record far ahead is not the registry's: applied, it would make the view drop every real
+ * event below it, for good (a forged 2^53 - 1 stops all later grants and revokes). Such a record is
+ * refused, and the view waits for the real next position. At the start of a topic (position 0) any
+ * position is taken: old segments may have been deleted.
+ */
+export const MAX_REGISTRY_POSITION_LEAP = 100_000;
+
+/** Why a position must not be applied to this view, or undefined when it may (at or below the last is a replay: harmless). */
+export function registryPositionProblem(s: RegistryViewState, position: number): string | undefined {
+  if (s.position > 0 && position - s.position > MAX_REGISTRY_POSITION_LEAP)
+    return `globalPosition ${position} leaps ${position - s.position} past the last applied (${s.position}); at most ${MAX_REGISTRY_POSITION_LEAP} is a registry's`;
+  return undefined;
+}
+
 export function evolveRegistryView(s: RegistryViewState, e: RegistryEvent, position: number): RegistryViewState {
   if (position <= s.position) return s; // already applied: replays change nothing
   s.position = position;

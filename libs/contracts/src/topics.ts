@@ -14,6 +14,8 @@ export const Topics = {
   transactions: 'ndxp.transactions',
   /** Registry events, published from the registry's outbox. One partition: one order. */
   registryEvents: 'ndxp.registry.events',
+  /** Records a consumer could not process (malformed, unstorable, or failing after bounded retries), with headers saying where from and why. */
+  deadLetter: 'ndxp.dead-letter',
   /** Probe topic used by the launcher to prove a message round-trips through the broker. */
   launcherProbe: 'ndxp.launcher.probe',
 } as const;

@@ -47,7 +47,7 @@ export function ndxpMetrics(registers: Registry) {
     }),
     projectionSkipped: new Counter({
       name: 'ndxp_projection_skipped_events_total',
-      help: 'Transaction events the ledger skipped, each logged with its partition and offset: malformed, or unstorable (refused for its own data)',
+      help: 'Transaction events the ledger skipped, each dead-lettered: malformed, unstorable (refused for its own data) or failed (after retries)',
       labelNames: ['reason'] as const,
       registers: r,
     }),
@@ -150,6 +150,12 @@ export function kafkaMetrics(registers: Registry, lagOf: () => Promise<Array<{ g
         this.reset();
         for (const l of lags) this.set({ group: l.group, topic: l.topic }, l.lag);
       },
+    }),
+    deadLetters: new Counter({
+      name: 'kafka_dead_letter_total',
+      help: 'Records sent to ndxp.dead-letter, by consumer group, source topic and reason (malformed, unstorable, failed)',
+      labelNames: ['group', 'topic', 'reason'] as const,
+      registers: r,
     }),
     produceErrors: new Counter({ name: 'kafka_produce_errors_total', help: 'Messages whose produce failed, by topic', labelNames: ['topic'] as const, registers: r }),
   };

@@ -22,7 +22,7 @@ export class NdxpMetricsService implements OnApplicationBootstrap {
       this.m.lateResponses.inc({ database }, 0);
     }
     for (const reason of ['unknown-client', 'unknown-member', 'unknown-service', 'not-granted', ...ORIGIN_REFUSALS]) this.m.rejections.inc({ reason }, 0);
-    for (const reason of ['malformed', 'unstorable']) this.m.projectionSkipped.inc({ reason }, 0);
+    for (const reason of ['malformed', 'unstorable', 'failed']) this.m.projectionSkipped.inc({ reason }, 0);
   }
 
   /**

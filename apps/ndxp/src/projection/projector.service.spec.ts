@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { TransactionEvent } from '@ndxp/contracts';
 import { DataSource } from 'typeorm';
 import { KafkaService } from '@ndxp/platform';
+import { KafkaMessage } from 'kafkajs';
 import { NdxpMetricsService } from '../observability/ndxp-metrics.service';
 import { ProjectorService } from './projector.service';
 
@@ -14,40 +15,79 @@ const event = (n: number): TransactionEvent => ({
 });
 const sqlError = (code: string) => Object.assign(new Error(`sqlstate ${code}`), { code });
 
-/** A projector whose database refuses the events `refuse` names, with `code`. */
-function projector(refuse: (e: TransactionEvent) => boolean, code: string) {
+/** A projector whose database refuses the events `refuse` names with `error`; `send` stands in for the dead-letter topic. */
+function projector(refuse: (e: TransactionEvent) => boolean, error: () => Error) {
   const inc = jest.fn();
-  const p = new ProjectorService({} as DataSource, {} as KafkaService, { m: { projectionSkipped: { inc } } } as unknown as NdxpMetricsService);
+  const send = jest.fn(async () => undefined);
+  const p = new ProjectorService({} as DataSource, { deadLetters: { send } } as unknown as KafkaService, { m: { projectionSkipped: { inc } } } as unknown as NdxpMetricsService);
   const applied: TransactionEvent[] = [];
+  let attempts = 0;
   jest.spyOn(p, 'apply').mockImplementation(async (events) => {
-    if (events.some(refuse)) throw sqlError(code);
+    attempts++;
+    if (events.some(refuse)) throw error();
     applied.push(...events);
   });
   const applyOrSkip = (batch: TransactionEvent[]) =>
-    (p as unknown as { applyOrSkip(b: Array<{ event: TransactionEvent; offset: string }>, partition: number): Promise<void> }).applyOrSkip(
-      batch.map((event, i) => ({ event, offset: String(i) })),
+    (p as unknown as { applyOrSkip(b: Array<{ event: TransactionEvent; message: KafkaMessage }>, partition: number): Promise<void> }).applyOrSkip(
+      batch.map((event, i) => ({ event, message: { offset: String(i), key: null, value: Buffer.from(JSON.stringify(event)) } as KafkaMessage })),
       0,
     );
-  return { applied, inc, applyOrSkip };
+  return { applied, inc, send, applyOrSkip, attempts: () => attempts };
 }
 
 describe('the projector, given a batch the database refuses', () => {
-  const logged = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
-  beforeEach(() => logged.mockClear());
+  jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
 
-  it('given one event refused for its own data (22021), when applied, then the others are stored and it alone is skipped and counted', async () => {
+  it('given one event refused for its own data (22021), when applied, then the others are stored and it alone is dead-lettered and counted, untried again', async () => {
     const batch = [event(1), event(2), event(3)];
-    const p = projector((e) => e === batch[1], '22021');
+    const p = projector(
+      (e) => e === batch[1],
+      () => sqlError('22021'),
+    );
     await p.applyOrSkip(batch);
     expect(p.applied).toEqual([batch[0], batch[2]]);
+    expect(p.attempts()).toBe(1 + 3); // the batch, then each event once
     expect(p.inc).toHaveBeenCalledTimes(1);
     expect(p.inc).toHaveBeenCalledWith({ reason: 'unstorable' });
-    expect(logged).toHaveBeenCalledWith(expect.stringMatching(/^skipped ndxp\.transactions partition 0 offset 1 \(unstorable\): TransactionRouted of .*2: sqlstate 22021$/));
+    expect(p.send).toHaveBeenCalledTimes(1);
+    expect(p.send).toHaveBeenCalledWith(
+      { group: 'ndxp-projector', topic: 'ndxp.transactions', partition: 0, offset: '1' },
+      expect.objectContaining({ offset: '1' }),
+      'unstorable',
+      expect.stringMatching(/^TransactionRouted of .*2: sqlstate 22021$/),
+    );
   });
 
-  it('given a transient error (the database away), when applied, then it is thrown for kafkajs to retry, and nothing is skipped', async () => {
-    const p = projector(() => true, '08006');
+  it('given an event whose handling throws something else (a stack overflow), when applied, then it is retried 3 times, then dead-lettered as failed', async () => {
+    const batch = [event(1), event(2)];
+    const p = projector(
+      (e) => e === batch[0],
+      () => new RangeError('Maximum call stack size exceeded'),
+    );
+    await p.applyOrSkip(batch);
+    expect(p.applied).toEqual([batch[1]]);
+    expect(p.attempts()).toBe(1 + 3 + 1);
+    expect(p.send).toHaveBeenCalledWith(expect.objectContaining({ offset: '0' }), expect.anything(), 'failed', expect.stringContaining('Maximum call stack'));
+    expect(p.inc).toHaveBeenCalledWith({ reason: 'failed' });
+  });
+
+  it('given a transient error (the database away), when applied, then it is thrown for kafkajs to retry, and nothing is dead-lettered', async () => {
+    const p = projector(
+      () => true,
+      () => sqlError('08006'),
+    );
     await expect(p.applyOrSkip([event(1), event(2)])).rejects.toThrow('sqlstate 08006');
     expect(p.inc).not.toHaveBeenCalled();
+    expect(p.send).not.toHaveBeenCalled();
+  });
+
+  it('given the database refusing connections mid-way through the one-by-one pass, when applied, then thrown, nothing dead-lettered', async () => {
+    let calls = 0;
+    const p = projector(
+      () => true,
+      () => (++calls === 1 ? sqlError('22021') : Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' })),
+    );
+    await expect(p.applyOrSkip([event(1), event(2)])).rejects.toThrow('ECONNREFUSED');
+    expect(p.send).not.toHaveBeenCalled();
   });
 });

@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { HOT_TOPIC_PARTITIONS, parseTransactionEvent, Topics, TransactionEvent } from '@ndxp/contracts';
-import { KafkaService, SupervisedConsumer } from '@ndxp/platform';
+import { classifyFailure, DeadLetterReason, KafkaService, SupervisedConsumer, withRetries } from '@ndxp/platform';
 import { KafkaMessage } from 'kafkajs';
 import { DataSource, EntityManager } from 'typeorm';
 import { NdxpMetricsService } from '../observability/ndxp-metrics.service';
@@ -9,10 +9,10 @@ import { isUnstorable, LEDGER_COLUMNS, LedgerPatch, ledgerParams, patchesFromEve
 const TERMINAL_COLUMNS = new Set<keyof LedgerPatch>(['outcome', 'succeeded', 'status_code', 'fault_code', 'fault_string', 'duration_ms', 'completed_at']);
 const GROUP = 'ndxp-projector';
 
-/** An event with the offset it came from, to name it when it has to be skipped. */
+/** An event with the record it came from, to dead-letter it when it cannot be projected. */
 interface Consumed {
   event: TransactionEvent;
-  offset: string;
+  message: KafkaMessage;
 }
 
 function upsertSql(): string {
@@ -83,7 +83,7 @@ export class ProjectorService implements OnApplicationBootstrap {
       run: {
         partitionsConsumedConcurrently: HOT_TOPIC_PARTITIONS,
         eachBatch: async ({ batch }) => {
-          await this.applyOrSkip(this.read(batch.partition, batch.messages), batch.partition);
+          await this.applyOrSkip(await this.read(batch.partition, batch.messages), batch.partition);
           this.consumed.set(batch.partition, Number(batch.lastOffset()) + 1);
         },
       },
@@ -91,43 +91,47 @@ export class ProjectorService implements OnApplicationBootstrap {
     await this.consumer.start();
   }
 
-  /** The batch's transaction events; one bad message must not stop the ledger: it is skipped, and said so. */
-  private read(partition: number, messages: KafkaMessage[]): Consumed[] {
+  /** The batch's transaction events; one bad message must not stop the ledger: it is dead-lettered, and the rest go on. */
+  private async read(partition: number, messages: KafkaMessage[]): Promise<Consumed[]> {
     const read: Consumed[] = [];
     for (const m of messages) {
       const e = parseTransactionEvent(m.value?.toString() ?? '');
-      if (e.ok) read.push({ event: e.value, offset: m.offset });
-      else this.skipped(partition, m.offset, 'malformed', e.reason);
+      if (e.ok) read.push({ event: e.value, message: m });
+      else await this.skipped(partition, m, 'malformed', e.reason);
     }
     return read;
   }
 
   /**
-   * Applies the batch in one transaction. When the database refuses it for
-   * one event's own data, which no retry can fix, the events are applied one
-   * by one and only the refused ones are skipped: the partition moves on.
-   * Transient errors are thrown, and kafkajs retries the batch.
+   * Applies the batch in one transaction. When that fails for anything but an outage (the database away:
+   * thrown, and kafkajs retries the batch), the events are applied one by one: one the database refuses
+   * for its own data (no retry can fix it) is dead-lettered at once, one that fails otherwise after a few
+   * retries; the partition moves on.
    */
   private async applyOrSkip(batch: Consumed[], partition: number): Promise<void> {
     try {
       return await this.apply(batch.map((c) => c.event));
     } catch (e) {
-      if (!isUnstorable(e)) throw e;
+      if (classifyFailure(e, isUnstorable) === 'transient') throw e;
     }
     for (const c of batch) {
-      try {
-        await this.apply([c.event]);
-      } catch (e) {
-        if (!isUnstorable(e)) throw e;
-        this.skipped(partition, c.offset, 'unstorable', `${c.event.type} of ${c.event.transactionId}: ${(e as Error).message}`);
-      }
+      const failure = await withRetries(
+        () => this.apply([c.event]),
+        (e) => classifyFailure(e, isUnstorable),
+      );
+      if (failure)
+        await this.skipped(partition, c.message, failure.kind === 'record' ? 'unstorable' : 'failed', `${c.event.type} of ${c.event.transactionId}: ${failure.error.message}`);
     }
   }
 
-  private skipped(partition: number, offset: string, reason: 'malformed' | 'unstorable', why: string): void {
-    this.logger.error(`skipped ${Topics.transactions} partition ${partition} offset ${offset} (${reason}): ${why}`);
-    // A rebuild skips the same events again: counted once, like the transactions.
-    if (!this.replaying) this.metrics.m.projectionSkipped.inc({ reason });
+  private async skipped(partition: number, m: KafkaMessage, reason: DeadLetterReason, why: string): Promise<void> {
+    // A rebuild meets the same records again: they are on the dead-letter topic already, and counted once, like the transactions.
+    if (this.replaying) {
+      this.logger.warn(`rebuild: skipped ${Topics.transactions} partition ${partition} offset ${m.offset} again (${reason}): ${why}`);
+      return;
+    }
+    await this.kafka.deadLetters.send({ group: GROUP, topic: Topics.transactions, partition, offset: m.offset }, m, reason, why);
+    this.metrics.m.projectionSkipped.inc({ reason });
   }
 
   private async stop(): Promise<void> {

@@ -3,6 +3,7 @@ import { REGISTRY_SCHEMA_VERSION, Topics } from '@ndxp/contracts';
 import { KafkaService } from '@ndxp/platform';
 import { Producer } from 'kafkajs';
 import { DataSource } from 'typeorm';
+import { APPEND_LOCK_KEY } from './event-store';
 
 /**
  * Publishes the outbox to Kafka in store order, then marks the rows. A crash
@@ -46,12 +47,15 @@ export class OutboxRelayService implements OnApplicationBootstrap {
    * Consumers apply by global position, so nothing is applied twice.
    */
   private async republishIfTopicLost(topicEnd: number): Promise<void> {
-    // Only with nothing waiting in the outbox: rows still to go out (a seed in progress) are not a lost topic.
-    const [{ n, pending }] = await this.db.query(
-      'SELECT (SELECT count(*) FROM registry.events)::int AS n, (SELECT count(*) FROM registry.outbox WHERE published_at IS NULL)::int AS pending',
-    );
-    if (topicEnd >= n || pending > 0) return;
-    await this.db.transaction(async (tx) => {
+    // Under the append lock (EventStore.append), held to commit: an append meanwhile would otherwise take an outbox
+    // id among the re-published rows, go out before lower positions, and make every consumer drop those for good.
+    const republished = await this.db.transaction(async (tx) => {
+      await tx.query('SELECT pg_advisory_xact_lock($1::bigint)', [APPEND_LOCK_KEY]);
+      // Only with nothing waiting in the outbox: rows still to go out (a seed in progress) are not a lost topic.
+      const [{ n, pending }] = await tx.query(
+        'SELECT (SELECT count(*) FROM registry.events)::int AS n, (SELECT count(*) FROM registry.outbox WHERE published_at IS NULL)::int AS pending',
+      );
+      if (topicEnd >= n || pending > 0) return 0;
       await tx.query('DELETE FROM registry.outbox');
       await tx.query(
         `INSERT INTO registry.outbox (topic, key, payload)
@@ -60,8 +64,9 @@ export class OutboxRelayService implements OnApplicationBootstrap {
          FROM registry.events ORDER BY global_position`,
         [Topics.registryEvents],
       );
+      return n as number;
     });
-    this.logger.warn(`the registry topic holds ${topicEnd} of the store's ${n} events (new broker data?): publishing all ${n} again`);
+    if (republished) this.logger.warn(`the registry topic holds ${topicEnd} of the store's ${republished} events (new broker data?): publishing all ${republished} again`);
   }
 
   /** Called after an append so the events go out now rather than at the next poll. */

@@ -4,6 +4,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppConfig } from '../config/app-config';
 import { developmentWarning, publicSecretsIn } from '../config/secrets';
 import { ApiErrorFilter, validationExceptionFactory } from '../http/http-errors';
+import { JsonInputPipe } from '../http/json-input';
 import { applyHttpLimits, httpLimitsOf } from './http-limits';
 
 const LEVELS: LogLevel[] = ['error', 'warn', 'log', 'debug', 'verbose'];
@@ -27,7 +28,8 @@ export async function bootstrapApp(
     // Bounds on what one client can hold open or send (HTTP_* settings): before the server accepts a connection.
     applyHttpLimits(app.getHttpServer(), httpLimitsOf(config));
     options.beforeRoutes?.(app);
-    app.useGlobalPipes(new ValidationPipe({ whitelist: true, transform: true, exceptionFactory: validationExceptionFactory }));
+    // NUL characters and deep nesting first: they are a 400 naming the field, never a 500 from the database or the stack.
+    app.useGlobalPipes(new JsonInputPipe(), new ValidationPipe({ whitelist: true, transform: true, exceptionFactory: validationExceptionFactory }));
     app.useGlobalFilters(new ApiErrorFilter());
     // Only in development mode: elsewhere loadAppConfigOrExit has refused public defaults.
     const warning = developmentWarning(publicSecretsIn(config as unknown as Record<string, unknown>));

@@ -6,6 +6,8 @@ import { BatchingProducer } from './batching-producer';
 import { ensureTopics, TopicSpec } from './topics-admin';
 import { brokerServes, createKafka } from './kafka-client';
 import { consumerStatuses, ConsumerStatus } from './supervised-consumer';
+import { DeadLetters, setDeadLetters } from './dead-letter';
+import { Topics } from '@ndxp/contracts';
 
 export interface KafkaSettings {
   clientId: string;
@@ -33,6 +35,8 @@ export class KafkaService implements OnModuleInit, OnApplicationShutdown {
   private readonly producer: Producer;
   private readonly admin: Admin;
   readonly batching: BatchingProducer;
+  /** Where this process's consumers put the records they cannot process (Topics.deadLetter). */
+  readonly deadLetters: DeadLetters;
   private readonly stoppers: Array<() => Promise<void>> = [];
   private readonly tracked = new Map<string, string>();
   private readonly metrics: ReturnType<typeof kafkaMetrics>;
@@ -69,6 +73,8 @@ export class KafkaService implements OnModuleInit, OnApplicationShutdown {
       onSlow: (n, ms, how) => this.logger.warn(`a produce of ${n} message(s) took ${ms} ms (${how}); later messages waited behind it`),
       retry: { giveUpMs: 30_000, brokerUp: () => brokerServes(settings.brokers, 500) },
     });
+    this.deadLetters = new DeadLetters(this.batching, (labels) => this.metrics.deadLetters.inc(labels));
+    setDeadLetters(this.kafka, this.deadLetters);
   }
 
   /** Reports kafka_consumer_lag_messages for a group that commits its offsets. */
@@ -115,6 +121,8 @@ export class KafkaService implements OnModuleInit, OnApplicationShutdown {
       );
     }
     this.logger.log(`connected to Kafka at ${this.settings.brokers.join(',')}`);
+    // Before any consumer starts: a record it cannot process goes here.
+    await ensureTopics(this.admin, [{ topic: Topics.deadLetter, numPartitions: 1 }]);
   }
 
   /** Registers something to stop before the producer goes (consumers, requesters). */

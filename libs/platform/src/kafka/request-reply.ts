@@ -4,6 +4,7 @@ import { SupervisedConsumer } from './supervised-consumer';
 import { KafkaHeaders, SignatureCheck, SigningKey, signMessage, verifyMessage } from '@ndxp/contracts';
 import { BatchingProducer } from './batching-producer';
 import { createTopics, TopicSpec } from './topics-admin';
+import { classifyFailure, deadLettersOf, RecordSource, withRetries } from './dead-letter';
 
 export class RequestTimeoutError extends Error {
   constructor(
@@ -70,25 +71,35 @@ export class KafkaRequester {
       run: {
         partitionsConsumedConcurrently: this.options.replyPartitions ?? 1,
         eachBatch: async ({ batch }) => {
-          for (const m of batch.messages) this.settle(m);
+          for (const m of batch.messages) {
+            const bad = this.settle(m);
+            if (bad) await deadLettersOf(this.kafka).send({ group: this.groupId, topic: batch.topic, partition: batch.partition, offset: m.offset }, m, 'malformed', bad);
+          }
         },
       },
     });
     await this.consumer.start();
   }
 
-  private settle(m: KafkaMessage): void {
+  /** Hands a reply to whoever waits for it; a record that is no reply says why (it is dead-lettered), never throws. */
+  private settle(m: KafkaMessage): string | undefined {
     const id = headerValue(m.headers, KafkaHeaders.correlationId);
-    if (!id) return;
-    const body = m.value ? JSON.parse(m.value.toString()) : null;
+    if (!id) return `no ${KafkaHeaders.correlationId} header: not a reply`;
+    let body: unknown;
+    try {
+      body = m.value ? JSON.parse(m.value.toString()) : null;
+    } catch (e) {
+      return `reply ${id.slice(0, 100)} is not JSON: ${(e as Error).message.slice(0, 200)}`;
+    }
     const p = this.pending.get(id);
     if (!p) {
       this.options.onUnmatched?.(id, body);
-      return;
+      return undefined;
     }
     this.pending.delete(id);
     clearTimeout(p.timer);
     p.resolve(body);
+    return undefined;
   }
 
   async request<TReq, TRes>(topic: string, operation: string, body: TReq, timeoutMs: number, opts: { correlationId?: string; key?: string } = {}): Promise<TRes> {
@@ -216,12 +227,42 @@ export class RequestConsumer {
         partitionsConsumedConcurrently: this.topic.numPartitions ?? 1,
         eachBatch: async ({ batch }) => {
           const verify = this.options.verifyKey ? { key: this.options.verifyKey, topic: batch.topic } : undefined;
-          const requests = batch.messages.map((m) => parseInbound(m, verify)).filter((r): r is InboundRequest => r !== undefined);
-          if (requests.length) await this.onBatch(requests);
+          const source = (m: KafkaMessage): RecordSource => ({ group: this.groupId, topic: batch.topic, partition: batch.partition, offset: m.offset });
+          const read: Array<{ m: KafkaMessage; req: InboundRequest }> = [];
+          for (const m of batch.messages) {
+            const req = parseInbound(m, verify);
+            if (req) read.push({ m, req });
+            else await this.deadLetters.send(source(m), m, 'malformed', `no ${KafkaHeaders.correlationId} or ${KafkaHeaders.replyTo} header: not a request`);
+          }
+          if (read.length) await this.handle(read, source);
         },
       },
     });
     await this.consumer.start();
+  }
+
+  private get deadLetters() {
+    return deadLettersOf(this.kafka);
+  }
+
+  /**
+   * The batch to `onBatch`; when it throws for anything but an outage (which the consumer retries), each
+   * request again on its own, with bounded retries, and one that still fails is dead-lettered: the
+   * partition moves on.
+   */
+  private async handle(read: Array<{ m: KafkaMessage; req: InboundRequest }>, source: (m: KafkaMessage) => RecordSource): Promise<void> {
+    try {
+      return await this.onBatch(read.map((r) => r.req));
+    } catch (e) {
+      if (classifyFailure(e) === 'transient') throw e;
+    }
+    for (const { m, req } of read) {
+      const failure = await withRetries(
+        () => this.onBatch([req]),
+        (e) => classifyFailure(e),
+      );
+      if (failure) await this.deadLetters.send(source(m), m, 'failed', `${req.operation}: ${failure.error.message}`);
+    }
   }
 
   async stop(): Promise<void> {

@@ -14,7 +14,7 @@ const record = (globalPosition: number, keyId: string): string =>
     event: { type: 'CredentialIssued', client, keyId, keyHash: `h-${keyId}` },
   } satisfies RegistryEventEnvelope);
 
-type EachBatch = (p: { batch: { messages: Array<{ offset: string; value: Buffer | null }> } }) => Promise<void>;
+type EachBatch = (p: { batch: { topic: string; partition: number; messages: Array<{ offset: string; value: Buffer | null }> } }) => Promise<void>;
 
 /** The service over a stand-in broker whose topic ends at `end`; `deliver` hands its consumer a batch. */
 async function viewOver(end: number) {
@@ -36,7 +36,9 @@ async function viewOver(end: number) {
     disconnect: async () => undefined,
     fetchTopicOffsets: async () => [{ partition: 0, low: '0', high: String(end) }],
   };
+  const deadLetters = { send: jest.fn(async (..._args: unknown[]) => undefined) };
   const kafka = {
+    deadLetters,
     ensureTopics: async () => undefined,
     topicEnd: async () => end,
     onShutdown: () => undefined,
@@ -49,8 +51,10 @@ async function viewOver(end: number) {
     await new Promise((r) => setImmediate(r));
   }
   const deliver = (values: Array<string | null>, from: number) =>
-    eachBatch!({ batch: { messages: values.map((v, i) => ({ offset: String(from + i), value: v === null ? null : Buffer.from(v) })) } });
-  return { view, started, deliver };
+    eachBatch!({
+      batch: { topic: 'ndxp.registry.events', partition: 0, messages: values.map((v, i) => ({ offset: String(from + i), value: v === null ? null : Buffer.from(v) })) },
+    });
+  return { view, started, deliver, deadLettered: deadLetters.send };
 }
 
 describe('the registry view, given malformed records on its topic', () => {
@@ -62,17 +66,31 @@ describe('the registry view, given malformed records on its topic', () => {
   });
   afterEach(() => jest.useRealTimers());
 
-  it('given records that are not JSON, of an unknown type, or empty, when consumed, then each is skipped with its offset and later changes apply', async () => {
-    const { view, started, deliver } = await viewOver(5);
+  it('given records that are not JSON, of an unknown type, or empty, when consumed, then each is dead-lettered with its offset and later changes apply', async () => {
+    const { view, started, deliver, deadLettered } = await viewOver(5);
     const unknown = JSON.stringify({ globalPosition: 2, streamId: 's', streamVersion: 1, recordedAt: 'x', event: { type: 'AgencyRenamed' } });
     await expect(deliver([record(1, 'k1'), 'not json', unknown, null, record(3, 'k2')], 0)).resolves.toBeUndefined();
     await started;
     expect([...view.state.credentials.values()].map((c) => c.keyId)).toEqual(['k1', 'k2']);
     expect(view.health()).toMatchObject({ status: 'up', position: 3 });
-    expect(logged.mock.calls.map(([m]) => m)).toEqual([
-      expect.stringMatching(/^skipped ndxp\.registry\.events offset 1: not JSON/),
-      expect.stringMatching(/^skipped ndxp\.registry\.events offset 2: unknown event type "AgencyRenamed"/),
-      expect.stringMatching(/^skipped ndxp\.registry\.events offset 3: not JSON/),
+    const source = (offset: string) => ({ group: expect.stringMatching(/^registry-view-test-1-/), topic: 'ndxp.registry.events', partition: 0, offset });
+    expect(deadLettered.mock.calls).toEqual([
+      [source('1'), expect.objectContaining({ offset: '1' }), 'malformed', expect.stringMatching(/^not JSON/)],
+      [source('2'), expect.objectContaining({ offset: '2' }), 'malformed', expect.stringMatching(/^unknown event type "AgencyRenamed"/)],
+      [source('3'), expect.objectContaining({ offset: '3' }), 'malformed', expect.stringMatching(/^not JSON/)],
+    ]);
+  });
+
+  it('given a record whose position is not a safe integer or leaps far ahead, when consumed, then it is dead-lettered and later events still apply', async () => {
+    const { view, started, deliver, deadLettered } = await viewOver(5);
+    await deliver([record(1, 'k1'), record(1e300, 'huge'), record(Number.MAX_SAFE_INTEGER, 'leap'), record(2.5, 'half'), record(2, 'k2')], 0);
+    await started;
+    expect([...view.state.credentials.values()].map((c) => c.keyId)).toEqual(['k1', 'k2']);
+    expect(view.health()).toMatchObject({ status: 'up', position: 2 });
+    expect(deadLettered.mock.calls.map((c) => [(c[0] as { offset: string }).offset, c[2], c[3]])).toEqual([
+      ['1', 'malformed', expect.stringMatching(/globalPosition is not a positive integer/)],
+      ['2', 'malformed', expect.stringMatching(/globalPosition 9007199254740991 leaps .* past the last applied \(1\)/)],
+      ['3', 'malformed', expect.stringMatching(/globalPosition is not a positive integer/)],
     ]);
   });
 

@@ -1,6 +1,17 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { randomUUID } from 'crypto';
-import { AccessDecision, decideAccess, emptyRegistryView, evolveRegistryView, hashApiKey, parseRegistryEnvelope, RegistryViewState, Topics } from '@ndxp/contracts';
+import {
+  AccessDecision,
+  decideAccess,
+  emptyRegistryView,
+  evolveRegistryView,
+  hashApiKey,
+  parseRegistryEnvelope,
+  registryPositionProblem,
+  RegistryViewState,
+  Topics,
+} from '@ndxp/contracts';
+import { KafkaMessage } from 'kafkajs';
 import { SupervisedConsumer } from '../kafka/supervised-consumer';
 import { AppConfig } from '../config/app-config';
 import { ComponentHealth, KafkaService } from '../kafka/kafka.service';
@@ -39,9 +50,10 @@ export class RegistryViewService implements OnApplicationBootstrap {
       resolveReady();
     }
     // Never commits: every start (and every reconnect) folds the registry from the beginning.
+    // Unique per start, like the reply consumers: it never commits, and need not wait for a crashed predecessor's session.
+    const groupId = `registry-view-${this.config.INSTANCE_ID}-${randomUUID().slice(0, 8)}`;
     this.consumer = new SupervisedConsumer(this.kafka.kafka, {
-      // Unique per start, like the reply consumers: it never commits, and need not wait for a crashed predecessor's session.
-      groupId: `registry-view-${this.config.INSTANCE_ID}-${randomUUID().slice(0, 8)}`,
+      groupId,
       topic: Topics.registryEvents,
       fromBeginning: true,
       config: { maxWaitTimeInMs: 100 },
@@ -49,7 +61,8 @@ export class RegistryViewService implements OnApplicationBootstrap {
         autoCommit: false,
         eachBatch: async ({ batch }) => {
           for (const m of batch.messages) {
-            this.fold(m.value?.toString() ?? '', m.offset);
+            const refused = this.fold(m);
+            if (refused) await this.kafka.deadLetters.send({ group: groupId, topic: batch.topic, partition: batch.partition, offset: m.offset }, m, 'malformed', refused);
             // A skipped record counts towards catching up too: the view must not wait for it.
             if (!this.caughtUp && Number(m.offset) + 1 >= target) {
               this.caughtUp = true;
@@ -71,15 +84,19 @@ export class RegistryViewService implements OnApplicationBootstrap {
     else this.logger.log(`registry view ready: ${this.state.services.size} services, ${this.state.subsystems.size} subsystems, ${this.state.grants.size} clients with grants`);
   }
 
-  /** Applies one record of the topic; one it cannot read is skipped, and said so, never thrown out of the consumer. */
-  private fold(text: string, offset: string): void {
-    const env = parseRegistryEnvelope(text);
-    if (!env.ok) {
-      this.logger.error(`skipped ${Topics.registryEvents} offset ${offset}: ${env.reason}`);
-      return;
-    }
+  /**
+   * Applies one record of the topic; one it cannot read, or whose position no registry wrote, is not applied:
+   * the reason is returned (it is dead-lettered; this view folds from the start at every start, so each start
+   * dead-letters it again, under its own group), never thrown out of the consumer.
+   */
+  private fold(m: KafkaMessage): string | undefined {
+    const env = parseRegistryEnvelope(m.value?.toString() ?? '');
+    if (!env.ok) return env.reason;
+    const problem = registryPositionProblem(this.state, env.value.globalPosition);
+    if (problem) return problem;
     evolveRegistryView(this.state, env.value.event, env.value.globalPosition);
     this.lastEventAt = Date.now();
+    return undefined;
   }
 
   decide(client: string, service: string): AccessDecision {
