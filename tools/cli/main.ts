@@ -6,6 +6,7 @@ import { DEFAULT_ADMIN_TOKEN } from '@ndxp/platform';
 import { PlanError, PrerequisiteError, Stack, smokeExchange, startInfra, startStack, InfraHandle } from '@ndxp/infra';
 import { seedNationalDatabases } from '../../apps/providers/src/data/seeder';
 import { progress } from './progress';
+import { tlsCommand } from './tls-command';
 import { mkdirSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import { repoRoot } from '@ndxp/infra';
@@ -32,6 +33,12 @@ Commands:
   dev-key <client subsystem>
             Print the API key the seed gave a client, e.g.
             dev-key VN/GOV/000.00.00.H26/MOTCUA
+  tls init [--dir DIR] [--force]
+            Create a local CA and the gateway's server certificate (localhost,
+            127.0.0.1) for mutual TLS, in .ndxp/tls.
+  tls issue <client subsystem> [--register] [--days N]
+            Issue a client certificate signed by that CA; --register registers
+            it for the subsystem (ADMIN_TOKEN). 'tls --help' says more.
   scenario [NAME|FILE] [--find-capacity [--start-rate N] [--step-seconds N] [--max-steps N]] [--duration D] [--report-dir DIR]
             Bring the stack up with the scenario's topology, replay its load and
             fault timeline, write a JSON and an HTML report, print a summary, and
@@ -276,6 +283,7 @@ async function seedNational(args: string[]): Promise<void> {
 
 async function main(argv: string[]): Promise<void> {
   const [command = 'up', ...args] = argv;
+  if (command === 'tls') return tlsCommand(args);
   if (command === 'help' || command === '--help' || command === '-h' || args.includes('--help')) {
     process.stdout.write(HELP);
     return;

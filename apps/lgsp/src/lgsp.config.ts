@@ -1,5 +1,5 @@
 import { Transform } from 'class-transformer';
-import { IsIn, IsInt, Matches, Max, Min } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 import { DEFAULT_PLATFORM_SIGNING_KEY, FAULT_CODE_STYLES, FaultCodeStyle } from '@ndxp/contracts';
 import { AppConfig, IsSigningKey } from '@ndxp/platform';
 
@@ -40,6 +40,19 @@ export class LgspConfig extends AppConfig {
    */
   @Transform(toInt) @IsInt({ message: 'must be a whole number of requests a second (0 = no limit)' }) @Min(0) @Max(1_000_000) RATE_LIMIT_PER_CLIENT_RPS!: number;
 
+  /** HTTPS beside HTTP on PORT (mutual TLS): the server certificate, its key and the CA that signs client certificates (PEM files). */
+  @IsOptional() @IsString() LGSP_TLS_CERT?: string;
+  @IsOptional() @IsString() LGSP_TLS_KEY?: string;
+  @IsOptional() @IsString() LGSP_TLS_CA?: string;
+
+  /**
+   * Only a registered TLS client certificate authenticates (X-Road's IS connection type HTTPS): X-API-Key and
+   * plain HTTP are refused with `Server.ClientProxy.SslAuthenticationFailed`. Needs the LGSP_TLS_ files.
+   */
+  @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @IsBoolean({ message: 'must be true or false' })
+  LGSP_TLS_REQUIRE_CERT!: boolean;
+
   /** Signs every request to the hub (the hub holds the same key and refuses what it cannot verify). */
   @IsSigningKey() PLATFORM_SIGNING_KEY!: string;
 }
@@ -51,5 +64,6 @@ export const lgspDefaults = {
   IDEMPOTENCY_TTL_S: '600',
   FAULT_CODE_STYLE: 'camel',
   RATE_LIMIT_PER_CLIENT_RPS: '500',
+  LGSP_TLS_REQUIRE_CERT: 'false',
   PLATFORM_SIGNING_KEY: DEFAULT_PLATFORM_SIGNING_KEY,
 };

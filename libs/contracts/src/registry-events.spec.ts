@@ -31,6 +31,8 @@ describe('registry event envelopes from Kafka', () => {
       { type: 'AccessRevoked', client, service: 's' },
       { type: 'CredentialIssued', client, keyId: 'k1', keyHash: 'h1' },
       { type: 'CredentialRevoked', client, keyId: 'k1' },
+      { type: 'CertificateRegistered', client, fingerprint: 'ab'.repeat(32), subject: 'CN=MOTCUA', notAfter: '2030-01-01T00:00:00.000Z' },
+      { type: 'CertificateRevoked', client, fingerprint: 'ab'.repeat(32) },
     ];
     for (const e of events) expect(parseRegistryEnvelope(withEvent(e))).toMatchObject({ ok: true, value: { event: e } });
   });

@@ -68,7 +68,27 @@ export interface CredentialRevoked {
   keyId: string;
 }
 
-export type RegistryEvent = AgencyRegistered | SubsystemRegistered | ServiceRegistered | AccessGranted | AccessRevoked | CredentialIssued | CredentialRevoked;
+/**
+ * A TLS certificate a client subsystem authenticates with (X-Road's IS certificate): identified by the
+ * SHA-256 of its DER bytes, lower-case hex. Only the facts are kept, never the key.
+ */
+export interface CertificateRegistered {
+  type: 'CertificateRegistered';
+  client: string;
+  fingerprint: string;
+  subject: string;
+  /** ISO 8601. */
+  notAfter: string;
+}
+
+export interface CertificateRevoked {
+  type: 'CertificateRevoked';
+  client: string;
+  fingerprint: string;
+}
+
+export type RegistryEvent =
+  AgencyRegistered | SubsystemRegistered | ServiceRegistered | AccessGranted | AccessRevoked | CredentialIssued | CredentialRevoked | CertificateRegistered | CertificateRevoked;
 
 /** As published on Kafka: the event with its place in the store. */
 export interface RegistryEventEnvelope {
@@ -106,6 +126,8 @@ const REQUIRED_FIELDS: { [T in RegistryEvent['type']]: Record<string, FieldKind>
   AccessRevoked: { client: 'string', service: 'string' },
   CredentialIssued: { client: 'string', keyId: 'string', keyHash: 'string' },
   CredentialRevoked: { client: 'string', keyId: 'string' },
+  CertificateRegistered: { client: 'string', fingerprint: 'string', subject: 'string', notAfter: 'string' },
+  CertificateRevoked: { client: 'string', fingerprint: 'string' },
 };
 
 /**

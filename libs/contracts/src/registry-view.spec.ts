@@ -53,4 +53,13 @@ describe('registry view', () => {
     expect(registryPositionProblem(s, Number.MAX_SAFE_INTEGER)).toMatch(/leaps/);
     expect(registryPositionProblem(emptyRegistryView(), 5_000_000)).toBeUndefined(); // old segments deleted: the topic starts late
   });
+
+  it('maps a certificate fingerprint to its client until revoked, and a revoke of another client changes nothing', () => {
+    const fp = 'ab'.repeat(32);
+    const registered: RegistryEvent = { type: 'CertificateRegistered', client, fingerprint: fp, subject: 'CN=MOTCUA', notAfter: '2030-01-01T00:00:00.000Z' };
+    expect(fold([registered]).certificates.get(fp)).toEqual({ client, subject: 'CN=MOTCUA', notAfter: '2030-01-01T00:00:00.000Z', revoked: false });
+    const other = fold([registered, { type: 'CertificateRevoked', client: 'VN/GOV/000.00.00.H29/MOTCUA', fingerprint: fp }]);
+    expect(other.certificates.get(fp)?.revoked).toBe(false);
+    expect(fold([registered, { type: 'CertificateRevoked', client, fingerprint: fp }]).certificates.get(fp)?.revoked).toBe(true);
+  });
 });

@@ -12,11 +12,13 @@ export interface RegistryViewState {
   grants: Map<string, Set<string>>;
   /** key hash → credential. */
   credentials: Map<string, { client: string; keyId: string; revoked: boolean }>;
+  /** TLS certificate fingerprint (SHA-256 of the DER, lower-case hex) → the client subsystem it authenticates. */
+  certificates: Map<string, { client: string; subject: string; notAfter: string; revoked: boolean }>;
   position: number;
 }
 
 export function emptyRegistryView(): RegistryViewState {
-  return { agencies: new Map(), subsystems: new Map(), services: new Map(), grants: new Map(), credentials: new Map(), position: 0 };
+  return { agencies: new Map(), subsystems: new Map(), services: new Map(), grants: new Map(), credentials: new Map(), certificates: new Map(), position: 0 };
 }
 
 /**
@@ -64,6 +66,14 @@ export function evolveRegistryView(s: RegistryViewState, e: RegistryEvent, posit
     case 'CredentialRevoked':
       for (const c of s.credentials.values()) if (c.client === e.client && c.keyId === e.keyId) c.revoked = true;
       break;
+    case 'CertificateRegistered':
+      s.certificates.set(e.fingerprint, { client: e.client, subject: e.subject, notAfter: e.notAfter, revoked: false });
+      break;
+    case 'CertificateRevoked': {
+      const c = s.certificates.get(e.fingerprint);
+      if (c?.client === e.client) c.revoked = true;
+      break;
+    }
   }
   return s;
 }

@@ -13,6 +13,7 @@ export * from './health/health.controller';
 export * from './app/platform.module';
 export * from './app/bootstrap';
 export * from './app/http-limits';
+export * from './app/tls-listener';
 export * from './http/domain-error';
 export * from './http/http-errors';
 export * from './http/json-input';

@@ -5,6 +5,7 @@ import { Registry } from 'prom-client';
 import type { NextFunction, Request, Response } from 'express';
 import { Fault, fault, FaultTypes, MAX_REQUEST_BYTES } from '@ndxp/contracts';
 import { GatewayService } from './gateway.service';
+import { tlsPeerOf } from './tls-auth';
 import { faultBody } from './xroad-protocol';
 
 /** How much of an unread body is dropped before the connection is cut instead. */
@@ -86,7 +87,14 @@ export class GatewayHttp {
   private async answer(req: Request, res: Response): Promise<void> {
     const started = process.hrtime.bigint();
     const body = new BodyReader(req);
-    const answer = await this.gateway.handle({ method: req.method, url: req.originalUrl, rawHeaders: req.rawHeaders, headers: req.headersDistinct, readBody: () => body.read() });
+    const answer = await this.gateway.handle({
+      method: req.method,
+      url: req.originalUrl,
+      rawHeaders: req.rawHeaders,
+      headers: req.headersDistinct,
+      readBody: () => body.read(),
+      tls: tlsPeerOf(req.socket),
+    });
     // The provider's bytes and headers as they came (or the fault's): set on Node's response, so Express adds no charset.
     res.statusCode = answer.status;
     for (const [name, value] of Object.entries(answer.headers)) res.setHeader(name, value);

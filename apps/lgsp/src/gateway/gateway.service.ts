@@ -31,6 +31,7 @@ import { HubClientService } from './hub-client.service';
 import { fingerprintOf, IdempotencyStore, StoredAnswer } from './idempotency';
 import { allowedMethods, getOpenApi, listMethods } from './metaservices';
 import { TokenBuckets } from './rate-limit';
+import { certificateAuthentication, ClientAuthentication, TlsPeer } from './tls-auth';
 import {
   apiKeyOf,
   DistinctHeaders,
@@ -62,6 +63,8 @@ export interface GatewayInput {
    * request has passed the credential checks: a refused request's body is never read into memory.
    */
   readBody: () => Promise<Buffer | Fault>;
+  /** The TLS connection the request came on (absent: plain HTTP): the client's certificate, when it sent one. */
+  tls?: TlsPeer;
 }
 
 export interface GatewayAnswer extends StoredAnswer {
@@ -180,8 +183,7 @@ export class GatewayService {
   async handle(input: GatewayInput): Promise<GatewayAnswer> {
     const parsed = parseCall(input.method, input.url, input.headers);
     const call = parsed.ok ? parsed.call : undefined;
-    const key = apiKeyOf(input.headers);
-    const cred = key === undefined ? undefined : this.registry.checkApiKey(key, call?.client && clientKey(call.client));
+    const cred = this.authenticate(input, call?.client && clientKey(call.client));
     const client = call?.client ? clientKey(call.client) : cred?.ok ? cred.client : '';
     const service = call ? serviceKey(call.service) : parsed.ok ? '' : parsed.serviceText;
     // The LGSP only from a parsed identifier: it labels metrics, so junk must not reach it.
@@ -193,8 +195,8 @@ export class GatewayService {
     // As the client's security server: is the client its own (registered here), then did it authenticate.
     const notHosted = () => fault(FaultTypes.unknownMember, `this gateway hosts no LGSP for member ${x.lgsp} (see GET /lgsps for the ${this.hosted().length} it hosts)`);
     if (call!.client && !this.hosts(x.lgsp)) return this.refuse(x, notHosted());
-    if (!key) return this.refuse(x, fault(FaultTypes.sslAuthenticationFailed, 'the calling system must authenticate to its LGSP: send its API key in X-API-Key'));
-    if (!cred!.ok) return this.refuse(x, fault(FaultTypes.sslAuthenticationFailed, cred!.message));
+    if (!cred) return this.refuse(x, fault(FaultTypes.sslAuthenticationFailed, 'the calling system must authenticate to its LGSP: send its API key in X-API-Key'));
+    if (!cred.ok) return this.refuse(x, fault(FaultTypes.sslAuthenticationFailed, cred.message));
     if (!this.hosts(x.lgsp)) return this.refuse(x, notHosted());
     const limited = this.rateLimits?.take(cred!.client);
     if (limited && !limited.ok) return this.refuse(x, this.rateLimitFault(cred!.client, limited.retryAfterMs), { 'retry-after': String(Math.ceil(limited.retryAfterMs / 1000)) });
@@ -213,6 +215,14 @@ export class GatewayService {
     if (size > MAX_ENVELOPE_BYTES)
       return this.refuse(x, fault(FaultTypes.malformedRequest, `the request does not fit in one message to NDXP: ${size} bytes as sent, at most ${MAX_ENVELOPE_BYTES}`));
     return this.forwardOnce(input, call!, x, body, req);
+  }
+
+  /** Its TLS certificate when the client sent one (or must: LGSP_TLS_REQUIRE_CERT), else its API key; undefined: neither. */
+  private authenticate(input: GatewayInput, client: string | undefined): ClientAuthentication | undefined {
+    const byCertificate = certificateAuthentication(this.registry.state, input.tls, client, this.config.LGSP_TLS_REQUIRE_CERT);
+    if (byCertificate) return byCertificate;
+    const key = apiKeyOf(input.headers);
+    return key === undefined ? undefined : this.registry.checkApiKey(key, client);
   }
 
   private rateLimitFault(client: string, retryAfterMs: number): Fault {

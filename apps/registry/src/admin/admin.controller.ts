@@ -3,7 +3,18 @@ import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { newApiKey } from '@ndxp/contracts';
 import { AdminGuard } from '@ndxp/platform';
 import { RegistryService } from '../registry/registry.service';
-import { ClientDto, GrantDto, GrantQueryDto, RegisterAgencyDto, RegisterServiceDto, RegisterSubsystemDto, RevokeCredentialDto } from './admin.dto';
+import { readCertificate } from '../domain/certificate';
+import {
+  ClientDto,
+  GrantDto,
+  GrantQueryDto,
+  RegisterAgencyDto,
+  RegisterCertificateDto,
+  RegisterServiceDto,
+  RegisterSubsystemDto,
+  RevokeCertificateDto,
+  RevokeCredentialDto,
+} from './admin.dto';
 
 @ApiTags('admin')
 @ApiBearerAuth()
@@ -84,5 +95,28 @@ export class AdminController {
   @ApiOperation({ summary: 'Revoke one key' })
   revokeKey(@Body() dto: RevokeCredentialDto) {
     return this.registry.credential({ kind: 'Revoke', client: dto.client, keyId: dto.keyId }, dto.expectedVersion);
+  }
+
+  @Get('certificates')
+  @ApiOperation({ summary: "A client subsystem's TLS certificates (fingerprint, subject, expiry), revoked ones included" })
+  certificates(@Query() q: GrantQueryDto) {
+    const all = [...this.registry.view.certificates].filter(([, c]) => c.client === q.client);
+    return { client: q.client, certificates: all.map(([fingerprint, { subject, notAfter, revoked }]) => ({ fingerprint, subject, notAfter, revoked })) };
+  }
+
+  @Post('certificates')
+  @ApiOperation({
+    summary: "Register a client subsystem's TLS certificate (PEM): over the gateway's HTTPS it then authenticates the subsystem as X-API-Key does",
+  })
+  async registerCertificate(@Body() dto: RegisterCertificateDto) {
+    const facts = readCertificate(dto.certificatePem);
+    const r = await this.registry.certificate({ kind: 'Register', client: dto.client, at: Date.now(), ...facts }, dto.expectedVersion);
+    return { ...r, ...facts };
+  }
+
+  @Delete('certificates')
+  @ApiOperation({ summary: 'Revoke a TLS certificate (by its SHA-256 fingerprint); effective across the platform within a second' })
+  revokeCertificate(@Body() dto: RevokeCertificateDto) {
+    return this.registry.certificate({ kind: 'Revoke', client: dto.client, fingerprint: dto.fingerprint.toLowerCase() }, dto.expectedVersion);
   }
 }

@@ -95,6 +95,19 @@ export class RevokeCredentialDto extends ClientDto {
   @ApiProperty() @Matches(/^[0-9a-f]{12}$/, { message: 'must be the 12-hex-digit key id' }) keyId!: string;
 }
 
+export class RegisterCertificateDto extends ClientDto {
+  @ApiProperty({ description: "The client's TLS certificate, PEM (-----BEGIN CERTIFICATE-----); never its private key" })
+  @IsString()
+  @MaxLength(16_384)
+  certificatePem!: string;
+}
+
+export class RevokeCertificateDto extends ClientDto {
+  @ApiProperty({ description: 'SHA-256 of the certificate (DER), 64 hex digits' })
+  @Matches(/^[0-9a-fA-F]{64}$/, { message: 'must be the SHA-256 fingerprint, 64 hex digits' })
+  fingerprint!: string;
+}
+
 export class GrantQueryDto {
   @ApiProperty() @Validate(IsSubsystemId) client!: string;
 }

@@ -14,6 +14,7 @@ import {
 import { DomainError } from '@ndxp/platform';
 import { AccessCommand, decideAccessChange, evolveAccess, initialAccess } from '../domain/access';
 import { AgencyCommand, decideAgency, evolveAgency, initialAgency } from '../domain/agency';
+import { CertificateCommand, decideCertificate, evolveCertificate, initialCertificate } from '../domain/certificate';
 import { CredentialCommand, decideCredential, evolveCredential, initialCredential } from '../domain/credential';
 import { decideService, evolveService, initialService, ServiceCommand } from '../domain/service';
 import { EventStore } from '../event-store/event-store';
@@ -29,12 +30,18 @@ const AGENCY: Aggregate<ReturnType<typeof initialAgency>, AgencyCommand> = { ini
 const SERVICE: Aggregate<ReturnType<typeof initialService>, ServiceCommand> = { initial: initialService, evolve: evolveService, decide: decideService };
 const ACCESS: Aggregate<ReturnType<typeof initialAccess>, AccessCommand> = { initial: initialAccess, evolve: evolveAccess, decide: decideAccessChange };
 const CREDENTIAL: Aggregate<ReturnType<typeof initialCredential>, CredentialCommand> = { initial: initialCredential, evolve: evolveCredential, decide: decideCredential };
+const CERTIFICATE: Aggregate<ReturnType<typeof initialCertificate>, CertificateCommand> = {
+  initial: initialCertificate,
+  evolve: evolveCertificate,
+  decide: decideCertificate,
+};
 
 export const streams = {
   agency: (code102: string) => `agency-${code102}`,
   service: (service: string) => `service-${service}`,
   access: (client: string) => `access-${client}`,
   credential: (client: string) => `credential-${client}`,
+  certificate: (client: string) => `certificate-${client}`,
 };
 
 export interface CommandResult {
@@ -132,5 +139,14 @@ export class RegistryService implements OnModuleInit {
   credential(cmd: CredentialCommand, expectedVersion?: number) {
     this.requireSubsystem(cmd.client, 'client');
     return this.run(CREDENTIAL, streams.credential(cmd.client), cmd, expectedVersion);
+  }
+
+  /** A certificate authenticates one client subsystem only: one registered (and not revoked) for another is refused. */
+  certificate(cmd: CertificateCommand, expectedVersion?: number) {
+    this.requireSubsystem(cmd.client, 'client');
+    const holder = this.view.certificates.get(cmd.fingerprint);
+    if (cmd.kind === 'Register' && holder && !holder.revoked && holder.client !== cmd.client)
+      throw new DomainError('CONFLICT', `the certificate ${cmd.fingerprint} is registered for ${holder.client}: revoke it there first`, 'certificatePem');
+    return this.run(CERTIFICATE, streams.certificate(cmd.client), cmd, expectedVersion);
   }
 }

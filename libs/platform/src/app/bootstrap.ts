@@ -5,7 +5,9 @@ import { AppConfig } from '../config/app-config';
 import { developmentWarning, publicSecretsIn } from '../config/secrets';
 import { ApiErrorFilter, validationExceptionFactory } from '../http/http-errors';
 import { JsonInputPipe } from '../http/json-input';
+import type { TlsOptions } from 'tls';
 import { applyHttpLimits, httpLimitsOf } from './http-limits';
+import { acceptTls } from './tls-listener';
 
 const LEVELS: LogLevel[] = ['error', 'warn', 'log', 'debug', 'verbose'];
 
@@ -19,14 +21,21 @@ export async function bootstrapApp(
   title: string,
   module: DynamicModule,
   config: AppConfig,
-  options: { bodyParser?: boolean; beforeRoutes?: (app: INestApplication) => void } = {},
+  options: {
+    bodyParser?: boolean;
+    beforeRoutes?: (app: INestApplication) => void;
+    /** HTTPS too, on the same port (acceptTls): plain HTTP keeps working; a TLS client's certificate is on req.socket. */
+    tls?: TlsOptions;
+  } = {},
 ): Promise<void> {
   const logger = new Logger(name);
   const logLevels = LEVELS.slice(0, LEVELS.indexOf(config.LOG_LEVEL as LogLevel) + 1);
   try {
     const app = await NestFactory.create(module, { logger: logLevels, abortOnError: false, bodyParser: options.bodyParser ?? true });
     // Bounds on what one client can hold open or send (HTTP_* settings): before the server accepts a connection.
-    applyHttpLimits(app.getHttpServer(), httpLimitsOf(config));
+    const limits = httpLimitsOf(config);
+    applyHttpLimits(app.getHttpServer(), limits);
+    if (options.tls) acceptTls(app.getHttpServer(), options.tls, limits.headersTimeout);
     options.beforeRoutes?.(app);
     // NUL characters and deep nesting first: they are a 400 naming the field, never a 500 from the database or the stack.
     app.useGlobalPipes(new JsonInputPipe(), new ValidationPipe({ whitelist: true, transform: true, exceptionFactory: validationExceptionFactory }));
@@ -38,7 +47,8 @@ export async function bootstrapApp(
     const doc = SwaggerModule.createDocument(app, new DocumentBuilder().setTitle(title).setVersion('0.1.0').build());
     SwaggerModule.setup('docs', app, doc, { jsonDocumentUrl: 'docs/openapi.json' });
     await app.listen(config.PORT, config.HOST);
-    logger.log(`${title} listening on http://${config.HOST}:${config.PORT} (health: /health, metrics: /metrics, docs: /docs)`);
+    const andTls = options.tls ? ', and https:// on the same port' : '';
+    logger.log(`${title} listening on http://${config.HOST}:${config.PORT}${andTls} (health: /health, metrics: /metrics, docs: /docs)`);
   } catch (e) {
     logger.error(`failed to start: ${(e as Error).message}`);
     process.exit(1);

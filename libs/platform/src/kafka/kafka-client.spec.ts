@@ -1,4 +1,4 @@
-import { createServer, Server } from 'net';
+import { createServer, Server, Socket } from 'net';
 import { anyBrokerAccepts, brokerServes } from './kafka-client';
 
 // A port that accepts connections and never answers: what a Kafka broker restarted after a crash looks like
@@ -6,8 +6,13 @@ import { anyBrokerAccepts, brokerServes } from './kafka-client';
 describe('broker readiness probes', () => {
   let silent: Server;
   let port: number;
+  const open = new Set<Socket>();
   beforeAll(async () => {
-    silent = createServer(() => undefined);
+    silent = createServer((socket) => {
+      open.add(socket);
+      socket.resume(); // read and drop what comes: a socket nobody reads never sees the client's end
+      socket.on('close', () => open.delete(socket));
+    });
     await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
     port = (silent.address() as { port: number }).port;
   });
@@ -19,6 +24,8 @@ describe('broker readiness probes', () => {
     const t0 = Date.now();
     expect(await brokerServes(brokers, 300)).toBe(false);
     expect(Date.now() - t0).toBeLessThan(2000);
+    for (let i = 0; i < 20 && open.size > 0; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(open.size).toBe(0); // the probes close what they opened
   });
 
   it('given a closed port, when probed, then no, at once', async () => {

@@ -1,3 +1,4 @@
+import { connect } from 'net';
 import { portAnswers } from '../net/port-answers';
 import { Kafka, logLevel, LogEntry } from 'kafkajs';
 import { Logger } from '@nestjs/common';
@@ -34,35 +35,46 @@ export async function anyBrokerAccepts(brokers: string[], timeoutMs = 1000): Pro
 }
 
 /**
- * True when a broker serves Kafka requests and every partition it knows has a leader. A broker restarted
- * after a crash binds its port seconds before it serves: its controller first waits out the dead
- * incarnation's session, and a request sent meanwhile hangs until the client's request timeout (5 s here).
- * A TCP knock first, then one metadata request with short timeouts and no retries.
+ * True when a broker answers a Kafka request now. A broker restarted after a crash binds its port seconds
+ * before it serves (its controller first waits out the dead incarnation's session, and request processing
+ * is enabled only then): a client's request sent meanwhile hangs for the whole request timeout (5 s here).
+ * The probe is one ApiVersions request (v0, the request every client sends first) on a socket of its own,
+ * closed after: cheaper than a kafkajs client per probe, and it cannot be caught in that client's retries.
  */
 export async function brokerServes(brokers: string[], timeoutMs = 1000): Promise<boolean> {
-  if (!(await anyBrokerAccepts(brokers, timeoutMs))) return false;
-  const probe = new Kafka({
-    clientId: 'ndxp-broker-probe',
-    brokers,
-    connectionTimeout: timeoutMs,
-    requestTimeout: timeoutMs,
-    retry: { retries: 0 },
-    logLevel: logLevel.NOTHING,
+  const answers = await Promise.all(brokers.map((b) => answersApiVersions(b.slice(0, b.lastIndexOf(':')), Number(b.slice(b.lastIndexOf(':') + 1)), timeoutMs)));
+  return answers.some(Boolean);
+}
+
+const API_VERSIONS = 18;
+const PROBE_CLIENT_ID = Buffer.from('ndxp-broker-probe');
+
+function answersApiVersions(host: string, port: number, timeoutMs: number): Promise<boolean> {
+  // Size, then the request header v1: api key, api version 0, correlation id, client id (int16 length + bytes).
+  const request = Buffer.alloc(4 + 2 + 2 + 4 + 2 + PROBE_CLIENT_ID.length);
+  request.writeInt32BE(request.length - 4, 0);
+  request.writeInt16BE(API_VERSIONS, 4);
+  request.writeInt16BE(0, 6);
+  request.writeInt32BE(0x6e647870, 8); // 'ndxp'
+  request.writeInt16BE(PROBE_CLIENT_ID.length, 12);
+  PROBE_CLIENT_ID.copy(request, 14);
+  return new Promise((resolve) => {
+    const socket = connect({ host, port });
+    let received = Buffer.alloc(0);
+    const done = (ok: boolean) => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(ok);
+    };
+    const timer = setTimeout(() => done(false), timeoutMs);
+    socket.on('connect', () => socket.write(request));
+    socket.on('data', (chunk: Buffer) => {
+      received = Buffer.concat([received, chunk]);
+      if (received.length >= 8) done(received.readInt32BE(4) === 0x6e647870); // size, then our correlation id
+    });
+    socket.on('error', () => done(false));
+    socket.on('close', () => done(false));
   });
-  const admin = probe.admin();
-  let timer: NodeJS.Timeout | undefined;
-  const giveUp = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs * 2)));
-  const ask = (async () => {
-    await admin.connect();
-    const { topics } = await admin.fetchTopicMetadata();
-    return topics.every((t) => t.partitions.every((p) => p.leader >= 0));
-  })().catch(() => false);
-  try {
-    return await Promise.race([ask, giveUp]);
-  } finally {
-    clearTimeout(timer);
-    await admin.disconnect().catch(() => undefined);
-  }
 }
 
 /** The consumer settings a client was created with (6 s sessions when none were given). */
