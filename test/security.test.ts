@@ -19,7 +19,8 @@ function rawRequest(port: number, head: Buffer): Promise<{ status: number; heade
     const timer = setTimeout(() => socket.destroy(new Error('no answer in 10 s')), 10_000);
     socket.on('connect', () => socket.end(head));
     socket.on('data', (c: Buffer) => chunks.push(c));
-    socket.on('error', reject);
+    // The server may reset the connection right after its answer (a head it refuses is not read to the end).
+    socket.on('error', (e) => (chunks.length === 0 ? reject(e) : undefined));
     socket.on('close', () => {
       clearTimeout(timer);
       const text = Buffer.concat(chunks).toString('latin1');
@@ -43,6 +44,9 @@ describe('security: ordered registry changes on every gateway, and input that ca
     const second = s.output.map((l) => /lgsp-2: healthy on (http:\/\/127\.0\.0\.1:\d+)/.exec(l)?.[1]).find(Boolean);
     if (!second) throw new Error('the second gateway did not say where it listens');
     gateways = [s.url.lgsp, second];
+    // The LGSPs are sharded between the two gateways: the probes go through the one that hosts Hà Nội.
+    const hosts = async (g: string) => ((await http('GET', `${g}/lgsps`)).body.items as Array<{ code: string }>).some((i) => HANOI.includes(i.code));
+    s.url.lgsp = (await hosts(gateways[0])) ? gateways[0] : gateways[1];
   });
 
   afterAll(async () => {
@@ -100,7 +104,9 @@ describe('security: ordered registry changes on every gateway, and input that ca
 
     it('a NUL in the path (%00): a clear error, and the ledger records it', async () => {
       const r = await httpRawPath(s.url.lgsp, `/r1/${POPULATION}/citizen-lookup/a%00b`, { 'X-Road-Client': HANOI, 'X-API-Key': keyOf(HANOI) });
-      expect(r.status).toBe(400);
+      // The security server's refusal of a request it cannot parse (README fault table), not a bare 500.
+      expect([r.status, r.headers.get('x-road-error')]).toEqual([500, FaultTypes.malformedRequest]);
+      expect(r.body.message).toMatch(/NUL character/);
     });
 
     it('a NUL byte in a header: 400 from the HTTP server, before any app code', async () => {

@@ -135,7 +135,7 @@ describe('middle tier: poison records go to ndxp.dead-letter, and every consumer
       { what: 'invalid UTF-8', value: Buffer.from([0x7b, 0x22, 0xff, 0xfe, 0xc3, 0x28, 0x22, 0x7d]) },
       { what: 'a 100 000-deep array', value: Buffer.from(deep) },
       { what: 'a 100 000-deep object', value: Buffer.from(deepObject) },
-      { what: 'a time out of range', value: Buffer.from(JSON.stringify({ ...requested, at: 1e300 })) },
+      { what: 'a time out of range', value: Buffer.from(JSON.stringify({ ...requested, requestInAt: 1e300 })) }, // its day cannot be told
     ];
     const before = await deadLetterCount(/^ndxp-projector$/, Topics.transactions, 'malformed');
     await producer!.send({
@@ -187,7 +187,9 @@ describe('middle tier: poison records go to ndxp.dead-letter, and every consumer
     expect(letters[3].headers[DeadLetterHeaders.detail]).toMatch(/globalPosition is not a positive integer/);
     expect(letters[2].headers[DeadLetterHeaders.detail]).toMatch(/leaps/);
     expect(letters[0].headers[DeadLetterHeaders.group]).toMatch(/^registry-view-ndxp-middle-dl-/);
-    expect(await deadLetterCount(/^registry-view-/, Topics.registryEvents, 'malformed')).toBe(4);
+    // At least once each: a registry view reads its topic from the start whenever its consumer starts again,
+    // and meets the same records (README: dead-letter topic).
+    expect(await deadLetterCount(/^registry-view-/, Topics.registryEvents, 'malformed')).toBeGreaterThanOrEqual(4);
   });
 
   it('given a request a handler keeps throwing on, a record that is no request, and a reply that is not JSON, then dead-lettered, and the next ones are handled', async () => {

@@ -137,3 +137,23 @@ describe('the national providers answer as their OpenAPI documents say', () => {
     expect((await call(code, method, personalId)).status).toBe(405);
   });
 });
+
+describe('one request’s input answers that request alone', () => {
+  it('given a 100 000-deep personalId and a good lookup in one batch, when answered, then a 400 for the first and the record for the second', async () => {
+    const deep = `{"personalId":${'['.repeat(100_000)}${']'.repeat(100_000)},"fullName":"x"}`;
+    const base = { transactionId: 't', client: 'c', rawQuery: '', deadlineAt: Date.now() + 5000 };
+    const poison: ProviderRequest = {
+      ...base,
+      service: 'x/citizen-verify',
+      serviceCode: 'citizen-verify',
+      method: 'POST',
+      path: '',
+      headers: { 'content-type': 'application/json' },
+      body: Buffer.from(deep).toString('base64'),
+    };
+    const good: ProviderRequest = { ...base, service: 'x/citizen-lookup', serviceCode: 'citizen-lookup', method: 'GET', path: `/${personalId}`, headers: {} };
+    const [first, second] = await answerBatch(repo, 'population', [poison, good]);
+    expect(first).toMatchObject({ status: 400, body: { code: 'BAD_REQUEST', field: 'personalId' } });
+    expect(second).toMatchObject({ status: 200, body: { personalId } });
+  });
+});

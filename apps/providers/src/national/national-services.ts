@@ -86,7 +86,8 @@ export async function answerBatch(repo: NationalRepository, database: string, re
   const answers: Array<ServiceAnswer | undefined> = new Array(reqs.length);
   const wanted: Array<{ i: number; key: string; kind: string; verify?: Record<string, unknown> }> = [];
 
-  reqs.forEach((req, i) => {
+  /** Validates one request: its answer now (an error), or what to look up. */
+  const take = (req: ProviderRequest, i: number): unknown => {
     switch (req.serviceCode) {
       case 'citizen-lookup': {
         if (req.method !== 'GET') return (answers[i] = wrongMethod(req, 'GET'));
@@ -102,7 +103,8 @@ export async function answerBatch(repo: NationalRepository, database: string, re
         const read = jsonObjectBody(req, 'a JSON object {personalId, fullName, dateOfBirth, sex, ...}');
         if (!read.ok) return (answers[i] = read.answer);
         const body = read.body;
-        const id = parsePersonalId(String(body.personalId ?? ''));
+        if (typeof body.personalId !== 'string') return (answers[i] = badRequest('personalId', 'must be a string of 12 digits'));
+        const id = parsePersonalId(body.personalId);
         if (!id.ok) return (answers[i] = badRequest('personalId', id.reason));
         if (body.dateOfBirth !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(String(body.dateOfBirth)))
           return (answers[i] = badRequest('dateOfBirth', `"${body.dateOfBirth}" must be YYYY-MM-DD`));
@@ -138,6 +140,14 @@ export async function answerBatch(repo: NationalRepository, database: string, re
       }
       default:
         answers[i] = { status: 404, body: { code: 'NOT_FOUND', message: `the ${database} database has no service ${req.serviceCode}` } };
+    }
+  };
+  reqs.forEach((req, i) => {
+    // One request's input, however strange, answers that request alone: never the batch it came in.
+    try {
+      take(req, i);
+    } catch (e) {
+      answers[i] = badRequest('body', `could not be read (${(e as Error).message.slice(0, 100)})`);
     }
   });
 
