@@ -31,12 +31,12 @@ export function ledgerReaderOf(
   headers: IncomingHttpHeaders,
   isAdminToken: (token: string) => boolean,
   checkApiKey: (key: string, client?: string) => CredentialCheck,
-  subject = 'the ledger and the statistics',
+  subject = 'the ledger and the statistics need a credential',
 ): LedgerReader | ApiErrorBody {
   const bearer = bearerToken({ headers } as Request);
   if (bearer && isAdminToken(bearer)) return { kind: 'admin' };
   const key = header(headers, 'x-api-key') ?? (bearer || undefined);
-  if (!key) return { statusCode: 401, code: 'CREDENTIAL_REQUIRED', message: `${subject} need a credential: ${LEDGER_CREDENTIAL_HELP}` };
+  if (!key) return { statusCode: 401, code: 'CREDENTIAL_REQUIRED', message: `${subject}: ${LEDGER_CREDENTIAL_HELP}` };
   const check = checkApiKey(key, header(headers, 'x-road-client'));
   if (!check.ok) return { statusCode: 401, code: 'CREDENTIAL_REFUSED', message: `${check.message}; ${LEDGER_CREDENTIAL_HELP}` };
   return { kind: 'client', client: check.client, keyId: check.keyId };
