@@ -2,6 +2,7 @@ import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 import { DEFAULT_PLATFORM_SIGNING_KEY, FAULT_CODE_STYLES, FaultCodeStyle } from '@ndxp/contracts';
 import { AppConfig, IsSigningKey } from '@ndxp/platform';
+import { JOURNAL_BODY_MODES, JournalBodyMode } from './journal/masking';
 
 const toInt = ({ value }: { value: unknown }) => (typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value);
 
@@ -53,6 +54,13 @@ export class LgspConfig extends AppConfig {
   @IsBoolean({ message: 'must be true or false' })
   LGSP_TLS_REQUIRE_CERT!: boolean;
 
+  /** What the request journal keeps of bodies (and of X-Road-UserId, X-Road-Issue): `masked` personal data (the default), `clear`, or `off` (no bodies). */
+  @IsIn(JOURNAL_BODY_MODES, { message: 'must be masked (the default), clear or off' }) JOURNAL_BODIES!: JournalBodyMode;
+
+  /** The request journal's bounds: its latest entries (0 = no journal) and the memory they may take (MiB); past either, the oldest go. */
+  @Transform(toInt) @IsInt({ message: 'must be a whole number of entries (0 = no journal)' }) @Min(0) @Max(1_000_000) JOURNAL_MAX_ENTRIES!: number;
+  @Transform(toInt) @IsInt({ message: 'must be a whole number of MiB' }) @Min(1) @Max(4096) JOURNAL_MAX_MB!: number;
+
   /** Signs every request to the hub (the hub holds the same key and refuses what it cannot verify). */
   @IsSigningKey() PLATFORM_SIGNING_KEY!: string;
 }
@@ -65,5 +73,8 @@ export const lgspDefaults = {
   FAULT_CODE_STYLE: 'camel',
   RATE_LIMIT_PER_CLIENT_RPS: '500',
   LGSP_TLS_REQUIRE_CERT: 'false',
+  JOURNAL_BODIES: 'masked',
+  JOURNAL_MAX_ENTRIES: '10000',
+  JOURNAL_MAX_MB: '64',
   PLATFORM_SIGNING_KEY: DEFAULT_PLATFORM_SIGNING_KEY,
 };

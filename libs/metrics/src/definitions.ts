@@ -74,6 +74,17 @@ export function lgspMetrics(registers: Registry) {
   };
 }
 
+/** The gateway's request journal (apps/lgsp/src/journal): its own function, as GatewayHttp owns lgspMetrics' counters. */
+export function journalMetrics(registers: Registry) {
+  return {
+    dropped: new Counter({
+      name: 'lgsp_journal_dropped_total',
+      help: 'Request journal entries dropped to keep its bounds (JOURNAL_MAX_ENTRIES, JOURNAL_MAX_MB), oldest first',
+      registers: [registers],
+    }),
+  };
+}
+
 export function providerMetrics(registers: Registry, activeFaults: () => Array<{ database: string; service: string; kind: string }>) {
   const r = [registers];
   return {

@@ -7,6 +7,7 @@ import { Fault, fault, FaultTypes, MAX_REQUEST_BYTES } from '@ndxp/contracts';
 import { GatewayService } from './gateway.service';
 import { tlsPeerOf } from './tls-auth';
 import { faultBody } from './xroad-protocol';
+import { JournalService } from '../journal/journal.service';
 
 /** How much of an unread body is dropped before the connection is cut instead. */
 export const DISCARD_LIMIT_BYTES = 4 * MAX_REQUEST_BYTES;
@@ -68,6 +69,7 @@ export class GatewayHttp {
   constructor(
     private readonly gateway: GatewayService,
     @Inject(METRICS_REGISTRY) metricsRegistry: Registry,
+    private readonly journal: JournalService,
   ) {
     this.metrics = lgspMetrics(metricsRegistry);
   }
@@ -86,14 +88,25 @@ export class GatewayHttp {
 
   private async answer(req: Request, res: Response): Promise<void> {
     const started = process.hrtime.bigint();
+    const startedAt = Date.now();
+    const sinceStart = () => Number(process.hrtime.bigint() - started) / 1e6;
     const body = new BodyReader(req);
+    const tls = tlsPeerOf(req.socket);
+    // For the journal: the body as the gateway read it, and when.
+    let received: Buffer | undefined;
+    let bodyReadMs: number | undefined;
     const answer = await this.gateway.handle({
       method: req.method,
       url: req.originalUrl,
       rawHeaders: req.rawHeaders,
       headers: req.headersDistinct,
-      readBody: () => body.read(),
-      tls: tlsPeerOf(req.socket),
+      readBody: async () => {
+        const read = await body.read();
+        bodyReadMs = sinceStart();
+        if (Buffer.isBuffer(read)) received = read;
+        return read;
+      },
+      tls,
     });
     // The provider's bytes and headers as they came (or the fault's): set on Node's response, so Express adds no charset.
     res.statusCode = answer.status;
@@ -105,6 +118,35 @@ export class GatewayHttp {
     this.metrics.requests.inc({ lgsp, service, status: String(answer.status) });
     this.metrics.duration.observe({ service }, Number(process.hrtime.bigint() - started) / 1e9);
     if (answer.replayed) this.metrics.idempotentReplays.inc();
+    this.journalize(req, answer, { startedAt, answeredMs: sinceStart(), bodyReadMs, received, tls });
+  }
+
+  /** The exchange into the request journal, once its answer has gone out; a failure there is logged, never the client's. */
+  private journalize(
+    req: Request,
+    answer: Awaited<ReturnType<GatewayService['handle']>>,
+    at: { startedAt: number; answeredMs: number; bodyReadMs?: number; received?: Buffer; tls: ReturnType<typeof tlsPeerOf> },
+  ): void {
+    try {
+      const capture = {
+        startedAt: at.startedAt,
+        answeredMs: at.answeredMs,
+        ...(at.bodyReadMs !== undefined ? { bodyReadMs: at.bodyReadMs } : {}),
+        method: req.method,
+        origin: `${'encrypted' in req.socket ? 'https' : 'http'}://${req.headers.host ?? 'localhost'}`,
+        url: req.originalUrl,
+        httpVersion: req.httpVersion,
+        rawHeaders: req.rawHeaders,
+        ...(at.received ? { body: at.received } : {}),
+        status: answer.status,
+        responseHeaders: answer.headers,
+        responseBody: answer.body,
+        replayed: answer.replayed,
+      };
+      this.journal.record(capture, req.headersDistinct, at.tls);
+    } catch (e) {
+      this.logger.warn(`the request journal could not record ${req.method} ${req.originalUrl.slice(0, 200)}: ${(e as Error).message}`);
+    }
   }
 }
 

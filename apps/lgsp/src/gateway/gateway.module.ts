@@ -5,6 +5,8 @@ import { GatewayHttp } from './gateway-http';
 import { HubClientService } from './hub-client.service';
 import { OpsController } from './ops.controller';
 import { AnswerRecorder } from '../record/answer-recorder.service';
+import { JournalController } from '../journal/journal.controller';
+import { JournalService } from '../journal/journal.service';
 
-@Module({ providers: [HubClientService, GatewayService, GatewayHttp, AnswerRecorder], controllers: [GatewayController, OpsController] })
+@Module({ providers: [HubClientService, GatewayService, GatewayHttp, AnswerRecorder, JournalService], controllers: [GatewayController, OpsController, JournalController] })
 export class GatewayModule {}

@@ -1,8 +1,7 @@
 import { Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { AdminGuard, AdminScoped } from '@ndxp/platform';
+import { AdminGuard, AdminScoped, LedgerReader, LedgerReaderOf, LedgerReadGuard } from '@ndxp/platform';
 import { ProjectorService } from '../projection/projector.service';
-import { LedgerReader, LedgerReaderOf, LedgerReadGuard } from './ledger-access';
 import { LedgerQueryDto, StatisticsQueryDto } from './ledger.dto';
 import { LedgerService } from './ledger.service';
 

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ProjectorService } from '../projection/projector.service';
-import { LedgerReadGuard } from './ledger-access';
+import { LedgerReadGuard } from '@ndxp/platform';
 import { LedgerController } from './ledger.controller';
 import { LedgerService } from './ledger.service';
 

@@ -1,7 +1,7 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { SERVICES, serviceKeyOf } from '@ndxp/contracts';
 import { DataSource } from 'typeorm';
-import { LedgerReader, rowFor } from './ledger-access';
+import { LedgerReader, rowFor } from '@ndxp/platform';
 import { LedgerQueryDto, StatisticsQueryDto } from './ledger.dto';
 
 const DATABASE_OF = new Map(SERVICES.map((s) => [serviceKeyOf(s), s.database]));

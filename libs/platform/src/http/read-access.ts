@@ -1,11 +1,15 @@
 import { CanActivate, createParamDecorator, ExecutionContext, HttpException, Injectable } from '@nestjs/common';
 import type { IncomingHttpHeaders } from 'http';
 import type { Request } from 'express';
-import { ApiErrorBody, AppConfig, bearerToken, CredentialCheck, RegistryViewService, sameSecret } from '@ndxp/platform';
+import { AppConfig } from '../config/app-config';
+import { CredentialCheck, RegistryViewService } from '../registry-view/registry-view.service';
+import { bearerToken, sameSecret } from './admin.guard';
+import { ApiErrorBody } from './http-errors';
 
 /**
- * Who reads the ledger and the statistics: the admin (ADMIN_TOKEN) reads every
- * exchange; a client subsystem, by its API key, only the exchanges it made.
+ * Who reads the ledger, the statistics and a gateway's request journal: the admin
+ * (ADMIN_TOKEN) reads every exchange; a client subsystem, by its API key, only the
+ * exchanges it made.
  */
 export type LedgerReader = { kind: 'admin' } | { kind: 'client'; client: string; keyId: string };
 
@@ -27,11 +31,12 @@ export function ledgerReaderOf(
   headers: IncomingHttpHeaders,
   isAdminToken: (token: string) => boolean,
   checkApiKey: (key: string, client?: string) => CredentialCheck,
+  subject = 'the ledger and the statistics need a credential',
 ): LedgerReader | ApiErrorBody {
   const bearer = bearerToken({ headers } as Request);
   if (bearer && isAdminToken(bearer)) return { kind: 'admin' };
   const key = header(headers, 'x-api-key') ?? (bearer || undefined);
-  if (!key) return { statusCode: 401, code: 'CREDENTIAL_REQUIRED', message: `the ledger and the statistics need a credential: ${LEDGER_CREDENTIAL_HELP}` };
+  if (!key) return { statusCode: 401, code: 'CREDENTIAL_REQUIRED', message: `${subject}: ${LEDGER_CREDENTIAL_HELP}` };
   const check = checkApiKey(key, header(headers, 'x-road-client'));
   if (!check.ok) return { statusCode: 401, code: 'CREDENTIAL_REFUSED', message: `${check.message}; ${LEDGER_CREDENTIAL_HELP}` };
   return { kind: 'client', client: check.client, keyId: check.keyId };

@@ -1,5 +1,5 @@
-import { CredentialCheck } from '@ndxp/platform';
-import { ledgerReaderOf, maskIdentifier, rowFor } from './ledger-access';
+import { CredentialCheck } from '../registry-view/registry-view.service';
+import { ledgerReaderOf, maskIdentifier, rowFor } from './read-access';
 
 const ADMIN = 'the-admin-token-1';
 const HANOI = 'VN/GOV/000.00.00.H26/MOTCUA';

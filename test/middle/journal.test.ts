@@ -1,0 +1,297 @@
+import { Global, INestApplication, Module } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { Consumer, Kafka, logLevel, Producer } from 'kafkajs';
+import {
+  ExchangeRequest,
+  ExchangeResponse,
+  fault,
+  FaultTypes,
+  hashApiKey,
+  HOT_TOPIC_PARTITIONS,
+  PING_OPERATION,
+  PingReply,
+  PingRequest,
+  RegistryEvent,
+  SERVICES,
+  serviceKeyOf,
+  Topics,
+  TransactionEvent,
+} from '@ndxp/contracts';
+import { dropDatabase, InfraHandle, startInfra } from '@ndxp/infra';
+import { BatchingProducer, createTopics, InboundRequest, KafkaRequester, loadConfig, PlatformModule, RegistryViewModule, RequestConsumer, sendReply } from '@ndxp/platform';
+import { GatewayModule } from '../../apps/lgsp/src/gateway/gateway.module';
+import { serveUndecodableGatewayPaths } from '../../apps/lgsp/src/gateway/gateway-http';
+import { LgspConfig, lgspDefaults } from '../../apps/lgsp/src/lgsp.config';
+import { EventSpool1764460000000 } from '../../apps/lgsp/src/migrations/1764460000000-event-spool';
+import { Har } from '../../apps/lgsp/src/journal/har';
+import { isolatedEnv } from '../support/env';
+import { middleSettings, watchTransactions } from './support';
+
+// The middle tier: the request journal of one LGSP gateway (#11 item 2), the
+// gateway alone against one real broker and a throwaway database, as in
+// gateway.test.ts: the test plays the registry and the NDXP hub. A few calls,
+// then GET /journal and /journal.har: entries, masking, and who reads what.
+
+const INSTANCE_ID = 'lgsp-middle-journal-1';
+const ADMIN_TOKEN = 'middle-tier-admin-token';
+const LGSP = '000.00.00.H26';
+const CLIENT = `VN/GOV/${LGSP}/MOTCUA`;
+const API_KEY = 'middle-tier-api-key-0123456789';
+const OTHER = `VN/GOV/${LGSP}/HOTICH`;
+const OTHER_KEY = 'middle-tier-other-key-9876543210';
+const SERVICE = SERVICES.find((s) => s.database === 'population')!;
+const SERVICE_KEY = serviceKeyOf(SERVICE);
+const EXCHANGE_TIMEOUT_MS = 600;
+
+// The gateway checks access rights too (defence in depth): the service, its provider and the grant are registered.
+const seed: RegistryEvent[] = [
+  { type: 'AgencyRegistered', code102: LGSP, nameVi: 'Hà Nội', nameEn: 'Ha Noi', level: 1, category: 'province', codeConfirmed: true, hasLgsp: true },
+  {
+    type: 'AgencyRegistered',
+    code102: '000.00.00.G01',
+    nameVi: 'Bộ Công an',
+    nameEn: 'Ministry of Public Security',
+    level: 1,
+    category: 'ministry',
+    codeConfirmed: true,
+    hasLgsp: false,
+  },
+  { type: 'SubsystemRegistered', subsystem: SERVICE.provider, agency: '000.00.00.G01', name: 'population database', role: 'provider' },
+  {
+    type: 'ServiceRegistered',
+    service: SERVICE_KEY,
+    provider: SERVICE.provider,
+    serviceCode: SERVICE.serviceCode,
+    version: SERVICE.version,
+    method: SERVICE.method,
+    database: SERVICE.database,
+    description: 'citizen lookup',
+  },
+  { type: 'SubsystemRegistered', subsystem: CLIENT, agency: LGSP, name: 'one-stop shop', role: 'client' },
+  { type: 'AccessGranted', client: CLIENT, service: SERVICE_KEY },
+  { type: 'CredentialIssued', client: CLIENT, keyId: 'k1', keyHash: hashApiKey(API_KEY) },
+  // A second client of the same LGSP: it must not read the first one's entries.
+  { type: 'SubsystemRegistered', subsystem: OTHER, agency: LGSP, name: 'civil status', role: 'client' },
+  { type: 'AccessGranted', client: OTHER, service: SERVICE_KEY },
+  { type: 'CredentialIssued', client: OTHER, keyId: 'k2', keyHash: hashApiKey(OTHER_KEY) },
+];
+
+/** How the fake hub answers a request, by the `answer` query parameter the client sent. */
+function hubAnswer(req: ExchangeRequest): ExchangeResponse | undefined {
+  const query = new URLSearchParams(req.rawQuery);
+  switch (query.get('answer')) {
+    case 'silence':
+      return undefined;
+    case 'denied':
+      return { transactionId: req.transactionId, status: 500, fault: fault(FaultTypes.accessDenied, `${req.client} has no access right`), responseSize: 0 };
+    default: {
+      const body = Buffer.from(JSON.stringify({ personalId: query.get('id'), fullName: 'Nguyễn Văn An', seq: ++answers }));
+      return {
+        transactionId: req.transactionId,
+        status: 200,
+        headers: { 'content-type': 'application/json', etag: '"e1"' },
+        body: body.toString('base64'),
+        responseSize: body.length,
+      };
+    }
+  }
+}
+let answers = 0;
+
+@Global()
+@Module({})
+class LgspConfigModule {
+  static of(config: LgspConfig) {
+    return { module: LgspConfigModule, providers: [{ provide: LgspConfig, useValue: config }], exports: [LgspConfig] };
+  }
+}
+
+describe('middle tier: the request journal of an lgsp gateway', () => {
+  let infra: InfraHandle | undefined;
+  let app: INestApplication | undefined;
+  let producer: Producer | undefined;
+  let batching: BatchingProducer;
+  let hub: RequestConsumer | undefined;
+  let pinger: KafkaRequester | undefined;
+  let watcher: Consumer | undefined;
+  let base: string;
+  const hubReceived: ExchangeRequest[] = [];
+  const events: TransactionEvent[] = [];
+  const log: string[] = [];
+
+  const call = (query: string, headers: Record<string, string> = {}) =>
+    fetch(`${base}/r1/${SERVICE_KEY}?${query}`, { headers: { 'X-Road-Client': CLIENT, 'X-API-Key': API_KEY, ...headers } });
+
+  beforeAll(async () => {
+    const env = await isolatedEnv('middle-journal');
+    infra = await startInfra({ env, log: (l) => log.push(l), skipKafka: false });
+    const kafka = new Kafka({ clientId: 'middle-journal-test', brokers: [infra.kafkaBrokers], logLevel: logLevel.NOTHING });
+    // All topics up front, as the apps of a running stack find them. (A KafkaRequester that listed its reply
+    // topic's offsets right after creating it was refused by the broker, "not the leader"; it no longer does.)
+    await createTopics(kafka, [
+      { topic: Topics.registryEvents, numPartitions: 1 },
+      { topic: Topics.transactions, numPartitions: HOT_TOPIC_PARTITIONS },
+      { topic: Topics.hubRequests, numPartitions: HOT_TOPIC_PARTITIONS },
+      { topic: Topics.lgspReplies(INSTANCE_ID), numPartitions: 3 },
+      { topic: Topics.lgspReplies('middle-journal-pinger'), numPartitions: 1 },
+    ]);
+    producer = kafka.producer();
+    await producer.connect();
+    batching = new BatchingProducer(producer);
+    await producer.send({
+      topic: Topics.registryEvents,
+      messages: seed.map((event, i) => ({
+        value: JSON.stringify({ globalPosition: i + 1, streamId: `seed-${i}`, streamVersion: 0, recordedAt: new Date().toISOString(), event }),
+      })),
+    });
+
+    watcher = await watchTransactions(kafka, 'middle-journal', events);
+
+    // The NDXP hub, as the gateway sees it.
+    hub = new RequestConsumer(kafka, { topic: Topics.hubRequests, numPartitions: HOT_TOPIC_PARTITIONS }, 'middle-journal-hub', async (reqs: InboundRequest[]) => {
+      for (const inbound of reqs) {
+        if (inbound.operation === PING_OPERATION) {
+          await sendReply(batching, inbound, { hub: 'fake-hub', receivedAt: new Date().toISOString() } satisfies PingReply);
+          continue;
+        }
+        const req = inbound.body as ExchangeRequest;
+        hubReceived.push(req);
+        const answer = hubAnswer(req);
+        if (answer) await sendReply(batching, inbound, answer);
+      }
+    });
+    await hub.start();
+    // Until the fake hub answers: its group has its partitions and their offsets.
+    pinger = new KafkaRequester(kafka, batching, Topics.lgspReplies('middle-journal-pinger'), 'middle-journal-pinger');
+    await pinger.start([]);
+    for (let i = 0; ; i++) {
+      try {
+        await pinger.request<PingRequest, PingReply>(Topics.hubRequests, PING_OPERATION, { fromInstance: 'middle-journal-pinger', sentAt: new Date().toISOString() }, 2000);
+        break;
+      } catch (e) {
+        if (i >= 10) throw e;
+      }
+    }
+
+    const config = loadConfig('lgsp', LgspConfig, {
+      ...lgspDefaults,
+      ...middleSettings(infra, INSTANCE_ID),
+      LGSP_AGENCIES: LGSP,
+      EXCHANGE_TIMEOUT_MS: String(EXCHANGE_TIMEOUT_MS),
+      JOURNAL_BODIES: 'masked',
+      JOURNAL_MAX_ENTRIES: '100',
+    });
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        PlatformModule.forApp({ app: 'lgsp', config, schema: 'lgsp', migrations: [EventSpool1764460000000] }),
+        LgspConfigModule.of(config),
+        RegistryViewModule,
+        GatewayModule,
+      ],
+    }).compile();
+    app = moduleRef.createNestApplication({ logger: ['error', 'warn'], bodyParser: false });
+    serveUndecodableGatewayPaths(app);
+    await app.listen(0, '127.0.0.1');
+    base = await app.getUrl();
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await pinger?.stop().catch(() => undefined);
+    await hub?.stop().catch(() => undefined);
+    await watcher?.disconnect().catch(() => undefined);
+    await batching?.flush().catch(() => undefined);
+    await producer?.disconnect().catch(() => undefined);
+    await infra?.stop();
+    if (infra) await dropDatabase(infra.databaseUrl);
+  });
+
+  const journal = (path: string, headers: Record<string, string>) => fetch(`${base}${path}`, { headers });
+  const admin = { Authorization: `Bearer ${ADMIN_TOKEN}` };
+
+  it('given a few calls (an answer, a body, a platform fault, a refused key, another client), when the admin exports HAR, then all are there, masked', async () => {
+    const ok = await call('id=001200000001', { 'X-Road-Id': 'journal-ok-1', 'X-Road-UserId': 'VN001200000999' });
+    expect(ok.status).toBe(200);
+    await ok.arrayBuffer();
+    const posted = await fetch(`${base}/r1/${SERVICE_KEY}?id=001200000002`, {
+      method: 'POST',
+      headers: { 'X-Road-Client': CLIENT, 'X-API-Key': API_KEY, 'X-Road-Id': 'journal-post-1', 'content-type': 'application/json' },
+      body: JSON.stringify({ personalId: '001200000777', fullName: 'Trần Thị Bình', purpose: 'kiểm tra' }),
+    });
+    await posted.arrayBuffer();
+    const denied = await call('id=1&answer=denied', { 'X-Road-Id': 'journal-denied-1' });
+    expect(denied.headers.get('x-road-error')).toBe(FaultTypes.accessDenied);
+    await denied.arrayBuffer();
+    const refused = await call('id=1', { 'X-API-Key': 'not-a-key-of-anyone-000000', 'X-Road-Id': 'journal-refused-1' });
+    expect(refused.headers.get('x-road-error')).toBe(FaultTypes.sslAuthenticationFailed);
+    await refused.arrayBuffer();
+    const other = await fetch(`${base}/r1/${SERVICE_KEY}?id=001200000003`, { headers: { 'X-Road-Client': OTHER, 'X-API-Key': OTHER_KEY, 'X-Road-Id': 'journal-other-1' } });
+    expect(other.status).toBe(200);
+    await other.arrayBuffer();
+
+    const r = await journal('/journal.har', admin);
+    expect(r.status).toBe(200);
+    expect(r.headers.get('content-type')).toMatch(/^application\/json/);
+    const har = (await r.json()) as Har;
+    expect(har.log).toMatchObject({ version: '1.2', creator: { name: 'ndxp-emulator' }, _dropped: 0, _bodies: 'masked' });
+    const byId = (id: string) => har.log.entries.find((e) => e._xRoad.xRoadId === id)!;
+    for (const e of har.log.entries) {
+      expect(e).toEqual(
+        expect.objectContaining({ startedDateTime: expect.any(String), time: expect.any(Number), cache: {}, timings: expect.objectContaining({ send: expect.any(Number) }) }),
+      );
+      expect(e.request).toEqual(
+        expect.objectContaining({ method: expect.any(String), url: expect.stringMatching(/^http:\/\//), httpVersion: 'HTTP/1.1', queryString: expect.any(Array) }),
+      );
+      expect(e.response).toEqual(
+        expect.objectContaining({ status: expect.any(Number), statusText: expect.any(String), content: expect.objectContaining({ size: expect.any(Number) }) }),
+      );
+    }
+
+    const okEntry = byId('journal-ok-1');
+    expect(okEntry._xRoad).toMatchObject({ client: CLIENT, service: SERVICE_KEY, outcome: 'answered', transactionId: ok.headers.get('x-road-transaction-id') });
+    expect(okEntry.request.url).toContain('id=*********001');
+    expect(okEntry.request.url).not.toContain('001200000001');
+    expect(okEntry.request.headers).toContainEqual({ name: 'X-API-Key', value: `${'*'.repeat(API_KEY.length - 3)}${API_KEY.slice(-3)}` });
+    expect(okEntry.request.headers).toContainEqual({ name: 'X-Road-UserId', value: '***********999' });
+    expect(JSON.parse(okEntry.response.content.text!)).toMatchObject({ personalId: '*********001', fullName: '********** An' });
+
+    const postEntry = byId('journal-post-1');
+    expect(postEntry.request.postData!.mimeType).toBe('application/json');
+    expect(JSON.parse(postEntry.request.postData!.text)).toEqual({ personalId: '*********777', fullName: '**********ình', purpose: 'kiểm tra' });
+
+    expect(byId('journal-denied-1')._xRoad).toMatchObject({ outcome: 'fault', faultCode: FaultTypes.accessDenied });
+    expect(byId('journal-refused-1')._xRoad).toMatchObject({ outcome: 'fault', faultCode: FaultTypes.sslAuthenticationFailed });
+    expect(byId('journal-refused-1')._xRoad).not.toHaveProperty('owner');
+    expect(byId('journal-other-1')._xRoad).toMatchObject({ client: OTHER, owner: OTHER });
+    expect(JSON.stringify(har)).not.toContain(API_KEY);
+    expect(JSON.stringify(har)).not.toContain('Nguyễn Văn An');
+  });
+
+  it('given the filters, when the admin lists the journal, then only the matching entries come back', async () => {
+    const list = async (q: string) => ((await (await journal(`/journal?${q}`, admin)).json()) as { items: Array<{ xRoadId?: string }> }).items.map((e) => e.xRoadId);
+    expect(await list('xRoadId=journal-ok-1')).toEqual(['journal-ok-1']);
+    expect(await list(`client=${encodeURIComponent(OTHER)}`)).toEqual(['journal-other-1']);
+    expect(await list('outcome=fault')).toEqual(['journal-denied-1', 'journal-refused-1']);
+    expect(await list(`outcome=${FaultTypes.accessDenied}`)).toEqual(['journal-denied-1']);
+    expect(await list(`service=${encodeURIComponent(SERVICE_KEY)}&limit=1`)).toEqual(['journal-other-1']);
+    expect(await list(`from=${Date.now() + 60_000}`)).toEqual([]);
+    expect((await journal('/journal?from=yesterday', admin)).status).toBe(400);
+  });
+
+  it("given a client's key, when it reads the journal, then it sees only the requests it sent with its own credential; no credential gets 401", async () => {
+    const mine = (await (await journal('/journal.har', { 'X-API-Key': API_KEY })).json()) as Har;
+    const ids = mine.log.entries.map((e) => e._xRoad.xRoadId);
+    expect(ids).toEqual(expect.arrayContaining(['journal-ok-1', 'journal-post-1', 'journal-denied-1']));
+    expect(ids).not.toContain('journal-other-1');
+    expect(ids).not.toContain('journal-refused-1'); // its key did not check out: the admin's only
+    const theirs = (await (await journal('/journal', { 'X-API-Key': OTHER_KEY })).json()) as { items: Array<{ xRoadId?: string }> };
+    expect(theirs.items.map((e) => e.xRoadId)).toEqual(['journal-other-1']);
+    // Asking for another client's entries by filter gives nothing more.
+    const asked = (await (await journal(`/journal?client=${encodeURIComponent(CLIENT)}`, { 'X-API-Key': OTHER_KEY })).json()) as { items: unknown[] };
+    expect(asked.items).toEqual([]);
+    const none = await journal('/journal.har', {});
+    expect(none.status).toBe(401);
+    expect(await none.json()).toMatchObject({ code: 'CREDENTIAL_REQUIRED' });
+    expect((await journal('/journal', { 'X-API-Key': 'not-a-key-of-anyone-000000' })).status).toBe(401);
+  });
+});
