@@ -19,7 +19,7 @@ import {
   sendReply,
 } from '@ndxp/platform';
 import { LedgerModule } from '../../apps/ndxp/src/ledger/ledger.module';
-import { Ledger1763940000000 } from '../../apps/ndxp/src/migrations/1763940000000-ledger';
+import { NDXP_MIGRATIONS } from '../../apps/ndxp/src/migrations';
 import { NdxpMetricsService } from '../../apps/ndxp/src/observability/ndxp-metrics.service';
 import { ProjectorService } from '../../apps/ndxp/src/projection/projector.service';
 import { isolatedEnv } from '../support/env';
@@ -98,7 +98,7 @@ describe('middle tier: poison records go to ndxp.dead-letter, and every consumer
     infra = await startInfra({ env, log: (l) => log.push(l), skipKafka: false });
     const config = loadConfig('ndxp', AppConfig, middleSettings(infra, 'ndxp-middle-dl', ADMIN_TOKEN));
     const moduleRef = await Test.createTestingModule({
-      imports: [PlatformModule.forApp({ app: 'ndxp', config, schema: 'ndxp', migrations: [Ledger1763940000000] }), RegistryViewModule, ProjectorDependencies, LedgerModule],
+      imports: [PlatformModule.forApp({ app: 'ndxp', config, schema: 'ndxp', migrations: NDXP_MIGRATIONS }), RegistryViewModule, ProjectorDependencies, LedgerModule],
     }).compile();
     app = moduleRef.createNestApplication({ logger: ['error', 'warn'] });
     await app.listen(0, '127.0.0.1');

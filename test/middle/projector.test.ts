@@ -7,7 +7,7 @@ import { emptyRegistryView, eventIdFor, Topics, TransactionEvent } from '@ndxp/c
 import { dropDatabase, InfraHandle, startInfra } from '@ndxp/infra';
 import { AdminGuard, AppConfig, loadConfig, PlatformModule, RegistryViewService } from '@ndxp/platform';
 import { LedgerModule } from '../../apps/ndxp/src/ledger/ledger.module';
-import { Ledger1763940000000 } from '../../apps/ndxp/src/migrations/1763940000000-ledger';
+import { NDXP_MIGRATIONS } from '../../apps/ndxp/src/migrations';
 import { NdxpMetricsService } from '../../apps/ndxp/src/observability/ndxp-metrics.service';
 import { ProjectorService } from '../../apps/ndxp/src/projection/projector.service';
 import { isolatedEnv } from '../support/env';
@@ -92,7 +92,7 @@ describe('middle tier: the ndxp projector against a real broker and PostgreSQL',
     infra = await startInfra({ env, log: (l) => log.push(l), skipKafka: false });
     const config = loadConfig('ndxp', AppConfig, middleSettings(infra, 'ndxp-middle-1', ADMIN_TOKEN));
     const moduleRef = await Test.createTestingModule({
-      imports: [PlatformModule.forApp({ app: 'ndxp', config, schema: 'ndxp', migrations: [Ledger1763940000000] }), ProjectorDependencies, LedgerModule],
+      imports: [PlatformModule.forApp({ app: 'ndxp', config, schema: 'ndxp', migrations: NDXP_MIGRATIONS }), ProjectorDependencies, LedgerModule],
     }).compile();
     app = moduleRef.createNestApplication({ logger: ['error', 'warn'] });
     app.useGlobalPipes(new ValidationPipe({ whitelist: true, transform: true }));

@@ -1,7 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AdminGuard, PlatformModule, RegistryViewModule } from '@ndxp/platform';
 import { LedgerModule } from './ledger/ledger.module';
-import { Ledger1763940000000 } from './migrations/1763940000000-ledger';
+import { NDXP_MIGRATIONS } from './migrations';
 import { RoutingModule } from './routing/routing.module';
 import { NdxpMetricsService } from './observability/ndxp-metrics.service';
 import { NdxpConfig } from './ndxp.config';
@@ -11,7 +11,7 @@ export class NdxpAppModule {
   static register(config: NdxpConfig): DynamicModule {
     return {
       module: NdxpAppModule,
-      imports: [PlatformModule.forApp({ app: 'ndxp', config, schema: 'ndxp', migrations: [Ledger1763940000000] }), RegistryViewModule, RoutingModule, LedgerModule],
+      imports: [PlatformModule.forApp({ app: 'ndxp', config, schema: 'ndxp', migrations: NDXP_MIGRATIONS }), RegistryViewModule, RoutingModule, LedgerModule],
       providers: [AdminGuard, NdxpMetricsService, { provide: NdxpConfig, useValue: config }],
       exports: [NdxpMetricsService, NdxpConfig],
       global: true,

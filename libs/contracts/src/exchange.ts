@@ -1,4 +1,5 @@
 import { Fault } from './faults';
+import { ProviderInjection } from './injected-fault';
 
 /** The Kafka operation header of an exchange (the smoke exchange's is PING_OPERATION). */
 export const EXCHANGE_OPERATION = 'exchange';
@@ -37,6 +38,8 @@ export interface ExchangeRequest extends WireParts {
   requestSize: number;
   requestInAt: number;
   deadlineAt: number;
+  /** What a test client's X-Emulator-Fault asks of the provider (the header itself is never forwarded). */
+  inject?: ProviderInjection;
 }
 
 /** NDXP → LGSP: the provider's answer, or the platform's fault. */
@@ -57,6 +60,8 @@ export interface ProviderRequest extends WireParts {
   path: string;
   rawQuery: string;
   deadlineAt: number;
+  /** An injected fault for this request (a test client's X-Emulator-Fault), passed on by the hub. */
+  inject?: ProviderInjection;
 }
 
 /** Provider → NDXP: its own answer (any status), or a fault when it could not answer at all. */

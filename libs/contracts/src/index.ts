@@ -2,6 +2,7 @@ export * from './topics';
 export * from './ping';
 export * from './identifiers';
 export * from './faults';
+export * from './injected-fault';
 export * from './access-faults';
 export * from './catalogue';
 export * from './exchange';

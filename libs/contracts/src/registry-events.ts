@@ -30,6 +30,8 @@ export interface SubsystemRegistered {
   agency: string;
   name: string;
   role: 'client' | 'provider';
+  /** A test client: its X-Emulator-Fault header is honoured (absent: false; the seeded MOTCUA clients are test clients anyway). */
+  testClient?: boolean;
 }
 
 export interface ServiceRegistered {
@@ -112,7 +114,7 @@ const REQUIRED_FIELDS: { [T in RegistryEvent['type']]: Record<string, FieldKind>
     codeConfirmed: 'boolean',
     hasLgsp: 'boolean',
   },
-  SubsystemRegistered: { subsystem: 'string', agency: 'string', name: 'string', role: ['client', 'provider'] },
+  SubsystemRegistered: { subsystem: 'string', agency: 'string', name: 'string', role: ['client', 'provider'], testClient: 'boolean?' },
   ServiceRegistered: {
     service: 'string',
     provider: 'string',

@@ -1,4 +1,4 @@
-import { decideAccess, emptyRegistryView, evolveRegistryView, MAX_REGISTRY_POSITION_LEAP, registryPositionProblem } from './registry-view';
+import { decideAccess, emptyRegistryView, evolveRegistryView, isTestClient, MAX_REGISTRY_POSITION_LEAP, registryPositionProblem } from './registry-view';
 import { RegistryEvent } from './registry-events';
 
 const client = 'VN/GOV/000.00.00.H26/MOTCUA';
@@ -28,6 +28,25 @@ describe('registry view', () => {
     expect(decideAccess(s, 'VN/GOV/000.00.00.H29/X', service)).toMatchObject({ reason: 'unknown-client' });
     expect(decideAccess(s, client, 'VN/GOV/000.00.00.G05/NOPE/x')).toMatchObject({ reason: 'unknown-member' });
     expect(decideAccess(s, client, `${provider}/nope`)).toMatchObject({ reason: 'unknown-service' });
+  });
+
+  it('marks test clients: the seeded MOTCUA clients, and those registered with testClient', () => {
+    const other = 'VN/GOV/000.00.00.H26/HOTICH';
+    const tester = 'VN/GOV/000.00.00.H26/KIEMTHU';
+    const s = fold([
+      ...base,
+      { type: 'SubsystemRegistered', subsystem: other, agency: '000.00.00.H26', name: 'civil status', role: 'client' },
+      { type: 'SubsystemRegistered', subsystem: tester, agency: '000.00.00.H26', name: 'tests', role: 'client', testClient: true },
+      { type: 'SubsystemRegistered', subsystem: 'VN/GOV/000.00.00.G05/MOTCUA', agency: '000.00.00.G05', name: 'a provider', role: 'provider' },
+    ]);
+    expect([client, other, tester, provider, 'VN/GOV/000.00.00.G05/MOTCUA', 'VN/GOV/000.00.00.H29/MOTCUA'].map((c) => isTestClient(s, c))).toEqual([
+      true,
+      false,
+      true,
+      false,
+      false,
+      false,
+    ]);
   });
 
   it('ignores an event it has already applied', () => {

@@ -6,7 +6,8 @@ import { RegistryEvent } from './registry-events';
  */
 export interface RegistryViewState {
   agencies: Map<string, { nameVi: string; nameEn: string; hasLgsp: boolean; codeConfirmed: boolean }>;
-  subsystems: Map<string, { agency: string; role: 'client' | 'provider' }>;
+  /** testClient: its X-Emulator-Fault header is honoured (see isTestClient). */
+  subsystems: Map<string, { agency: string; role: 'client' | 'provider'; testClient: boolean }>;
   services: Map<string, { provider: string; serviceCode: string; version: string; database: string; method: string }>;
   /** client subsystem → services it may call. */
   grants: Map<string, Set<string>>;
@@ -38,6 +39,14 @@ export function registryPositionProblem(s: RegistryViewState, position: number):
   return undefined;
 }
 
+/** The seed's one-stop-shop client of each agency (`…/MOTCUA`): a test client, so that a team can aim faults at its own requests. */
+const isSeededOneStopShop = (subsystem: string, role: string): boolean => role === 'client' && subsystem.split('/')[3] === 'MOTCUA';
+
+/** May this client subsystem ask for injected faults (X-Emulator-Fault)? Registered with testClient, or a seeded MOTCUA client. */
+export function isTestClient(s: RegistryViewState, client: string): boolean {
+  return s.subsystems.get(client)?.testClient === true;
+}
+
 export function evolveRegistryView(s: RegistryViewState, e: RegistryEvent, position: number): RegistryViewState {
   if (position <= s.position) return s; // already applied: replays change nothing
   s.position = position;
@@ -46,7 +55,7 @@ export function evolveRegistryView(s: RegistryViewState, e: RegistryEvent, posit
       s.agencies.set(e.code102, { nameVi: e.nameVi, nameEn: e.nameEn, hasLgsp: e.hasLgsp, codeConfirmed: e.codeConfirmed });
       break;
     case 'SubsystemRegistered':
-      s.subsystems.set(e.subsystem, { agency: e.agency, role: e.role });
+      s.subsystems.set(e.subsystem, { agency: e.agency, role: e.role, testClient: e.testClient === true || isSeededOneStopShop(e.subsystem, e.role) });
       break;
     case 'ServiceRegistered':
       s.services.set(e.service, { provider: e.provider, serviceCode: e.serviceCode, version: e.version, database: e.database, method: e.method });

@@ -41,6 +41,8 @@ export interface RequestFacts {
    */
   unregisteredClient?: boolean;
   unregisteredService?: boolean;
+  /** The answer was injected: a test client's X-Emulator-Fault (as `latency=800ms;status=503`), or a provider's fault rule (`rule <id>`). */
+  injected?: string;
 }
 
 export interface TransactionRequested extends Base, RequestFacts {
@@ -164,6 +166,7 @@ const REQUEST_FACTS: Record<string, FieldKind> = {
   requestInAt: 'number',
   unregisteredClient: 'boolean?',
   unregisteredService: 'boolean?',
+  injected: 'string?',
 };
 const FAULT: Record<string, FieldKind> = { statusCode: 'number', faultCode: 'string', faultString: 'string', durationMs: 'number' };
 

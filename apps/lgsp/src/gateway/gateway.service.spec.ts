@@ -26,7 +26,7 @@ const seed: RegistryEvent[] = [
 ];
 
 /** The gateway over a registry view folded from `seed`, a recorder that keeps the events, and a hub that answers 200. */
-function gateway(rps = 0) {
+function gateway(rps = 0, answerHeaders: Record<string, string> = {}) {
   const view = new RegistryViewService({} as KafkaService, {} as AppConfig);
   seed.forEach((e, i) => evolveRegistryView(view.state, e, i + 1));
   const recorded: TransactionEvent[] = [];
@@ -35,7 +35,13 @@ function gateway(rps = 0) {
   const hub = {
     request: async (_op: string, req: ExchangeRequest) => {
       sent.push(req);
-      return { transactionId: req.transactionId, status: 200, headers: { 'content-type': 'application/json' }, body: Buffer.from('{}').toString('base64'), responseSize: 2 };
+      return {
+        transactionId: req.transactionId,
+        status: 200,
+        headers: { 'content-type': 'application/json', ...answerHeaders },
+        body: Buffer.from('{}').toString('base64'),
+        responseSize: 2,
+      };
     },
   } as unknown as HubClientService;
   const config = Object.assign(new LgspConfig(), {
@@ -166,5 +172,60 @@ describe('the gateway’s metric labels', () => {
     const { g, recorded } = gateway();
     await g.handle(request({ client: `VN/GOV/${LGSP}/JUNK-1` }).input);
     expect(recorded[0]).toMatchObject({ client: `VN/GOV/${LGSP}/JUNK-1`, unregisteredClient: true });
+  });
+});
+
+describe('X-Emulator-Fault at the gateway', () => {
+  const withFault = (value: string, o: Parameters<typeof request>[0] = {}) => request({ ...o, headers: { 'x-emulator-fault': value, ...o.headers } }).input;
+
+  it('given a test client, when it asks for latency and a status, then the provider part travels to the hub, the header does not, and the record says injected', async () => {
+    const { g, recorded, sent } = gateway();
+    const answer = await g.handle(withFault('latency=800ms; status=503'));
+    expect(answer.status).toBe(200); // the hub stub answers 200: the provider would have answered 503
+    expect(sent[0].inject).toEqual({ latencyMs: 800, status: 503 });
+    expect(Object.keys(sent[0].headers)).not.toContain('x-emulator-fault');
+    expect(answer.transport).toBeUndefined();
+    expect(recorded).toEqual([expect.objectContaining({ type: 'TransactionAnswered', injected: 'latency=800ms;status=503' })]);
+  });
+
+  it('given fault=, when handled, then the platform answers that fault itself, the hub never asked, recorded as injected', async () => {
+    const { g, recorded, sent } = gateway();
+    const answer = await g.handle(withFault('fault=Server.ServerProxy.NetworkError'));
+    expect({ status: answer.status, error: answer.headers['X-Road-Error'] }).toEqual({ status: 500, error: FaultTypes.networkError });
+    expect(JSON.parse(answer.body.toString()).message).toMatch(/injected by X-Emulator-Fault/);
+    expect(sent).toHaveLength(0);
+    expect(recorded).toEqual([expect.objectContaining({ type: 'TransactionAnswered', faultCode: FaultTypes.networkError, injected: 'fault=Server.ServerProxy.NetworkError' })]);
+  });
+
+  it('given reset or slow-body, when handled, then forwarded without an injection for the provider, and the answer tells the HTTP side', async () => {
+    const { g, sent } = gateway();
+    expect((await g.handle(withFault('reset'))).transport).toEqual({ reset: true });
+    expect((await g.handle(withFault('slow-body=2s'))).transport).toEqual({ slowBodyMs: 2000 });
+    expect(sent.map((r) => r.inject)).toEqual([undefined, undefined]);
+  });
+
+  it('given junk, when handled, then refused with the malformed-request fault saying what is expected, the body unread, the hub never asked', async () => {
+    const { g, recorded, sent } = gateway();
+    const { input, reads } = request({ headers: { 'x-emulator-fault': 'status=9000' } });
+    const answer = await g.handle(input);
+    expect({ status: answer.status, error: answer.headers['X-Road-Error'] }).toEqual({ status: 500, error: FaultTypes.malformedRequest });
+    expect(JSON.parse(answer.body.toString()).message).toMatch(/status=9000.*from 200 to 599/);
+    expect([reads.n, sent.length]).toEqual([0, 0]);
+    expect(recorded[0]).toMatchObject({ type: 'TransactionRejected', stage: 'lgsp' });
+    expect(recorded[0]).not.toHaveProperty('injected');
+  });
+
+  it('given a client that is not a test client, when it sends the header, then refused (not ignored), the hub never asked', async () => {
+    const { g, sent } = gateway();
+    const answer = await g.handle(withFault('status=503', { client: UNGRANTED, key: KEY2 }));
+    expect(answer.headers['X-Road-Error']).toBe(FaultTypes.malformedRequest);
+    expect(JSON.parse(answer.body.toString()).message).toBe(`X-Emulator-Fault is honoured only for test clients, and ${UNGRANTED} is not one (see the registry's testClient)`);
+    expect(sent).toHaveLength(0);
+  });
+
+  it('given an answer a provider’s fault rule injected, when answered, then recorded as injected by that rule', async () => {
+    const { g, recorded } = gateway(0, { 'x-emulator-injected': 'rule r1' });
+    await g.handle(request().input);
+    expect(recorded[0]).toMatchObject({ type: 'TransactionAnswered', injected: 'rule r1' });
   });
 });

@@ -4,6 +4,7 @@ import {
   ClientId,
   clientKey,
   decideTransaction,
+  describeInjectedFault,
   EXCHANGE_OPERATION,
   ExchangeRequest,
   ExchangeResponse,
@@ -11,13 +12,19 @@ import {
   fault,
   faultCodeInStyle,
   faultForDenial,
+  FAULT_HEADER,
   FaultTypes,
   initialTransaction,
+  InjectedFault,
+  isTestClient,
   MAX_ENVELOPE_BYTES,
   envelopeBytes,
+  parseInjectedFault,
+  providerInjection,
   providerOf,
   RequestFacts,
   serviceKey,
+  statusOfFaultCode,
   subsystemKey,
   TransactionCommand,
   withoutNul,
@@ -75,7 +82,17 @@ export interface GatewayAnswer extends StoredAnswer {
   replayed: boolean;
   /** A metaservice call: answered by the gateway, not a transaction. */
   metaservice?: ParsedCall['metaservice'];
+  /**
+   * A test client's X-Emulator-Fault aimed at the connection (the HTTP side does it): `reset` closes it with no
+   * answer, `slowBodyMs` sends the body over that time.
+   */
+  transport?: { reset?: true; slowBodyMs?: number };
 }
+
+/** The provider's header on an answer a fault rule injected (`rule <id>`): recorded in the ledger as injected. */
+export const INJECTED_BY_RULE_HEADER = 'x-emulator-injected';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** One request as the gateway forwards it: what it is, and the X-Road headers of its answer. */
 interface Exchange {
@@ -200,6 +217,9 @@ export class GatewayService {
     if (!this.hosts(x.lgsp)) return this.refuse(x, notHosted());
     const limited = this.rateLimits?.take(cred!.client);
     if (limited && !limited.ok) return this.refuse(x, this.rateLimitFault(cred!.client, limited.retryAfterMs), { 'retry-after': String(Math.ceil(limited.retryAfterMs / 1000)) });
+    const injection = this.injectionOf(input, x.client);
+    if (injection && !injection.ok) return this.refuse(x, fault(FaultTypes.malformedRequest, injection.message));
+    const inject = injection?.value;
     const body = await input.readBody();
     if (!Buffer.isBuffer(body)) return this.refuse(x, body);
     this.withBody(x, input, body);
@@ -210,11 +230,49 @@ export class GatewayService {
     // Defence in depth: the access right as the hub checks it, from this gateway's registry view and with the same fault.
     const decision = this.registry.decide(x.client, x.service);
     if (!decision.allowed) return this.refuse(x, faultForDenial(decision));
+    if (inject) x.facts.injected = describeInjectedFault(inject);
+    if (inject?.fault) return this.withTransport(await this.injectedFault(x, inject), inject);
     const req = this.exchangeRequest(input, call!, x, body);
+    const toProvider = inject && providerInjection(inject);
+    if (toProvider) req.inject = toProvider;
     const size = envelopeBytes(req);
     if (size > MAX_ENVELOPE_BYTES)
       return this.refuse(x, fault(FaultTypes.malformedRequest, `the request does not fit in one message to NDXP: ${size} bytes as sent, at most ${MAX_ENVELOPE_BYTES}`));
-    return this.forwardOnce(input, call!, x, body, req);
+    return this.withTransport(await this.forwardOnce(input, call!, x, body, req), inject);
+  }
+
+  /**
+   * The request's X-Emulator-Fault, read: undefined when there is none; a refusal when it is junk, or sent by a
+   * client the registry does not mark as a test client (refused rather than ignored: a team must not believe
+   * it tested a fault it never got). Several headers are read as one list.
+   */
+  private injectionOf(input: GatewayInput, client: string): { ok: true; value: InjectedFault } | { ok: false; message: string } | undefined {
+    const values = input.headers[FAULT_HEADER];
+    if (!values || values.length === 0) return undefined;
+    if (!isTestClient(this.registry.state, client))
+      return { ok: false, message: `X-Emulator-Fault is honoured only for test clients, and ${client || 'this client'} is not one (see the registry's testClient)` };
+    return parseInjectedFault(values.join(','));
+  }
+
+  /** `fault=` of X-Emulator-Fault: answered by the platform with that code, after the latency asked for; the provider is not asked. */
+  private async injectedFault(x: Exchange, inject: InjectedFault): Promise<GatewayAnswer> {
+    if (inject.latencyMs) await sleep(inject.latencyMs);
+    const shown = this.inStyle({ type: inject.fault!, status: statusOfFaultCode(inject.fault!), message: `injected by X-Emulator-Fault: ${x.facts.injected}` });
+    await this.recordDecided(x.transactionId, {
+      kind: 'AnswerClient',
+      at: Date.now(),
+      request: x.facts,
+      statusCode: shown.status,
+      faultCode: shown.type,
+      faultString: shown.message,
+    });
+    return this.faultAnswer(x, shown);
+  }
+
+  /** `reset` and `slow-body` of X-Emulator-Fault: done by the HTTP side, on the answer's connection. */
+  private withTransport(answer: GatewayAnswer, inject: InjectedFault | undefined): GatewayAnswer {
+    if (!inject?.reset && !inject?.slowBodyMs) return answer;
+    return { ...answer, transport: { ...(inject.reset ? { reset: true } : {}), ...(inject.slowBodyMs ? { slowBodyMs: inject.slowBodyMs } : {}) } };
   }
 
   /** Its TLS certificate when the client sent one (or must: LGSP_TLS_REQUIRE_CERT), else its API key; undefined: neither. */
@@ -342,6 +400,8 @@ export class GatewayService {
   /** Forwards to the hub, then records what the client is about to get before it gets it. */
   private async forward(x: Exchange, req: ExchangeRequest): Promise<GatewayAnswer> {
     const res = await this.exchange(x, req);
+    const byRule = res.headers?.[INJECTED_BY_RULE_HEADER];
+    if (byRule && !x.facts.injected) x.facts.injected = byRule.slice(0, 255);
     const shown = res.fault ? this.inStyle(res.fault) : undefined;
     await this.recordDecided(x.transactionId, {
       kind: 'AnswerClient',

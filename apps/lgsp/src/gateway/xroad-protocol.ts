@@ -4,6 +4,7 @@ import {
   clientFromParts,
   Fault,
   fault,
+  FAULT_HEADER,
   FaultTypes,
   parseServiceCode,
   parseSubsystemId,
@@ -255,7 +256,8 @@ const PLATFORM_RESPONSE_HEADERS = new Set(['x-road-id', 'x-road-request-hash', '
 /** The calling system's LGSP credential: the gateway's, never the provider's. */
 export const API_KEY_HEADER = 'x-api-key';
 
-const keptOnTheWayIn = (name: string) => !SKIPPED.has(name) && !PLATFORM_REQUEST_HEADERS.has(name) && name !== API_KEY_HEADER;
+/** The emulator's own header (a test client's injected fault): the gateway's, never forwarded. */
+const keptOnTheWayIn = (name: string) => !SKIPPED.has(name) && !PLATFORM_REQUEST_HEADERS.has(name) && name !== API_KEY_HEADER && name !== FAULT_HEADER;
 
 /**
  * The client's headers as the provider gets them, in the order sent and with the names as sent: all but

@@ -68,6 +68,13 @@ describe('ledger patches', () => {
     });
   });
 
+  it('given an injected answer, the row says what was injected; others say nothing', () => {
+    const injected = { ...answered(1800, 503), injected: 'latency=800ms;status=503' } as TransactionEvent;
+    expect(patchesFromEvents([requested, injected]).get(t)).toMatchObject({ outcome: 'success', status_code: 503, injected: 'latency=800ms;status=503' });
+    expect(patchesFromEvents([requested, answered(1800, 200)]).get(t)!.injected).toBeUndefined();
+    expect(LEDGER_COLUMNS.map((c) => c.name)).toContain('injected');
+  });
+
   it('keeps the first terminal event only, and a late provider answer as a flag', () => {
     const p = patchesFromEvents([
       requested,

@@ -32,6 +32,8 @@ export interface LedgerPatch {
   fault_string?: string;
   duration_ms?: number;
   completed_at?: string;
+  /** The answer was injected (X-Emulator-Fault, or a provider's fault rule): what was injected. */
+  injected?: string;
   /** Not columns: the first request event said the client, or the service, was not registered (counted as `unknown`). */
   unregistered_client?: boolean;
   unregistered_service?: boolean;
@@ -63,6 +65,7 @@ export const LEDGER_COLUMNS: Array<{ name: keyof LedgerPatch; type: string }> = 
   { name: 'fault_string', type: 'text' },
   { name: 'duration_ms', type: 'int' },
   { name: 'completed_at', type: 'timestamptz' },
+  { name: 'injected', type: 'text' },
 ];
 
 const iso = (ms: number | undefined) => (ms ? new Date(ms).toISOString() : undefined);
@@ -81,6 +84,7 @@ function requestFields(e: TransactionRequested | TransactionRejected | Transacti
     request_in_at: iso(e.requestInAt),
     unregistered_client: e.unregisteredClient === true,
     unregistered_service: e.unregisteredService === true,
+    injected: e.injected,
   };
 }
 

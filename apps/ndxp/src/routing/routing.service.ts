@@ -239,6 +239,8 @@ export class RoutingService implements OnApplicationBootstrap {
       headers: req.headers,
       body: req.body,
       deadlineAt: req.deadlineAt,
+      // A test client's X-Emulator-Fault, for the provider to act on (the header itself never travels).
+      ...(req.inject ? { inject: req.inject } : {}),
     };
     this.started.set(req.transactionId, t);
     let answer: ProviderResponse;

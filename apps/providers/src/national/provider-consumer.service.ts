@@ -8,7 +8,9 @@ import {
   FaultTypes,
   HOT_TOPIC_PARTITIONS,
   PROVIDERS,
+  ProviderInjection,
   ProviderRequest,
+  readProviderInjection,
   ProviderResponse,
   SERVICES,
   SignatureCheck,
@@ -17,6 +19,7 @@ import {
   Topics,
 } from '@ndxp/contracts';
 import { InboundRequest, KafkaService, RequestConsumer, sendReply } from '@ndxp/platform';
+import { FaultRules } from '../faults/fault-rules';
 import { FaultBook } from '../faults/faults';
 import { ProvidersConfig } from '../providers.config';
 import { answerBatch, badRequest, ServiceAnswer } from './national-services';
@@ -45,9 +48,23 @@ export function refuseUnsigned(signature: Exclude<SignatureCheck, 'valid'>, repl
 }
 
 /** A service's answer as it travels back: JSON bytes in base64 and the headers that describe them. */
-function encodeAnswer(a: ServiceAnswer): { status: number; headers: Record<string, string>; body: string } {
+function encodeAnswer(a: ServiceAnswer, extraHeaders: Record<string, string> = {}): { status: number; headers: Record<string, string>; body: string } {
   const bytes = Buffer.from(JSON.stringify(a.body), 'utf8');
-  return { status: a.status, headers: { 'content-type': 'application/json; charset=utf-8', ...a.headers }, body: bytes.toString('base64') };
+  return { status: a.status, headers: { 'content-type': 'application/json; charset=utf-8', ...a.headers, ...extraHeaders }, body: bytes.toString('base64') };
+}
+
+/** On an answer a fault rule injected: which rule (the gateway records it in the ledger as injected). */
+const INJECTED_HEADER = 'x-emulator-injected';
+
+/**
+ * The fault aimed at this request, if any: a test client's X-Emulator-Fault (carried by the hub in `inject`), else
+ * the first fault rule that hits it. The rule's answers say so in a header; the header's the gateway knows already.
+ */
+export function injectionFor(req: ProviderRequest, rules: FaultRules): { action: ProviderInjection; headers: Record<string, string> } | undefined {
+  const fromHeader = readProviderInjection(req.inject);
+  if (fromHeader) return { action: fromHeader, headers: {} };
+  const hit = rules.decide(req);
+  return hit && { action: hit.action, headers: { [INJECTED_HEADER]: `rule ${hit.rule.id}` } };
 }
 
 /**
@@ -68,6 +85,7 @@ export class ProviderConsumerService implements OnApplicationBootstrap {
     private readonly kafka: KafkaService,
     private readonly repo: NationalRepository,
     private readonly faults: FaultBook,
+    private readonly rules: FaultRules,
     @Inject(METRICS_REGISTRY) registry: Registry,
     config: ProvidersConfig,
   ) {
@@ -123,7 +141,7 @@ export class ProviderConsumerService implements OnApplicationBootstrap {
 
   async onBatch(database: DatabaseName, inbound: InboundRequest[]): Promise<void> {
     const providerInAt = Date.now();
-    const toAnswer: Array<{ inbound: InboundRequest; req: ProviderRequest; delayMs: number }> = [];
+    const toAnswer: Array<{ inbound: InboundRequest; req: ProviderRequest; delayMs: number; headers?: Record<string, string> }> = [];
     for (const msg of inbound) {
       if (msg.signature !== 'valid') {
         this.refuse(database, msg, refuseUnsigned(msg.signature ?? 'missing', msg.replyTo), providerInAt);
@@ -152,7 +170,21 @@ export class ProviderConsumerService implements OnApplicationBootstrap {
         this.reply(msg, { transactionId: req.transactionId, status: decision.fault.status, fault: decision.fault, providerInAt, providerOutAt: 0 }, decision.delayMs);
         continue;
       }
-      toAnswer.push({ inbound: msg, req, delayMs: decision.delayMs });
+      // After the database's own settings: a fault aimed at this request (X-Emulator-Fault, or a fault rule).
+      const injected = injectionFor(req, this.rules);
+      const delayMs = decision.delayMs + (injected?.action.latencyMs ?? 0);
+      if (injected?.action.timeout) {
+        this.metrics.queries.inc({ database, service: req.serviceCode, result: 'dropped' });
+        continue;
+      }
+      if (injected?.action.status !== undefined) {
+        const status = injected.action.status;
+        this.metrics.queries.inc({ database, service: req.serviceCode, result: status >= 500 ? 'fault' : status >= 400 ? 'bad_request' : 'ok' });
+        const own: ServiceAnswer = { status, body: { code: 'INJECTED', message: `the ${database} database answered ${status} as a fault injection asked` } };
+        this.reply(msg, { transactionId: req.transactionId, ...encodeAnswer(own, injected.headers), providerInAt, providerOutAt: 0 }, delayMs);
+        continue;
+      }
+      toAnswer.push({ inbound: msg, req, delayMs, headers: injected?.headers });
     }
     if (toAnswer.length === 0) return;
     const endTimer = this.metrics.duration.startTimer({ database });
@@ -175,7 +207,7 @@ export class ProviderConsumerService implements OnApplicationBootstrap {
       const ans = answers[i];
       const result = ans.status >= 500 ? 'fault' : ans.status === 404 ? 'not_found' : ans.status >= 400 ? 'bad_request' : 'ok';
       this.metrics.queries.inc({ database, service: a.req.serviceCode, result });
-      this.reply(a.inbound, { transactionId: a.req.transactionId, ...encodeAnswer(ans), providerInAt, providerOutAt: 0 }, a.delayMs);
+      this.reply(a.inbound, { transactionId: a.req.transactionId, ...encodeAnswer(ans, a.headers), providerInAt, providerOutAt: 0 }, a.delayMs);
     });
   }
 }

@@ -35,7 +35,8 @@ export class AdminController {
   @ApiOperation({ summary: 'Register a subsystem of a registered agency' })
   registerSubsystem(@Body() dto: RegisterSubsystemDto) {
     const agency = dto.subsystem.split('/')[2];
-    return this.registry.registerSubsystem({ subsystem: dto.subsystem, agency, name: dto.name, role: dto.role }, dto.expectedVersion);
+    const testClient = dto.testClient ? { testClient: true } : {};
+    return this.registry.registerSubsystem({ subsystem: dto.subsystem, agency, name: dto.name, role: dto.role, ...testClient }, dto.expectedVersion);
   }
 
   @Post('services')

@@ -71,6 +71,10 @@ export class RegisterSubsystemDto extends VersionedDto {
   @ApiProperty({ example: 'VN/GOV/000.00.00.H26/TEST' }) @Validate(IsSubsystemId) subsystem!: string;
   @ApiProperty() @IsString() @MinLength(2) @MaxLength(300) name!: string;
   @ApiProperty({ enum: ['client', 'provider'] }) @IsIn(['client', 'provider']) role!: 'client' | 'provider';
+  @ApiPropertyOptional({ description: 'a test client: its X-Emulator-Fault header is honoured (the seeded MOTCUA clients are)', default: false })
+  @IsOptional()
+  @IsBoolean()
+  testClient?: boolean;
 }
 
 export class RegisterServiceDto extends VersionedDto {

@@ -1,0 +1,5 @@
+import { Ledger1763940000000 } from './1763940000000-ledger';
+import { LedgerInjected1764480000000 } from './1764480000000-ledger-injected';
+
+/** The hub's schema, in order: what the app runs, and what a test of its parts must run too. */
+export const NDXP_MIGRATIONS = [Ledger1763940000000, LedgerInjected1764480000000];
