@@ -240,7 +240,7 @@ describe('middle tier: the request journal of an lgsp gateway', () => {
         expect.objectContaining({ startedDateTime: expect.any(String), time: expect.any(Number), cache: {}, timings: expect.objectContaining({ send: expect.any(Number) }) }),
       );
       expect(e.request).toEqual(
-        expect.objectContaining({ method: expect.any(String), url: expect.stringMatching(/^http:\/\//), httpVersion: 'HTTP/1.1', queryString: expect.any(Array) }),
+        expect.objectContaining({ method: expect.any(String), url: expect.stringMatching(/^http:\/\//), httpVersion: 'HTTP/1.1', queryString: expect.arrayContaining([]) }),
       );
       expect(e.response).toEqual(
         expect.objectContaining({ status: expect.any(Number), statusText: expect.any(String), content: expect.objectContaining({ size: expect.any(Number) }) }),

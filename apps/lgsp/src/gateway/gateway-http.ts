@@ -7,6 +7,7 @@ import { Fault, fault, FaultTypes, MAX_REQUEST_BYTES } from '@ndxp/contracts';
 import { GatewayService } from './gateway.service';
 import { tlsPeerOf } from './tls-auth';
 import { faultBody } from './xroad-protocol';
+import { resetConnection, writeSlowly } from './transport-faults';
 import { JournalService } from '../journal/journal.service';
 
 /** How much of an unread body is dropped before the connection is cut instead. */
@@ -108,11 +109,16 @@ export class GatewayHttp {
       },
       tls,
     });
-    // The provider's bytes and headers as they came (or the fault's): set on Node's response, so Express adds no charset.
-    res.statusCode = answer.status;
-    for (const [name, value] of Object.entries(answer.headers)) res.setHeader(name, value);
-    if (req.method === 'HEAD') res.end();
-    else res.end(answer.body);
+    // An injected `reset` (X-Emulator-Fault): the connection closes with no answer at all.
+    if (answer.transport?.reset) resetConnection(res);
+    else {
+      // The provider's bytes and headers as they came (or the fault's): set on Node's response, so Express adds no charset.
+      res.statusCode = answer.status;
+      for (const [name, value] of Object.entries(answer.headers)) res.setHeader(name, value);
+      if (req.method === 'HEAD') res.end();
+      else if (answer.transport?.slowBodyMs) await writeSlowly(res, answer.body, answer.transport.slowBodyMs);
+      else res.end(answer.body);
+    }
     body.discard(); // a body the gateway did not read (refused first) or stopped reading (too large)
     const { lgsp, service } = this.gateway.metricLabels(answer);
     this.metrics.requests.inc({ lgsp, service, status: String(answer.status) });

@@ -105,4 +105,15 @@ describe('a dead letter', () => {
     });
     expect(count).toHaveBeenCalledWith({ group: 'g', topic: 't', reason: 'malformed' });
   });
+
+  it('given the same record again (a consumer that started over), when sent, then it goes and counts once', async () => {
+    const send = jest.fn(async () => undefined);
+    const count = jest.fn();
+    const sink = new DeadLetters({ send } as unknown as BatchingProducer, count);
+    const source = { group: 'g', topic: 't', partition: 1, offset: '9' };
+    for (let i = 0; i < 3; i++) await sink.send(source, { key: null, value: Buffer.from('x'), headers: {} }, 'malformed', 'not JSON');
+    await sink.send({ ...source, offset: '10' }, { key: null, value: Buffer.from('y'), headers: {} }, 'malformed', 'not JSON');
+    expect(send).toHaveBeenCalledTimes(2);
+    expect(count).toHaveBeenCalledTimes(2);
+  });
 });

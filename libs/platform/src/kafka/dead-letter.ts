@@ -130,7 +130,14 @@ export class DeadLetters {
     private readonly count: (labels: { group: string; topic: string; reason: DeadLetterReason }) => void,
   ) {}
 
+  /** Records this process has dead-lettered: a consumer that starts again reads them again, and they go once. */
+  private readonly sent = new Set<string>();
+
   async send(source: RecordSource, message: Pick<KafkaMessage, 'key' | 'value' | 'headers'>, reason: DeadLetterReason, detail: string): Promise<void> {
+    const id = `${source.group}|${source.topic}|${source.partition}|${source.offset}`;
+    if (this.sent.has(id)) return;
+    if (this.sent.size >= 100_000) this.sent.clear(); // bounded: at worst a very old record goes twice
+    this.sent.add(id);
     const headers: IHeaders = { ...(message.headers ?? {}), ...deadLetterHeaders(source, reason, detail) };
     let value = message.value;
     if (value && value.length > MAX_DEAD_VALUE_BYTES) {
