@@ -10,11 +10,13 @@ const start = (app: string, env: NodeJS.ProcessEnv) =>
 // message that names the setting.
 describe('app start-up with a bad setting', () => {
   it.each(APPS)('%s exits 78 and names the bad variables', (app) => {
-    const r = start(app, { PORT: 'http', KAFKA_BROKERS: 'broker-without-port' });
+    const r = start(app, { PORT: 'http', KAFKA_BROKERS: 'broker-without-port', XROAD_INSTANCE: 'V N', XROAD_MEMBER_CLASSES: 'GOV,,COM' });
     expect(r.status).toBe(78);
     expect(r.stderr).toContain(`${app}: invalid configuration`);
     expect(r.stderr).toMatch(/PORT: must be a port number 1-65535 \(got "http"\)/);
     expect(r.stderr).toMatch(/KAFKA_BROKERS: must be a comma-separated list of host:port/);
+    expect(r.stderr).toMatch(/XROAD_INSTANCE: must be an X-Road instance code/);
+    expect(r.stderr).toMatch(/XROAD_MEMBER_CLASSES: must be member class codes separated by commas/);
   });
 });
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import 'reflect-metadata';
 import { Pool } from 'pg';
-import { DEFAULT_CLIENT_SUBSYSTEM, DEFAULT_SEED_SECRET, PROVIDERS, seedApiKey } from '@ndxp/contracts';
+import { DEFAULT_CLIENT_SUBSYSTEM, DEFAULT_SEED_SECRET, PROVIDERS, seedApiKey, XROAD_INSTANCE } from '@ndxp/contracts';
 import { DEFAULT_ADMIN_TOKEN } from '@ndxp/platform';
 import { PlanError, PrerequisiteError, Stack, smokeExchange, startInfra, startStack, InfraHandle } from '@ndxp/infra';
 import { seedNationalDatabases } from '../../apps/providers/src/data/seeder';
@@ -112,7 +112,7 @@ async function up(args: string[], scenarioName?: string): Promise<void> {
   log(`  lgsp      http://127.0.0.1:${ports.lgsp}/docs`);
   if (stack.prometheusUrl) log(`  Prometheus ${stack.prometheusUrl}  (try: ndxp:transactions:increase1d; Grafana dashboards: docker/grafana/dashboards)`);
   log(`  Kafka     ${stack.infra.kafkaBrokers}    PostgreSQL ${stack.infra.databaseUrl.replace(/:[^:@/]+@/, ':***@')}`);
-  const hanoi = `VN/GOV/000.00.00.H26/${DEFAULT_CLIENT_SUBSYSTEM}`;
+  const hanoi = `${XROAD_INSTANCE}/GOV/000.00.00.H26/${DEFAULT_CLIENT_SUBSYSTEM}`;
   const pool = new Pool({ connectionString: stack.infra.databaseUrl, max: 1 });
   const [citizen] = (await pool.query('SELECT personal_id FROM national.citizens ORDER BY personal_id LIMIT 1')).rows;
   await pool.end();

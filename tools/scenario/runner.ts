@@ -1,6 +1,6 @@
 import { Pool } from 'pg';
 import { DEFAULT_ADMIN_TOKEN } from '@ndxp/platform';
-import { DEFAULT_CLIENT_SUBSYSTEM, DEFAULT_SEED_SECRET, PROVIDERS, SERVICES, seedApiKey, serviceKeyOf } from '@ndxp/contracts';
+import { DEFAULT_CLIENT_SUBSYSTEM, DEFAULT_SEED_SECRET, PROVIDERS, SERVICES, seedApiKey, serviceKeyOf, XROAD_INSTANCE } from '@ndxp/contracts';
 import { fetchJson, Stack } from '@ndxp/infra';
 import { Completion, LoadRequest, openLoad, percentile } from '../load/open-load';
 import { ProcessMeter } from './procstats';
@@ -60,7 +60,7 @@ function unit(i: number, salt: number): number {
 
 export function scenarioRequest(s: Scenario, f: Fixtures, i: number, env: NodeJS.ProcessEnv): LoadRequest {
   const agency = weighted(f.clients, unit(i, 1));
-  const client = `VN/GOV/${agency}/${DEFAULT_CLIENT_SUBSYSTEM}`;
+  const client = `${XROAD_INSTANCE}/GOV/${agency}/${DEFAULT_CLIENT_SUBSYSTEM}`;
   const service = weighted(Object.entries(s.load.serviceMix) as Array<[string, number]>, unit(i, 2));
   const svc = SERVICES.find((x) => x.serviceCode === service)!;
   const headers = { 'x-road-client': client, 'x-api-key': seedApiKey(env.REGISTRY_SEED_SECRET ?? DEFAULT_SEED_SECRET, client), 'content-type': 'application/json' };

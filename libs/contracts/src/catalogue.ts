@@ -1,3 +1,5 @@
+import { XROAD_INSTANCE } from './identifiers/xroad-id';
+
 /**
  * The three priority national databases and their services, as the registry
  * seeds them. Member codes are the owners' agency codes (G01 Ministry of Public
@@ -19,9 +21,13 @@ export interface CatalogueService {
 }
 
 export const PROVIDERS: Record<DatabaseName, { subsystem: string; owner: string; name: string }> = {
-  population: { subsystem: 'VN/GOV/000.00.00.G01/CSDLQGDC', owner: '000.00.00.G01', name: 'CSDL quốc gia về dân cư (national population database)' },
-  enterprise: { subsystem: 'VN/GOV/000.00.00.G05/CSDLQGDKDN', owner: '000.00.00.G05', name: 'CSDL quốc gia về đăng ký doanh nghiệp (national enterprise registration database)' },
-  insurance: { subsystem: 'VN/GOV/000.00.00.G24/CSDLQGBH', owner: '000.00.00.G24', name: 'CSDL quốc gia về bảo hiểm (national insurance database)' },
+  population: { subsystem: `${XROAD_INSTANCE}/GOV/000.00.00.G01/CSDLQGDC`, owner: '000.00.00.G01', name: 'CSDL quốc gia về dân cư (national population database)' },
+  enterprise: {
+    subsystem: `${XROAD_INSTANCE}/GOV/000.00.00.G05/CSDLQGDKDN`,
+    owner: '000.00.00.G05',
+    name: 'CSDL quốc gia về đăng ký doanh nghiệp (national enterprise registration database)',
+  },
+  insurance: { subsystem: `${XROAD_INSTANCE}/GOV/000.00.00.G24/CSDLQGBH`, owner: '000.00.00.G24', name: 'CSDL quốc gia về bảo hiểm (national insurance database)' },
 };
 
 export const SERVICES: CatalogueService[] = [

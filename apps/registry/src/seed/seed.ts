@@ -1,6 +1,6 @@
 import { readFileSync } from 'fs';
 import { parse } from 'csv-parse/sync';
-import { DEFAULT_CLIENT_SUBSYSTEM, parseAgencyCode, PROVIDERS, seedApiKey, serviceKeyOf, SERVICES, toDecision20 } from '@ndxp/contracts';
+import { DEFAULT_CLIENT_SUBSYSTEM, parseAgencyCode, PROVIDERS, seedApiKey, serviceKeyOf, SERVICES, toDecision20, XROAD_INSTANCE } from '@ndxp/contracts';
 import { AgencyRegistered } from '@ndxp/contracts';
 
 export interface AgencyRow {
@@ -46,7 +46,7 @@ export function seedPlan(agencyFile: string, seedSecret: string): SeedPlan {
   const clients = agencies
     .filter((a) => a.hasLgsp)
     .map((a) => {
-      const subsystem = `VN/GOV/${a.code102}/${DEFAULT_CLIENT_SUBSYSTEM}`;
+      const subsystem = `${XROAD_INSTANCE}/GOV/${a.code102}/${DEFAULT_CLIENT_SUBSYSTEM}`;
       return { subsystem, agency: a.code102, apiKey: seedApiKey(seedSecret, subsystem) };
     });
   return { agencies, clients };

@@ -3,15 +3,38 @@ import { parseEnterpriseCode } from './enterprise-code';
 import { invalid, ok, Parsed } from './result';
 
 /**
- * X-Road identifiers as NDXP uses them: instance `VN`, member class `GOV`
+ * X-Road identifiers as NDXP uses them: an instance (`VN`), member class `GOV`
  * (agencies, member code = QCVN 102 agency code) or `COM` (enterprises, member
  * code = enterprise/tax code), then a subsystem; services add a service code.
  * Written `VN/GOV/000.00.00.G01/CSDLQGDC` in headers and paths, and
  * `VN:GOV:000.00.00.G01:CSDLQGDC` in the Vietnamese adapter's `dstcode`.
+ *
+ * The instance and the member classes differ between deployments (the public
+ * record names the instance `VN` and also `XROADVN`): `XROAD_INSTANCE` and
+ * `XROAD_MEMBER_CLASSES` in the environment, read once here so that every
+ * identifier of a process agrees; each app's configuration validates them and
+ * stops, naming the setting, when one is malformed.
  */
-export const XROAD_INSTANCE = 'VN';
-export const MEMBER_CLASSES = ['GOV', 'COM'] as const;
-export type MemberClass = (typeof MEMBER_CLASSES)[number];
+export interface XRoadSettings {
+  instance: string;
+  memberClasses: readonly string[];
+}
+
+export const DEFAULT_XROAD_INSTANCE = 'VN';
+export const DEFAULT_MEMBER_CLASSES = 'GOV,COM';
+export const XROAD_CODE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+/** The instance and member classes an environment names (defaults where it names none). */
+export function xroadSettingsFrom(env: Record<string, string | undefined>): XRoadSettings {
+  const instance = env.XROAD_INSTANCE?.trim() || DEFAULT_XROAD_INSTANCE;
+  const memberClasses = (env.XROAD_MEMBER_CLASSES?.trim() || DEFAULT_MEMBER_CLASSES).split(',').map((c) => c.trim());
+  return { instance, memberClasses };
+}
+
+const SETTINGS = xroadSettingsFrom(typeof process === 'undefined' ? {} : process.env);
+export const XROAD_INSTANCE = SETTINGS.instance;
+export const MEMBER_CLASSES: readonly string[] = SETTINGS.memberClasses;
+export type MemberClass = string;
 
 export interface SubsystemId {
   instance: string;
@@ -27,16 +50,17 @@ export interface ServiceId extends SubsystemId {
 const SUBSYSTEM = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const SERVICE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
+/** A member: GOV codes are agency codes, COM codes enterprise codes, a configured class's codes 1-64 plain characters. */
 function member(memberClass: string, memberCode: string): Parsed<{ memberClass: MemberClass; memberCode: string }> {
-  if (!(MEMBER_CLASSES as readonly string[]).includes(memberClass)) return invalid(`member class "${memberClass}" must be GOV or COM`);
+  if (!MEMBER_CLASSES.includes(memberClass)) return invalid(`member class "${memberClass}" must be ${MEMBER_CLASSES.join(' or ')}`);
   if (memberClass === 'GOV') {
     const a = parseAgencyCode(memberCode);
     if (!a.ok) return invalid(`member code: ${a.reason}`);
-  } else {
+  } else if (memberClass === 'COM') {
     const e = parseEnterpriseCode(memberCode);
     if (!e.ok) return invalid(`member code: ${e.reason}`);
-  }
-  return ok({ memberClass: memberClass as MemberClass, memberCode });
+  } else if (!XROAD_CODE_PATTERN.test(memberCode)) return invalid(`member code "${memberCode}" must be 1-64 letters, digits, '.', '_' or '-'`);
+  return ok({ memberClass, memberCode });
 }
 
 export function subsystemFromParts(parts: string[]): Parsed<SubsystemId> {

@@ -1,3 +1,4 @@
+import { DEFAULT_MEMBER_CLASSES, DEFAULT_XROAD_INSTANCE } from '@ndxp/contracts';
 import { Transform } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 import { MAX_HEADER_BYTES_LIMIT } from '@ndxp/contracts';
@@ -81,6 +82,14 @@ export class AppConfig {
   @Max(MAX_HEADER_BYTES_LIMIT)
   HTTP_MAX_HEADER_SIZE?: number;
 
+  /** The X-Road instance code every identifier carries (libs/contracts reads the same variable once). */
+  @Matches(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, { message: 'must be an X-Road instance code: 1-64 letters, digits, ".", "_" or "-", e.g. VN or XROADVN' })
+  XROAD_INSTANCE!: string;
+
+  /** The member classes identifiers may name, comma-separated: GOV (agency codes), COM (enterprise codes), others (any plain code). */
+  @Matches(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}(,[A-Za-z0-9][A-Za-z0-9._-]{0,63})*$/, { message: 'must be member class codes separated by commas, e.g. GOV,COM' })
+  XROAD_MEMBER_CLASSES!: string;
+
   get kafkaBrokers(): string[] {
     return this.KAFKA_BROKERS.split(',');
   }
@@ -106,6 +115,8 @@ export function appConfigDefaults(app: AppName): Record<string, string> {
     INSTANCE_ID: `${app}-1`,
     ADMIN_TOKEN: DEFAULT_ADMIN_TOKEN,
     KAFKA_SESSION_TIMEOUT_MS: '6000',
+    XROAD_INSTANCE: DEFAULT_XROAD_INSTANCE,
+    XROAD_MEMBER_CLASSES: DEFAULT_MEMBER_CLASSES,
   };
 }
 
