@@ -118,6 +118,7 @@ describe('middle tier: the lgsp gateway against a real broker and PostgreSQL', (
   let pinger: KafkaRequester | undefined;
   let watcher: Consumer | undefined;
   let base: string;
+  let config: LgspConfig;
   const hubReceived: ExchangeRequest[] = [];
   const events: TransactionEvent[] = [];
   const log: string[] = [];
@@ -177,7 +178,7 @@ describe('middle tier: the lgsp gateway against a real broker and PostgreSQL', (
       }
     }
 
-    const config = loadConfig('lgsp', LgspConfig, {
+    config = loadConfig('lgsp', LgspConfig, {
       ...lgspDefaults,
       ...middleSettings(infra, INSTANCE_ID),
       LGSP_AGENCIES: LGSP,
@@ -261,6 +262,33 @@ describe('middle tier: the lgsp gateway against a real broker and PostgreSQL', (
     const id = r.headers.get('x-road-transaction-id')!;
     const answered = await until('TransactionAnswered', () => eventsOf(id).find((e) => e.type === 'TransactionAnswered'));
     expect(answered).toMatchObject({ statusCode: 500, faultCode: FaultTypes.ioError, timedOut: true });
+  });
+
+  it('given a body of any type, when forwarded, then the hub gets its bytes and content type unchanged', async () => {
+    const bytes = Buffer.from('id;name\n001200000001;Nguyễn Văn A\n\u0001\xff', 'latin1');
+    const r = await fetch(`${base}/r1/${SERVICE_KEY}?id=42`, {
+      method: 'PUT',
+      headers: { 'X-Road-Client': CLIENT, 'X-API-Key': API_KEY, 'content-type': 'text/csv; charset=iso-8859-1' },
+      body: bytes,
+    });
+    expect(r.status).toBe(200);
+    const received = hubReceived.find((q) => q.transactionId === r.headers.get('x-road-transaction-id'))!;
+    expect(Buffer.from(received.body!, 'base64')).toEqual(bytes);
+    expect(received).toMatchObject({ method: 'PUT', headers: { 'content-type': 'text/csv; charset=iso-8859-1' } });
+  });
+
+  it('given FAULT_CODE_STYLE=snake, when a fault is answered, then its code is X-Road 7.8’s, in the header, the body and the record', async () => {
+    config.FAULT_CODE_STYLE = 'snake';
+    try {
+      const r = await call('id=1', { 'X-API-Key': 'not-a-key-of-anyone-000000' });
+      expect([r.status, r.headers.get('x-road-error')]).toEqual([500, 'server.clientproxy.ssl_authentication_failed']);
+      expect(await r.json()).toMatchObject({ type: 'server.clientproxy.ssl_authentication_failed' });
+      const id = r.headers.get('x-road-transaction-id')!;
+      const rejected = await until('TransactionRejected', () => eventsOf(id).find((e) => e.type === 'TransactionRejected'));
+      expect(rejected).toMatchObject({ stage: 'lgsp', faultCode: 'server.clientproxy.ssl_authentication_failed' });
+    } finally {
+      config.FAULT_CODE_STYLE = 'camel';
+    }
   });
 
   it('given a reused X-Road-Id, when the client sends again, then the request is forwarded again (X-Road does not cache)', async () => {

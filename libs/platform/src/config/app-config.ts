@@ -82,11 +82,13 @@ export class AppConfig {
   @Max(MAX_HEADER_BYTES_LIMIT)
   HTTP_MAX_HEADER_SIZE?: number;
 
-  /** The X-Road instance code every identifier carries (libs/contracts reads the same variable once). */
+  /** The X-Road instance code every identifier carries (libs/contracts reads the same variable once; absent: VN). */
+  @IsOptional()
   @Matches(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, { message: 'must be an X-Road instance code: 1-64 letters, digits, ".", "_" or "-", e.g. VN or XROADVN' })
   XROAD_INSTANCE!: string;
 
   /** The member classes identifiers may name, comma-separated: GOV (agency codes), COM (enterprise codes), others (any plain code). */
+  @IsOptional()
   @Matches(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}(,[A-Za-z0-9][A-Za-z0-9._-]{0,63})*$/, { message: 'must be member class codes separated by commas, e.g. GOV,COM' })
   XROAD_MEMBER_CLASSES!: string;
 
