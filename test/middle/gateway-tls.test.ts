@@ -1,45 +1,16 @@
-import { Global, INestApplication, Module } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
+import { INestApplication } from '@nestjs/common';
 import { mkdtempSync, rmSync } from 'fs';
 import { request as httpsRequest } from 'https';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { Consumer, Kafka, logLevel, Producer } from 'kafkajs';
-import {
-  ExchangeRequest,
-  ExchangeResponse,
-  hashApiKey,
-  HOT_TOPIC_PARTITIONS,
-  PING_OPERATION,
-  PingReply,
-  PingRequest,
-  RegistryEvent,
-  SERVICES,
-  serviceKeyOf,
-  Topics,
-  TransactionEvent,
-} from '@ndxp/contracts';
+import { ExchangeRequest, RegistryEvent, SERVICES, serviceKeyOf, TransactionEvent } from '@ndxp/contracts';
 import { dropDatabase, InfraHandle, startInfra } from '@ndxp/infra';
 import { createLocalCa, initTlsDir, issueClientCert, Issued, tlsFiles } from '@ndxp/infra/tls';
-import {
-  acceptTls,
-  BatchingProducer,
-  createTopics,
-  InboundRequest,
-  KafkaRequester,
-  loadConfig,
-  PlatformModule,
-  RegistryViewModule,
-  RequestConsumer,
-  sendReply,
-} from '@ndxp/platform';
-import { GatewayModule } from '../../apps/lgsp/src/gateway/gateway.module';
-import { serveUndecodableGatewayPaths } from '../../apps/lgsp/src/gateway/gateway-http';
-import { lgspTlsOptions } from '../../apps/lgsp/src/gateway/tls-auth';
+import { BatchingProducer, KafkaRequester, loadConfig, RequestConsumer } from '@ndxp/platform';
 import { LgspConfig, lgspDefaults } from '../../apps/lgsp/src/lgsp.config';
-import { EventSpool1764460000000 } from '../../apps/lgsp/src/migrations/1764460000000-event-spool';
 import { isolatedEnv } from '../support/env';
-import { middleSettings, watchTransactions } from './support';
+import { createGatewayTopics, gatewaySeed, jsonAnswer, middleSettings, publishSeed, startFakeHub, startGatewayAlone, until, waitForHub, watchTransactions } from './support';
 
 // The middle tier, mutual TLS: the LGSP gateway alone with LGSP_TLS_CERT/KEY/CA (HTTPS beside HTTP on one
 // port), against one real broker and a throwaway database. The test plays the registry (client
@@ -53,28 +24,10 @@ const API_KEY = 'middle-tier-tls-api-key-0123456789';
 const SERVICE = SERVICES.find((s) => s.database === 'population')!;
 const SERVICE_KEY = serviceKeyOf(SERVICE);
 
-@Global()
-@Module({})
-class LgspConfigModule {
-  static of(config: LgspConfig) {
-    return { module: LgspConfigModule, providers: [{ provide: LgspConfig, useValue: config }], exports: [LgspConfig] };
-  }
-}
-
 interface Answer {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   body: { type?: string; message?: string; citizen?: string };
-}
-
-async function until<T>(what: string, f: () => T | undefined, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = f();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 describe('middle tier: the lgsp gateway with mutual TLS', () => {
@@ -127,23 +80,8 @@ describe('middle tier: the lgsp gateway with mutual TLS', () => {
     foreign = await issueClientCert(await createLocalCa(), CLIENT); // signed by a CA the gateway does not trust
 
     const seed: RegistryEvent[] = [
-      { type: 'AgencyRegistered', code102: LGSP, nameVi: 'Hà Nội', nameEn: 'Ha Noi', level: 1, category: 'province', codeConfirmed: true, hasLgsp: true },
-      { type: 'AgencyRegistered', code102: '000.00.00.G01', nameVi: 'Bộ Công an', nameEn: 'MPS', level: 1, category: 'ministry', codeConfirmed: true, hasLgsp: false },
-      { type: 'SubsystemRegistered', subsystem: SERVICE.provider, agency: '000.00.00.G01', name: 'population database', role: 'provider' },
-      {
-        type: 'ServiceRegistered',
-        service: SERVICE_KEY,
-        provider: SERVICE.provider,
-        serviceCode: SERVICE.serviceCode,
-        version: SERVICE.version,
-        method: SERVICE.method,
-        database: SERVICE.database,
-        description: 'citizen lookup',
-      },
-      { type: 'SubsystemRegistered', subsystem: CLIENT, agency: LGSP, name: 'one-stop shop', role: 'client' },
+      ...gatewaySeed(LGSP, CLIENT, API_KEY, SERVICE),
       { type: 'SubsystemRegistered', subsystem: OTHER, agency: LGSP, name: 'civil status', role: 'client' },
-      { type: 'AccessGranted', client: CLIENT, service: SERVICE_KEY },
-      { type: 'CredentialIssued', client: CLIENT, keyId: 'k1', keyHash: hashApiKey(API_KEY) },
       { type: 'CertificateRegistered', client: CLIENT, fingerprint: client.fingerprint, subject: `CN=${CLIENT}`, notAfter: '2099-01-01T00:00:00.000Z' },
       { type: 'CertificateRegistered', client: OTHER, fingerprint: other.fingerprint, subject: `CN=${OTHER}`, notAfter: '2099-01-01T00:00:00.000Z' },
       // Registered, but its CA is not the gateway's: the CA check must refuse it.
@@ -153,54 +91,15 @@ describe('middle tier: the lgsp gateway with mutual TLS', () => {
     const env = await isolatedEnv('middle-gateway-tls');
     infra = await startInfra({ env, log: () => undefined, skipKafka: false });
     const kafka = new Kafka({ clientId: 'middle-gateway-tls-test', brokers: [infra.kafkaBrokers], logLevel: logLevel.NOTHING });
-    await createTopics(kafka, [
-      { topic: Topics.registryEvents, numPartitions: 1 },
-      { topic: Topics.transactions, numPartitions: HOT_TOPIC_PARTITIONS },
-      { topic: Topics.hubRequests, numPartitions: HOT_TOPIC_PARTITIONS },
-      { topic: Topics.lgspReplies(INSTANCE_ID), numPartitions: 3 },
-      { topic: Topics.lgspReplies('middle-tls-pinger'), numPartitions: 1 },
-    ]);
+    await createGatewayTopics(kafka, INSTANCE_ID, 'middle-tls-pinger');
     producer = kafka.producer();
     await producer.connect();
     batching = new BatchingProducer(producer);
-    await producer.send({
-      topic: Topics.registryEvents,
-      messages: seed.map((event, i) => ({
-        value: JSON.stringify({ globalPosition: i + 1, streamId: `seed-${i}`, streamVersion: 0, recordedAt: new Date().toISOString(), event }),
-      })),
-    });
+    await publishSeed(producer, seed);
     watcher = await watchTransactions(kafka, 'middle-gateway-tls', events);
 
-    hub = new RequestConsumer(kafka, { topic: Topics.hubRequests, numPartitions: HOT_TOPIC_PARTITIONS }, 'middle-gateway-tls-hub', async (reqs: InboundRequest[]) => {
-      for (const inbound of reqs) {
-        if (inbound.operation === PING_OPERATION) {
-          await sendReply(batching, inbound, { hub: 'fake-hub', receivedAt: new Date().toISOString() } satisfies PingReply);
-          continue;
-        }
-        const req = inbound.body as ExchangeRequest;
-        hubReceived.push(req);
-        const body = Buffer.from(JSON.stringify({ citizen: '001200000001' }));
-        const answer: ExchangeResponse = {
-          transactionId: req.transactionId,
-          status: 200,
-          headers: { 'content-type': 'application/json' },
-          body: body.toString('base64'),
-          responseSize: body.length,
-        };
-        await sendReply(batching, inbound, answer);
-      }
-    });
-    await hub.start();
-    pinger = new KafkaRequester(kafka, batching, Topics.lgspReplies('middle-tls-pinger'), 'middle-gateway-tls-pinger');
-    await pinger.start([]);
-    for (let i = 0; ; i++) {
-      try {
-        await pinger.request<PingRequest, PingReply>(Topics.hubRequests, PING_OPERATION, { fromInstance: 'middle-tls-pinger', sentAt: new Date().toISOString() }, 2000);
-        break;
-      } catch (e) {
-        if (i >= 10) throw e;
-      }
-    }
+    hub = await startFakeHub(kafka, batching, 'middle-gateway-tls-hub', hubReceived, (req) => jsonAnswer(req, { citizen: '001200000001' }));
+    pinger = await waitForHub(kafka, batching, 'middle-tls-pinger', 'middle-gateway-tls-pinger');
 
     const files = tlsFiles(dir);
     config = loadConfig('lgsp', LgspConfig, {
@@ -211,19 +110,7 @@ describe('middle tier: the lgsp gateway with mutual TLS', () => {
       LGSP_TLS_KEY: files.serverKey,
       LGSP_TLS_CA: files.caCert,
     });
-    const moduleRef = await Test.createTestingModule({
-      imports: [
-        PlatformModule.forApp({ app: 'lgsp', config, schema: 'lgsp', migrations: [EventSpool1764460000000] }),
-        LgspConfigModule.of(config),
-        RegistryViewModule,
-        GatewayModule,
-      ],
-    }).compile();
-    app = moduleRef.createNestApplication({ logger: ['error', 'warn'], bodyParser: false });
-    serveUndecodableGatewayPaths(app);
-    // As bootstrapApp does with the LGSP_TLS_ files: HTTPS beside HTTP on the one port.
-    acceptTls(app.getHttpServer(), lgspTlsOptions(config)!);
-    await app.listen(0, '127.0.0.1');
+    app = await startGatewayAlone(config, true); // HTTPS beside HTTP on the one port, from the LGSP_TLS_ files
     port = Number(new URL(await app.getUrl()).port);
   });
 

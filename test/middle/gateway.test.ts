@@ -1,30 +1,11 @@
-import { Global, INestApplication, Module } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
+import { INestApplication } from '@nestjs/common';
 import { Consumer, Kafka, logLevel, Producer } from 'kafkajs';
-import {
-  ExchangeRequest,
-  ExchangeResponse,
-  fault,
-  FaultTypes,
-  hashApiKey,
-  HOT_TOPIC_PARTITIONS,
-  PING_OPERATION,
-  PingReply,
-  PingRequest,
-  RegistryEvent,
-  SERVICES,
-  serviceKeyOf,
-  Topics,
-  TransactionEvent,
-} from '@ndxp/contracts';
+import { ExchangeRequest, FaultTypes, RegistryEvent, SERVICES, serviceKeyOf, TransactionEvent } from '@ndxp/contracts';
 import { dropDatabase, InfraHandle, startInfra } from '@ndxp/infra';
-import { BatchingProducer, createTopics, InboundRequest, KafkaRequester, loadConfig, PlatformModule, RegistryViewModule, RequestConsumer, sendReply } from '@ndxp/platform';
-import { GatewayModule } from '../../apps/lgsp/src/gateway/gateway.module';
-import { serveUndecodableGatewayPaths } from '../../apps/lgsp/src/gateway/gateway-http';
+import { BatchingProducer, KafkaRequester, loadConfig, RequestConsumer } from '@ndxp/platform';
 import { LgspConfig, lgspDefaults } from '../../apps/lgsp/src/lgsp.config';
-import { EventSpool1764460000000 } from '../../apps/lgsp/src/migrations/1764460000000-event-spool';
 import { isolatedEnv } from '../support/env';
-import { middleSettings, watchTransactions } from './support';
+import { answerAsTold, createGatewayTopics, gatewaySeed, middleSettings, publishSeed, startFakeHub, startGatewayAlone, until, waitForHub, watchTransactions } from './support';
 
 // The middle tier: the LGSP gateway alone (gateway module, its spool
 // migration, the registry view), against one real broker and a throwaway
@@ -41,73 +22,11 @@ const SERVICE_KEY = serviceKeyOf(SERVICE);
 const EXCHANGE_TIMEOUT_MS = 600;
 
 // The gateway checks access rights too (defence in depth): the service, its provider and the grant are registered.
-const seed: RegistryEvent[] = [
-  { type: 'AgencyRegistered', code102: LGSP, nameVi: 'Hà Nội', nameEn: 'Ha Noi', level: 1, category: 'province', codeConfirmed: true, hasLgsp: true },
-  {
-    type: 'AgencyRegistered',
-    code102: '000.00.00.G01',
-    nameVi: 'Bộ Công an',
-    nameEn: 'Ministry of Public Security',
-    level: 1,
-    category: 'ministry',
-    codeConfirmed: true,
-    hasLgsp: false,
-  },
-  { type: 'SubsystemRegistered', subsystem: SERVICE.provider, agency: '000.00.00.G01', name: 'population database', role: 'provider' },
-  {
-    type: 'ServiceRegistered',
-    service: SERVICE_KEY,
-    provider: SERVICE.provider,
-    serviceCode: SERVICE.serviceCode,
-    version: SERVICE.version,
-    method: SERVICE.method,
-    database: SERVICE.database,
-    description: 'citizen lookup',
-  },
-  { type: 'SubsystemRegistered', subsystem: CLIENT, agency: LGSP, name: 'one-stop shop', role: 'client' },
-  { type: 'AccessGranted', client: CLIENT, service: SERVICE_KEY },
-  { type: 'CredentialIssued', client: CLIENT, keyId: 'k1', keyHash: hashApiKey(API_KEY) },
-];
+const seed: RegistryEvent[] = [...gatewaySeed(LGSP, CLIENT, API_KEY, SERVICE)];
 
 /** How the fake hub answers a request, by the `answer` query parameter the client sent. */
-function hubAnswer(req: ExchangeRequest): ExchangeResponse | undefined {
-  const query = new URLSearchParams(req.rawQuery);
-  switch (query.get('answer')) {
-    case 'silence':
-      return undefined;
-    case 'denied':
-      return { transactionId: req.transactionId, status: 500, fault: fault(FaultTypes.accessDenied, `${req.client} has no access right`), responseSize: 0 };
-    default: {
-      const body = Buffer.from(JSON.stringify({ citizen: query.get('id'), seq: ++answers }));
-      return {
-        transactionId: req.transactionId,
-        status: 200,
-        headers: { 'content-type': 'application/json', etag: '"e1"' },
-        body: body.toString('base64'),
-        responseSize: body.length,
-      };
-    }
-  }
-}
+const hubAnswer = (req: ExchangeRequest) => answerAsTold(req, (query) => ({ citizen: query.get('id'), seq: ++answers }));
 let answers = 0;
-
-async function until<T>(what: string, f: () => T | undefined, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = f();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-@Global()
-@Module({})
-class LgspConfigModule {
-  static of(config: LgspConfig) {
-    return { module: LgspConfigModule, providers: [{ provide: LgspConfig, useValue: config }], exports: [LgspConfig] };
-  }
-}
 
 describe('middle tier: the lgsp gateway against a real broker and PostgreSQL', () => {
   let infra: InfraHandle | undefined;
@@ -131,52 +50,17 @@ describe('middle tier: the lgsp gateway against a real broker and PostgreSQL', (
     const env = await isolatedEnv('middle-gateway');
     infra = await startInfra({ env, log: (l) => log.push(l), skipKafka: false });
     const kafka = new Kafka({ clientId: 'middle-gateway-test', brokers: [infra.kafkaBrokers], logLevel: logLevel.NOTHING });
-    // All topics up front, as the apps of a running stack find them. (A KafkaRequester that listed its reply
-    // topic's offsets right after creating it was refused by the broker, "not the leader"; it no longer does.)
-    await createTopics(kafka, [
-      { topic: Topics.registryEvents, numPartitions: 1 },
-      { topic: Topics.transactions, numPartitions: HOT_TOPIC_PARTITIONS },
-      { topic: Topics.hubRequests, numPartitions: HOT_TOPIC_PARTITIONS },
-      { topic: Topics.lgspReplies(INSTANCE_ID), numPartitions: 3 },
-      { topic: Topics.lgspReplies('middle-pinger'), numPartitions: 1 },
-    ]);
+    await createGatewayTopics(kafka, INSTANCE_ID, 'middle-pinger');
     producer = kafka.producer();
     await producer.connect();
     batching = new BatchingProducer(producer);
-    await producer.send({
-      topic: Topics.registryEvents,
-      messages: seed.map((event, i) => ({
-        value: JSON.stringify({ globalPosition: i + 1, streamId: `seed-${i}`, streamVersion: 0, recordedAt: new Date().toISOString(), event }),
-      })),
-    });
+    await publishSeed(producer, seed);
 
     watcher = await watchTransactions(kafka, 'middle-gateway', events);
 
     // The NDXP hub, as the gateway sees it.
-    hub = new RequestConsumer(kafka, { topic: Topics.hubRequests, numPartitions: HOT_TOPIC_PARTITIONS }, 'middle-gateway-hub', async (reqs: InboundRequest[]) => {
-      for (const inbound of reqs) {
-        if (inbound.operation === PING_OPERATION) {
-          await sendReply(batching, inbound, { hub: 'fake-hub', receivedAt: new Date().toISOString() } satisfies PingReply);
-          continue;
-        }
-        const req = inbound.body as ExchangeRequest;
-        hubReceived.push(req);
-        const answer = hubAnswer(req);
-        if (answer) await sendReply(batching, inbound, answer);
-      }
-    });
-    await hub.start();
-    // Until the fake hub answers: its group has its partitions and their offsets.
-    pinger = new KafkaRequester(kafka, batching, Topics.lgspReplies('middle-pinger'), 'middle-gateway-pinger');
-    await pinger.start([]);
-    for (let i = 0; ; i++) {
-      try {
-        await pinger.request<PingRequest, PingReply>(Topics.hubRequests, PING_OPERATION, { fromInstance: 'middle-pinger', sentAt: new Date().toISOString() }, 2000);
-        break;
-      } catch (e) {
-        if (i >= 10) throw e;
-      }
-    }
+    hub = await startFakeHub(kafka, batching, 'middle-gateway-hub', hubReceived, hubAnswer);
+    pinger = await waitForHub(kafka, batching, 'middle-pinger', 'middle-gateway-pinger');
 
     config = loadConfig('lgsp', LgspConfig, {
       ...lgspDefaults,
@@ -184,17 +68,7 @@ describe('middle tier: the lgsp gateway against a real broker and PostgreSQL', (
       LGSP_AGENCIES: LGSP,
       EXCHANGE_TIMEOUT_MS: String(EXCHANGE_TIMEOUT_MS),
     });
-    const moduleRef = await Test.createTestingModule({
-      imports: [
-        PlatformModule.forApp({ app: 'lgsp', config, schema: 'lgsp', migrations: [EventSpool1764460000000] }),
-        LgspConfigModule.of(config),
-        RegistryViewModule,
-        GatewayModule,
-      ],
-    }).compile();
-    app = moduleRef.createNestApplication({ logger: ['error', 'warn'], bodyParser: false });
-    serveUndecodableGatewayPaths(app);
-    await app.listen(0, '127.0.0.1');
+    app = await startGatewayAlone(config);
     base = await app.getUrl();
   });
 

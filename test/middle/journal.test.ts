@@ -1,31 +1,12 @@
-import { Global, INestApplication, Module } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
+import { INestApplication } from '@nestjs/common';
 import { Consumer, Kafka, logLevel, Producer } from 'kafkajs';
-import {
-  ExchangeRequest,
-  ExchangeResponse,
-  fault,
-  FaultTypes,
-  hashApiKey,
-  HOT_TOPIC_PARTITIONS,
-  PING_OPERATION,
-  PingReply,
-  PingRequest,
-  RegistryEvent,
-  SERVICES,
-  serviceKeyOf,
-  Topics,
-  TransactionEvent,
-} from '@ndxp/contracts';
+import { ExchangeRequest, FaultTypes, hashApiKey, RegistryEvent, SERVICES, serviceKeyOf, TransactionEvent } from '@ndxp/contracts';
 import { dropDatabase, InfraHandle, startInfra } from '@ndxp/infra';
-import { BatchingProducer, createTopics, InboundRequest, KafkaRequester, loadConfig, PlatformModule, RegistryViewModule, RequestConsumer, sendReply } from '@ndxp/platform';
-import { GatewayModule } from '../../apps/lgsp/src/gateway/gateway.module';
-import { serveUndecodableGatewayPaths } from '../../apps/lgsp/src/gateway/gateway-http';
+import { BatchingProducer, KafkaRequester, loadConfig, RequestConsumer } from '@ndxp/platform';
 import { LgspConfig, lgspDefaults } from '../../apps/lgsp/src/lgsp.config';
-import { EventSpool1764460000000 } from '../../apps/lgsp/src/migrations/1764460000000-event-spool';
 import { Har } from '../../apps/lgsp/src/journal/har';
 import { isolatedEnv } from '../support/env';
-import { middleSettings, watchTransactions } from './support';
+import { answerAsTold, createGatewayTopics, gatewaySeed, middleSettings, publishSeed, startFakeHub, startGatewayAlone, waitForHub, watchTransactions } from './support';
 
 // The middle tier: the request journal of one LGSP gateway (#11 item 2), the
 // gateway alone against one real broker and a throwaway database, as in
@@ -45,31 +26,7 @@ const EXCHANGE_TIMEOUT_MS = 600;
 
 // The gateway checks access rights too (defence in depth): the service, its provider and the grant are registered.
 const seed: RegistryEvent[] = [
-  { type: 'AgencyRegistered', code102: LGSP, nameVi: 'Hà Nội', nameEn: 'Ha Noi', level: 1, category: 'province', codeConfirmed: true, hasLgsp: true },
-  {
-    type: 'AgencyRegistered',
-    code102: '000.00.00.G01',
-    nameVi: 'Bộ Công an',
-    nameEn: 'Ministry of Public Security',
-    level: 1,
-    category: 'ministry',
-    codeConfirmed: true,
-    hasLgsp: false,
-  },
-  { type: 'SubsystemRegistered', subsystem: SERVICE.provider, agency: '000.00.00.G01', name: 'population database', role: 'provider' },
-  {
-    type: 'ServiceRegistered',
-    service: SERVICE_KEY,
-    provider: SERVICE.provider,
-    serviceCode: SERVICE.serviceCode,
-    version: SERVICE.version,
-    method: SERVICE.method,
-    database: SERVICE.database,
-    description: 'citizen lookup',
-  },
-  { type: 'SubsystemRegistered', subsystem: CLIENT, agency: LGSP, name: 'one-stop shop', role: 'client' },
-  { type: 'AccessGranted', client: CLIENT, service: SERVICE_KEY },
-  { type: 'CredentialIssued', client: CLIENT, keyId: 'k1', keyHash: hashApiKey(API_KEY) },
+  ...gatewaySeed(LGSP, CLIENT, API_KEY, SERVICE),
   // A second client of the same LGSP: it must not read the first one's entries.
   { type: 'SubsystemRegistered', subsystem: OTHER, agency: LGSP, name: 'civil status', role: 'client' },
   { type: 'AccessGranted', client: OTHER, service: SERVICE_KEY },
@@ -77,34 +34,8 @@ const seed: RegistryEvent[] = [
 ];
 
 /** How the fake hub answers a request, by the `answer` query parameter the client sent. */
-function hubAnswer(req: ExchangeRequest): ExchangeResponse | undefined {
-  const query = new URLSearchParams(req.rawQuery);
-  switch (query.get('answer')) {
-    case 'silence':
-      return undefined;
-    case 'denied':
-      return { transactionId: req.transactionId, status: 500, fault: fault(FaultTypes.accessDenied, `${req.client} has no access right`), responseSize: 0 };
-    default: {
-      const body = Buffer.from(JSON.stringify({ personalId: query.get('id'), fullName: 'Nguyễn Văn An', seq: ++answers }));
-      return {
-        transactionId: req.transactionId,
-        status: 200,
-        headers: { 'content-type': 'application/json', etag: '"e1"' },
-        body: body.toString('base64'),
-        responseSize: body.length,
-      };
-    }
-  }
-}
+const hubAnswer = (req: ExchangeRequest) => answerAsTold(req, (query) => ({ personalId: query.get('id'), fullName: 'Nguyễn Văn An', seq: ++answers }));
 let answers = 0;
-
-@Global()
-@Module({})
-class LgspConfigModule {
-  static of(config: LgspConfig) {
-    return { module: LgspConfigModule, providers: [{ provide: LgspConfig, useValue: config }], exports: [LgspConfig] };
-  }
-}
 
 describe('middle tier: the request journal of an lgsp gateway', () => {
   let infra: InfraHandle | undefined;
@@ -126,52 +57,17 @@ describe('middle tier: the request journal of an lgsp gateway', () => {
     const env = await isolatedEnv('middle-journal');
     infra = await startInfra({ env, log: (l) => log.push(l), skipKafka: false });
     const kafka = new Kafka({ clientId: 'middle-journal-test', brokers: [infra.kafkaBrokers], logLevel: logLevel.NOTHING });
-    // All topics up front, as the apps of a running stack find them. (A KafkaRequester that listed its reply
-    // topic's offsets right after creating it was refused by the broker, "not the leader"; it no longer does.)
-    await createTopics(kafka, [
-      { topic: Topics.registryEvents, numPartitions: 1 },
-      { topic: Topics.transactions, numPartitions: HOT_TOPIC_PARTITIONS },
-      { topic: Topics.hubRequests, numPartitions: HOT_TOPIC_PARTITIONS },
-      { topic: Topics.lgspReplies(INSTANCE_ID), numPartitions: 3 },
-      { topic: Topics.lgspReplies('middle-journal-pinger'), numPartitions: 1 },
-    ]);
+    await createGatewayTopics(kafka, INSTANCE_ID, 'middle-journal-pinger');
     producer = kafka.producer();
     await producer.connect();
     batching = new BatchingProducer(producer);
-    await producer.send({
-      topic: Topics.registryEvents,
-      messages: seed.map((event, i) => ({
-        value: JSON.stringify({ globalPosition: i + 1, streamId: `seed-${i}`, streamVersion: 0, recordedAt: new Date().toISOString(), event }),
-      })),
-    });
+    await publishSeed(producer, seed);
 
     watcher = await watchTransactions(kafka, 'middle-journal', events);
 
     // The NDXP hub, as the gateway sees it.
-    hub = new RequestConsumer(kafka, { topic: Topics.hubRequests, numPartitions: HOT_TOPIC_PARTITIONS }, 'middle-journal-hub', async (reqs: InboundRequest[]) => {
-      for (const inbound of reqs) {
-        if (inbound.operation === PING_OPERATION) {
-          await sendReply(batching, inbound, { hub: 'fake-hub', receivedAt: new Date().toISOString() } satisfies PingReply);
-          continue;
-        }
-        const req = inbound.body as ExchangeRequest;
-        hubReceived.push(req);
-        const answer = hubAnswer(req);
-        if (answer) await sendReply(batching, inbound, answer);
-      }
-    });
-    await hub.start();
-    // Until the fake hub answers: its group has its partitions and their offsets.
-    pinger = new KafkaRequester(kafka, batching, Topics.lgspReplies('middle-journal-pinger'), 'middle-journal-pinger');
-    await pinger.start([]);
-    for (let i = 0; ; i++) {
-      try {
-        await pinger.request<PingRequest, PingReply>(Topics.hubRequests, PING_OPERATION, { fromInstance: 'middle-journal-pinger', sentAt: new Date().toISOString() }, 2000);
-        break;
-      } catch (e) {
-        if (i >= 10) throw e;
-      }
-    }
+    hub = await startFakeHub(kafka, batching, 'middle-journal-hub', hubReceived, hubAnswer);
+    pinger = await waitForHub(kafka, batching, 'middle-journal-pinger', 'middle-journal-pinger');
 
     const config = loadConfig('lgsp', LgspConfig, {
       ...lgspDefaults,
@@ -181,17 +77,7 @@ describe('middle tier: the request journal of an lgsp gateway', () => {
       JOURNAL_BODIES: 'masked',
       JOURNAL_MAX_ENTRIES: '100',
     });
-    const moduleRef = await Test.createTestingModule({
-      imports: [
-        PlatformModule.forApp({ app: 'lgsp', config, schema: 'lgsp', migrations: [EventSpool1764460000000] }),
-        LgspConfigModule.of(config),
-        RegistryViewModule,
-        GatewayModule,
-      ],
-    }).compile();
-    app = moduleRef.createNestApplication({ logger: ['error', 'warn'], bodyParser: false });
-    serveUndecodableGatewayPaths(app);
-    await app.listen(0, '127.0.0.1');
+    app = await startGatewayAlone(config);
     base = await app.getUrl();
   });
 

@@ -28,7 +28,7 @@ import { NdxpConfig } from '../../apps/ndxp/src/ndxp.config';
 import { NdxpMetricsService } from '../../apps/ndxp/src/observability/ndxp-metrics.service';
 import { RoutingModule } from '../../apps/ndxp/src/routing/routing.module';
 import { isolatedEnv } from '../support/env';
-import { middleSettings, watchTransactions } from './support';
+import { middleSettings, serviceRegistered, until, watchTransactions } from './support';
 
 // The middle tier: NDXP's hub alone (routing module and the registry view it
 // decides with), against one real broker. The test plays the other parts over
@@ -64,16 +64,7 @@ const seed: RegistryEvent[] = [
   { type: 'AgencyRegistered', code102: LGSP, nameVi: 'Hà Nội', nameEn: 'Ha Noi', level: 1, category: 'province', codeConfirmed: true, hasLgsp: true },
   { type: 'AgencyRegistered', code102: AGENCY, nameVi: 'Bộ Công an', nameEn: 'Ministry of Public Security', level: 1, category: 'ministry', codeConfirmed: true, hasLgsp: false },
   { type: 'SubsystemRegistered', subsystem: SERVICE.provider, agency: AGENCY, name: 'population database', role: 'provider' },
-  {
-    type: 'ServiceRegistered',
-    service: SERVICE_KEY,
-    provider: SERVICE.provider,
-    serviceCode: SERVICE.serviceCode,
-    version: SERVICE.version,
-    method: SERVICE.method,
-    database: SERVICE.database,
-    description: 'citizen lookup',
-  },
+  serviceRegistered(SERVICE),
   { type: 'SubsystemRegistered', subsystem: GRANTED, agency: LGSP, name: 'one-stop shop', role: 'client' },
   { type: 'SubsystemRegistered', subsystem: UNGRANTED, agency: LGSP, name: 'another system', role: 'client' },
   { type: 'AccessGranted', client: GRANTED, service: SERVICE_KEY },
@@ -100,16 +91,6 @@ function exchangeRequest(client: string, service: string, deadlineMs = 5000): Ex
     requestInAt: now,
     deadlineAt: now + deadlineMs,
   };
-}
-
-async function until<T>(what: string, f: () => T | undefined, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = f();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 describe('middle tier: the ndxp hub routing against a real broker', () => {
