@@ -175,6 +175,7 @@ describe('middle tier: the lgsp gateway against a real broker and PostgreSQL', (
 
   it('given an Idempotency-Key, when the same request is retried, then the first answer is replayed, the hub asked once, and the ledger links the retry', async () => {
     const first = await call('id=43', { 'Idempotency-Key': 'middle-idem-1' });
+    expect(first.headers.get('x-road-id')).toMatch(/^VN-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/); // sent without one: generated
     const retry = await call('id=43', { 'Idempotency-Key': 'middle-idem-1' });
     expect(retry.status).toBe(first.status);
     expect(await retry.json()).toEqual(await first.json());

@@ -124,14 +124,14 @@ export class GatewayHttp {
     this.metrics.requests.inc({ lgsp, service, status: String(answer.status) });
     this.metrics.duration.observe({ service }, Number(process.hrtime.bigint() - started) / 1e9);
     if (answer.replayed) this.metrics.idempotentReplays.inc();
-    this.journalize(req, answer, { startedAt, answeredMs: sinceStart(), bodyReadMs, received, tls });
+    this.journalize(req, answer, { startedAt, answeredMs: sinceStart(), bodyReadMs, received });
   }
 
   /** The exchange into the request journal, once its answer has gone out; a failure there is logged, never the client's. */
   private journalize(
     req: Request,
     answer: Awaited<ReturnType<GatewayService['handle']>>,
-    at: { startedAt: number; answeredMs: number; bodyReadMs?: number; received?: Buffer; tls: ReturnType<typeof tlsPeerOf> },
+    at: { startedAt: number; answeredMs: number; bodyReadMs?: number; received?: Buffer },
   ): void {
     try {
       const capture = {
@@ -149,7 +149,7 @@ export class GatewayHttp {
         responseBody: answer.body,
         replayed: answer.replayed,
       };
-      this.journal.record(capture, req.headersDistinct, at.tls);
+      this.journal.record(capture, req.headersDistinct, answer.parties ?? { client: '', service: '' });
     } catch (e) {
       this.logger.warn(`the request journal could not record ${req.method} ${req.originalUrl.slice(0, 200)}: ${(e as Error).message}`);
     }

@@ -87,6 +87,11 @@ export interface GatewayAnswer extends StoredAnswer {
    * answer, `slowBodyMs` sends the body over that time.
    */
   transport?: { reset?: true; slowBodyMs?: number };
+  /**
+   * Who the exchange was with, as the gateway read it (for the journal): the client and service named, and the
+   * owner, the subsystem whose credential checked out (absent when none did).
+   */
+  parties?: { client: string; service: string; owner?: string };
 }
 
 /** The provider's header on an answer a fault rule injected (`rule <id>`): recorded in the ledger as injected. */
@@ -201,11 +206,17 @@ export class GatewayService {
     const parsed = parseCall(input.method, input.url, input.headers);
     const call = parsed.ok ? parsed.call : undefined;
     const cred = this.authenticate(input, call?.client && clientKey(call.client));
-    const client = call?.client ? clientKey(call.client) : cred?.ok ? cred.client : '';
+    const named = call?.client ? clientKey(call.client) : cred?.ok ? cred.client : '';
+    const client = named || (parsed.ok ? '' : parsed.clientText);
     const service = call ? serviceKey(call.service) : parsed.ok ? '' : parsed.serviceText;
     // The LGSP only from a parsed identifier: it labels metrics, so junk must not reach it.
     const lgsp = call?.client?.memberCode ?? (cred?.ok ? cred.client.split('/')[2] : '');
-    const x = this.exchangeFor(input, call, { client: client || (parsed.ok ? '' : parsed.clientText), service, lgsp });
+    const answer = await this.answer(input, parsed, cred, this.exchangeFor(input, call, { client, service, lgsp }));
+    return { ...answer, parties: { client, service, ...(cred?.ok ? { owner: cred.client } : {}) } };
+  }
+
+  private async answer(input: GatewayInput, parsed: ReturnType<typeof parseCall>, cred: ReturnType<GatewayService['authenticate']>, x: Exchange): Promise<GatewayAnswer> {
+    const call = parsed.ok ? parsed.call : undefined;
 
     // Parse, hosted, key: all before the body is read, so an unauthenticated request costs no memory.
     if (!parsed.ok) return this.refuse(x, parsed.fault);

@@ -1,5 +1,6 @@
 import { createServer, Server, Socket } from 'net';
-import { anyBrokerAccepts, brokerServes } from './kafka-client';
+import { portAnswers } from '../net/port-answers';
+import { brokerServes } from './kafka-client';
 
 // A port that accepts connections and never answers: what a Kafka broker restarted after a crash looks like
 // while its controller still holds the dead incarnation's registration. (A serving broker: test/chaos.test.ts.)
@@ -20,7 +21,7 @@ describe('broker readiness probes', () => {
 
   it('given a port that accepts but does not serve, when probed, then the TCP knock says yes and brokerServes says no within its bound', async () => {
     const brokers = [`127.0.0.1:${port}`];
-    expect(await anyBrokerAccepts(brokers, 300)).toBe(true);
+    expect(await portAnswers(port, '127.0.0.1', 300)).toBe(true);
     const t0 = Date.now();
     expect(await brokerServes(brokers, 300)).toBe(false);
     expect(Date.now() - t0).toBeLessThan(2000);

@@ -1,5 +1,4 @@
 import { connect } from 'net';
-import { portAnswers } from '../net/port-answers';
 import { Kafka, logLevel, LogEntry } from 'kafkajs';
 import { Logger } from '@nestjs/common';
 
@@ -27,12 +26,6 @@ export interface ConsumerDefaults {
 }
 
 const consumerDefaults = new WeakMap<Kafka, ConsumerDefaults>();
-
-/** True when one of the brokers accepts a TCP connection within timeoutMs. */
-export async function anyBrokerAccepts(brokers: string[], timeoutMs = 1000): Promise<boolean> {
-  const tries = brokers.map((b) => portAnswers(Number(b.slice(b.lastIndexOf(':') + 1)), b.slice(0, b.lastIndexOf(':')), timeoutMs));
-  return (await Promise.all(tries)).some(Boolean);
-}
 
 /**
  * True when a broker answers a Kafka request now. A broker restarted after a crash binds its port seconds
