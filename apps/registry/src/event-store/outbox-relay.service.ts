@@ -30,9 +30,7 @@ export class OutboxRelayService implements OnApplicationBootstrap {
     // One partition: every consumer sees registry events in one order.
     await this.kafka.ensureTopics([{ topic: Topics.registryEvents, numPartitions: 1 }]);
     await this.republishIfTopicLost(await this.kafka.topicEnd(Topics.registryEvents));
-    // One request in flight keeps the store's order on the topic across retries.
-    this.producer = this.kafka.kafka.producer({ maxInFlightRequests: 1, allowAutoTopicCreation: false });
-    await this.producer.connect();
+    this.producer = await this.connectProducer();
     this.kafka.onShutdown(async () => {
       this.stopped = true;
       if (this.timer) clearTimeout(this.timer);
@@ -69,6 +67,39 @@ export class OutboxRelayService implements OnApplicationBootstrap {
     if (republished) this.logger.warn(`the registry topic holds ${topicEnd} of the store's ${republished} events (new broker data?): publishing all ${republished} again`);
   }
 
+  /**
+   * Idempotent, with one request in flight: the store's order holds on the topic across retries, and a retry
+   * kafkajs makes of a request the broker did write is not written twice. After a failed send the next one
+   * goes on a new producer (a new producer id): it carries the rows the failed one did and maybe more, and
+   * under the old id's sequence numbers the broker could take it for a duplicate of the failed one and store
+   * none of the additional rows (see BatchingProducer.sendWithRetry).
+   */
+  private async connectProducer(): Promise<Producer> {
+    const producer = this.kafka.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, retry: { retries: 2 } });
+    await producer.connect();
+    return producer;
+  }
+
+  private sendFailed = false;
+
+  private async sendInOrder(rows: Array<{ key: string; payload: Record<string, unknown> }>): Promise<void> {
+    if (this.sendFailed) {
+      await this.producer?.disconnect().catch(() => undefined);
+      this.producer = await this.connectProducer();
+      this.sendFailed = false;
+    }
+    try {
+      await this.producer!.send({
+        topic: Topics.registryEvents,
+        acks: -1,
+        messages: rows.map((r) => ({ key: r.key, value: JSON.stringify({ ...r.payload, schemaVersion: REGISTRY_SCHEMA_VERSION }) })),
+      });
+    } catch (e) {
+      this.sendFailed = true;
+      throw e;
+    }
+  }
+
   /** Called after an append so the events go out now rather than at the next poll. */
   poke(): void {
     this.wake?.();
@@ -102,11 +133,7 @@ export class OutboxRelayService implements OnApplicationBootstrap {
           [limit],
         );
         if (rows.length === 0) return 0;
-        await this.producer!.send({
-          topic: Topics.registryEvents,
-          acks: -1,
-          messages: rows.map((r) => ({ key: r.key, value: JSON.stringify({ ...r.payload, schemaVersion: REGISTRY_SCHEMA_VERSION }) })),
-        });
+        await this.sendInOrder(rows);
         await tx.query('UPDATE registry.outbox SET published_at = now() WHERE id = ANY($1::bigint[])', [rows.map((r) => r.id)]);
         this.published += rows.length;
         return rows.length;

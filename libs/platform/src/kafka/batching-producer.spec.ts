@@ -130,4 +130,69 @@ describe('chunksOf', () => {
     await expect(expired).rejects.toThrow(/expired before it could be sent/);
     expect(f.calls).toEqual([[{ topic: 'events', n: 1 }]]);
   });
+
+  describe('an idempotent producer, whose failed attempt may have been written', () => {
+    /** Producers that each fail while `failing()` says so, and record what they sent; renewing makes a new one. */
+    function renewable(failing: () => unknown) {
+      const sent: Array<{ producer: number; values: string[] }> = [];
+      let made = 0;
+      const make = () => {
+        const id = ++made;
+        return {
+          sendBatch: async ({ topicMessages }: { topicMessages: Array<{ messages: Array<{ value: string }> }> }) => {
+            const e = failing();
+            if (e) throw e;
+            sent.push({ producer: id, values: topicMessages.flatMap((t) => t.messages.map((m) => m.value)) });
+            return [];
+          },
+        } as unknown as Producer;
+      };
+      return { sent, first: make(), renewProducer: async () => make(), made: () => made };
+    }
+
+    it('given a retry that cannot resend what the failed attempt sent (part of it expired), when it is sent, then on a new producer id', async () => {
+      let fail: Error | undefined = new Error('request timed out');
+      let up = false;
+      const r = renewable(() => fail);
+      const b = new BatchingProducer(r.first, { lingerMs: 1, retry: { giveUpMs: 10_000, brokerUp: async () => up, renewProducer: r.renewProducer } });
+      const stale = b.send('requests', { value: 'stale' }, { expiresAt: Date.now() + 100 });
+      const event = b.send('events', { value: 'keep' });
+      stale.catch(() => undefined);
+      await new Promise((res) => setTimeout(res, 300));
+      fail = undefined;
+      up = true;
+      await expect(event).resolves.toBeUndefined();
+      expect(r.sent).toEqual([{ producer: 2, values: ['keep'] }]);
+    });
+
+    it('given a retry of the very batch that failed, when it is sent, then on the same producer id (the broker knows it for a duplicate)', async () => {
+      let fail: Error | undefined = new Error('request timed out');
+      const r = renewable(() => fail);
+      const b = new BatchingProducer(r.first, { lingerMs: 1, retry: { giveUpMs: 10_000, brokerUp: async () => true, renewProducer: r.renewProducer } });
+      const event = b.send('events', { value: 'keep' });
+      setTimeout(() => (fail = undefined), 200);
+      await expect(event).resolves.toBeUndefined();
+      expect(r.sent).toEqual([{ producer: 1, values: ['keep'] }]);
+    });
+
+    it('given the broker refuses the sequence numbers, when retried, then on a new producer id', async () => {
+      const refused = Object.assign(new Error('The broker received an out of order sequence number'), { type: 'OUT_OF_ORDER_SEQUENCE_NUMBER' });
+      let fail: Error | undefined = Object.assign(new Error('retries exceeded'), { cause: refused });
+      const r = renewable(() => [fail, (fail = undefined)][0]); // refused once
+      const b = new BatchingProducer(r.first, { lingerMs: 1, retry: { giveUpMs: 10_000, brokerUp: async () => true, renewProducer: r.renewProducer } });
+      const event = b.send('events', { value: 'keep' });
+      await expect(event).resolves.toBeUndefined();
+      expect(r.sent).toEqual([{ producer: 2, values: ['keep'] }]);
+    });
+
+    it("given a batch given up on, when the next batch goes, then on a new producer id (it must not take the lost attempt's numbers)", async () => {
+      let fail: Error | undefined = new Error('broker gone');
+      const r = renewable(() => fail);
+      const b = new BatchingProducer(r.first, { lingerMs: 1, retry: { giveUpMs: 200, brokerUp: async () => true, renewProducer: r.renewProducer } });
+      await expect(b.send('events', { value: 'lost' })).rejects.toThrow('broker gone');
+      fail = undefined;
+      await b.send('events', { value: 'next' });
+      expect(r.sent).toEqual([{ producer: 2, values: ['next'] }]);
+    });
+  });
 });

@@ -22,6 +22,12 @@ export class MessageExpiredError extends Error {
 export interface BatchRetry {
   giveUpMs: number;
   brokerUp: () => Promise<boolean>;
+  /**
+   * For an idempotent producer: a new producer, with a new producer id (the old one disconnected). Needed
+   * when a retry cannot resend exactly what the failed attempt sent (some of it expired meanwhile), and
+   * after the broker refuses the producer's sequence numbers: see sendWithRetry.
+   */
+  renewProducer?: () => Promise<Producer>;
 }
 
 export interface BatchingOptions {
@@ -59,7 +65,7 @@ export class BatchingProducer {
   private readonly options: BatchingOptions;
 
   constructor(
-    private readonly producer: Producer,
+    private producer: Producer,
     options: Partial<BatchingOptions> = {},
   ) {
     this.options = { lingerMs: 2, maxBatch: 1000, maxBatchBytes: KAFKA_MAX_MESSAGE_BYTES - KAFKA_RECORD_OVERHEAD_BYTES, ...options };
@@ -132,20 +138,50 @@ export class BatchingProducer {
     return live;
   }
 
-  /** Sends what `current()` says is still worth sending, again after each failure until it works or it is time to give up. */
+  /**
+   * Sends what `current()` says is still worth sending, again after each failure until it works or it is time to give up.
+   *
+   * An idempotent producer numbers each partition's records; a failed attempt may still have been written
+   * (a request that timed out at the client, then was served when the broker woke). Resent unchanged, it is
+   * recognised as a duplicate. Resent with some messages dropped (they expired meanwhile), the broker either
+   * takes it for the duplicate of what it wrote, answering success for records it never stores (measured:
+   * an acknowledged message missing after a 20 s broker stall), or refuses it as out of order, for good
+   * (kafkajs#598). So a batch that changed after a failure, and a refused sequence, go out on a new producer id.
+   */
   private async sendWithRetry(current: () => Pending[], started: number): Promise<void> {
+    let sentOnThisId: Pending[] | undefined;
     for (let attempt = 1; ; attempt++) {
       const batch = current();
-      if (batch.length === 0) return;
       try {
+        if (sentOnThisId && batch.length !== sentOnThisId.length) this.mustRenew = true;
+        if (this.mustRenew) {
+          await this.renew();
+          sentOnThisId = undefined;
+        }
+        if (batch.length === 0) return;
+        sentOnThisId = batch;
         await this.producer.sendBatch({ topicMessages: [...byTopic(batch)].map(([topic, messages]) => ({ topic, messages })) });
         return;
       } catch (e) {
+        if (sequenceRefused(e)) this.mustRenew = true;
         // A message the broker finds too large stays too large: no retry, and nothing behind it waits.
-        if (!this.options.retry || tooLarge(e) || Date.now() - started > this.options.retry.giveUpMs) throw e;
+        if (!this.options.retry || tooLarge(e) || Date.now() - started > this.options.retry.giveUpMs) {
+          // Given up with an attempt's outcome unknown: the next batch must not take its sequence numbers.
+          this.mustRenew = true;
+          throw e;
+        }
         await this.untilBrokerUp(started, attempt);
       }
     }
+  }
+
+  /** Set while this producer id's sequence numbers may be out of step with the broker's. */
+  private mustRenew = false;
+
+  private async renew(): Promise<void> {
+    const renewProducer = this.options.retry?.renewProducer;
+    if (renewProducer) this.producer = await renewProducer();
+    this.mustRenew = false;
   }
 
   /** Waits a moment, then until a broker accepts connections (checked every 250 ms) or it is time to give up. */
@@ -194,11 +230,16 @@ export function chunksOf<T extends { message: Message }>(queue: T[], maxBytes: n
   return chunks;
 }
 
-/** kafkajs' MESSAGE_TOO_LARGE or RECORD_LIST_TOO_LARGE, however wrapped. */
-function tooLarge(e: unknown): boolean {
-  for (let c = e as { type?: string; cause?: unknown } | undefined, i = 0; c && i < 4; c = c.cause as typeof c, i++)
-    if (c.type === 'MESSAGE_TOO_LARGE' || c.type === 'RECORD_LIST_TOO_LARGE') return true;
+/** Whether a kafkajs error, however wrapped, is of one of `types` (protocol error names). */
+function errorOfType(e: unknown, types: string[]): boolean {
+  for (let c = e as { type?: string; cause?: unknown } | undefined, i = 0; c && i < 4; c = c.cause as typeof c, i++) if (c.type && types.includes(c.type)) return true;
   return false;
 }
+
+/** MESSAGE_TOO_LARGE or RECORD_LIST_TOO_LARGE. */
+const tooLarge = (e: unknown) => errorOfType(e, ['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE']);
+
+/** The broker no longer accepts this producer id's sequence numbers: only a new producer id sends again. */
+export const sequenceRefused = (e: unknown) => errorOfType(e, ['OUT_OF_ORDER_SEQUENCE_NUMBER', 'UNKNOWN_PRODUCER_ID', 'INVALID_PRODUCER_EPOCH', 'INVALID_PRODUCER_ID_MAPPING']);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -9,7 +9,9 @@ function nestLogCreator(context: string) {
     ({ level, log }: LogEntry) => {
       const { message, ...rest } = log;
       const text = `${message} ${JSON.stringify(rest)}`;
-      if (level === logLevel.ERROR) logger.error(text);
+      // Said of every producer we create: BatchingProducer retries instead (see KafkaService.newProducer).
+      if (message.startsWith('Limiting retries for the idempotent producer')) logger.debug?.(text);
+      else if (level === logLevel.ERROR) logger.error(text);
       else if (level === logLevel.WARN) logger.warn(text);
       else logger.debug?.(text);
     };

@@ -32,7 +32,7 @@ export interface ComponentHealth {
 export class KafkaService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(KafkaService.name);
   readonly kafka: Kafka;
-  private readonly producer: Producer;
+  private producer: Producer;
   private readonly admin: Admin;
   readonly batching: BatchingProducer;
   /** Where this process's consumers put the records they cannot process (Topics.deadLetter). */
@@ -46,11 +46,7 @@ export class KafkaService implements OnModuleInit, OnApplicationShutdown {
     registry: Registry,
   ) {
     this.kafka = createKafka(settings.clientId, settings.brokers, false, { sessionTimeoutMs: settings.sessionTimeoutMs ?? 6000 });
-    // acks=all (sendBatch's default) and one request in flight, so a retried batch keeps its order. Not kafkajs'
-    // idempotent mode: after a broker restart its producer can die on OUT_OF_ORDER_SEQUENCE_NUMBER for good
-    // (kafkajs#598). A retry's duplicate is harmless instead: event ids are deterministic and every
-    // projection applies an event once.
-    this.producer = this.kafka.producer({ allowAutoTopicCreation: false, maxInFlightRequests: 1, retry: { retries: 2 } });
+    this.producer = this.newProducer();
     this.admin = this.kafka.admin();
     // Lag is read from the broker when Prometheus scrapes, never on a timer of our own.
     this.metrics = kafkaMetrics(
@@ -71,11 +67,36 @@ export class KafkaService implements OnModuleInit, OnApplicationShutdown {
     this.batching = new BatchingProducer(this.producer, {
       onError: (topic, n) => this.metrics.produceErrors.inc({ topic }, n),
       onSlow: (n, ms, how) => this.logger.warn(`a produce of ${n} message(s) took ${ms} ms (${how}); later messages waited behind it`),
-      retry: { giveUpMs: 30_000, brokerUp: () => brokerServes(settings.brokers, 500) },
+      retry: { giveUpMs: 30_000, brokerUp: () => brokerServes(settings.brokers, 500), renewProducer: () => this.renewProducer() },
     });
     this.deadLetters = new DeadLetters(this.batching, (labels) => this.metrics.deadLetters.inc(labels));
     setDeadLetters(this.kafka, this.deadLetters);
   }
+
+  /**
+   * Idempotent, acks=all (sendBatch's default), one request in flight: a batch retried after a broker stall
+   * is written once and in order (test/middle/producer-stall.test.ts). kafkajs' own retries are kept short
+   * (it warns that this weakens idempotence): BatchingProducer retries a failed batch itself, unchanged, or
+   * on a new producer id when it cannot be resent unchanged. kafkajs#598 (OUT_OF_ORDER_SEQUENCE_NUMBER for
+   * good) came from concurrent sends on one producer; here one batch is in flight at a time.
+   */
+  private newProducer(): Producer {
+    return this.kafka.producer({ allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1, retry: { retries: 2 } });
+  }
+
+  /** A new producer (and so a new producer id) for BatchingProducer, the old one disconnected. */
+  private async renewProducer(): Promise<Producer> {
+    const next = this.newProducer();
+    await next.connect();
+    const old = this.producer;
+    this.producer = next;
+    await old.disconnect().catch(() => undefined);
+    this.renewals++;
+    this.logger.warn(`the Kafka producer got a new producer id (renewal ${this.renewals}): a batch could not be resent as it was first sent`);
+    return next;
+  }
+
+  private renewals = 0;
 
   /** Reports kafka_consumer_lag_messages for a group that commits its offsets. */
   trackLag(group: string, topic: string): void {
