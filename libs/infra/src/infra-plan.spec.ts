@@ -58,4 +58,8 @@ describe('resolveInfraPlan', () => {
     expect(() => resolveInfraPlan(env, local)).toThrow(PlanError);
     expect(() => resolveInfraPlan(env, local)).toThrow(message);
   });
+
+  it('names a bad DATABASE_URL with its password masked', () => {
+    expect(() => resolveInfraPlan({ DATABASE_URL: 'postgres://ndxp:s3cret-pw@db:5432/' }, local)).toThrow(/\(got "postgres:\/\/ndxp:\*\*\*@db:5432\/"\)/);
+  });
 });

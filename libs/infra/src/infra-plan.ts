@@ -1,4 +1,4 @@
-import { DEFAULT_PORTS, KAFKA_BROKERS_PATTERN, DATABASE_URL_PATTERN } from '@ndxp/platform';
+import { DEFAULT_PORTS, KAFKA_BROKERS_PATTERN, DATABASE_URL_PATTERN, maskUrlPassword } from '@ndxp/platform';
 
 /** Kafka line used locally and in the official apache/kafka image of docker/docker-compose.yml. */
 export const KAFKA_VERSION = '3.9.1';
@@ -74,7 +74,8 @@ export function resolveInfraPlan(env: NodeJS.ProcessEnv, facts: MachineFacts): I
 
   let postgres: PostgresPlan;
   if (env.DATABASE_URL) {
-    if (!DATABASE_URL_PATTERN.test(env.DATABASE_URL)) throw new PlanError(`DATABASE_URL must be a PostgreSQL URL with a database name (got "${env.DATABASE_URL}")`);
+    if (!DATABASE_URL_PATTERN.test(env.DATABASE_URL))
+      throw new PlanError(`DATABASE_URL must be a PostgreSQL URL with a database name (got "${maskUrlPassword(env.DATABASE_URL)}")`);
     postgres = { mode: 'external', url: env.DATABASE_URL };
   } else if (containers) {
     postgres = { mode: 'testcontainers', database };
