@@ -59,6 +59,8 @@ Options:
 Where things come from (environment variables always win):
   Kafka       KAFKA_BROKERS, else a local Apache Kafka 3.9 broker on KAFKA_PORT (9092),
               its jars resolved once with Maven and cached in ~/.cache/ndxp-emulator.
+              KAFKA_SASL_MECHANISM, _USERNAME, _PASSWORD: the apps log in (SCRAM), and
+              the local broker takes such logins only.
   PostgreSQL  DATABASE_URL, else the server on 127.0.0.1:5432 if one answers,
               else an embedded PostgreSQL on EMBEDDED_PG_PORT (54329).
   Docker      NDXP_TESTCONTAINERS=1 uses testcontainers where a Docker engine answers.
@@ -144,6 +146,7 @@ async function infra(args: string[]): Promise<void> {
   // A DATABASE_URL of your own (its password) is not printed into the log: the shell has it. The embedded server's is public.
   const databaseUrl = handle.plan.postgres.mode === 'external' ? '"$DATABASE_URL"' : handle.databaseUrl;
   log(`  export KAFKA_BROKERS=${handle.kafkaBrokers} DATABASE_URL=${databaseUrl}`);
+  if (handle.plan.kafka.mode === 'local' && handle.plan.kafka.sasl) log('  (and KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD as in this shell)');
   log('  npm run build && node dist/apps/ndxp/src/main.js');
   log('press Ctrl-C to stop.');
 }
