@@ -289,7 +289,9 @@ export class LocalKafkaBroker {
     try {
       const args = ['format', '-t', clusterId, '-c', props, '--ignore-formatted', ...(sasl ? [`@${argsFile}`] : [])];
       const fmt = spawnSync(java, ['-Xmx256m', ...jvmCommon, 'kafka.tools.StorageTool', ...args], { env: this.o.env ?? process.env, encoding: 'utf8' });
-      if (fmt.status !== 0) throw new Error(`formatting Kafka storage in ${dataDir} failed (exit ${fmt.status}):\n${fmt.stdout}${fmt.stderr}`);
+      // The storage tool quotes an argument it cannot parse: never the password.
+      const output = `${fmt.stdout}${fmt.stderr}`;
+      if (fmt.status !== 0) throw new Error(`formatting Kafka storage in ${dataDir} failed (exit ${fmt.status}):\n${sasl ? output.split(sasl.password).join('***') : output}`);
     } finally {
       if (sasl) rmSync(argsFile, { force: true });
     }
