@@ -1,5 +1,5 @@
 import http from 'http';
-import { createKafka, BatchingProducer, KafkaRequester, KafkaResponder, RequestConsumer, sendReply } from '@ndxp/platform';
+import { createKafka, BatchingProducer, KafkaRequester, KafkaResponder, kafkaSecurityFrom, RequestConsumer, sendReply } from '@ndxp/platform';
 
 /**
  * The benchmark's baseline: the same hops as the platform's hot path (HTTP in,
@@ -13,7 +13,7 @@ const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 const PARTITIONS = 6;
 
 async function main(): Promise<void> {
-  const kafka = createKafka(`bench-${role}`, brokers, true);
+  const kafka = createKafka(`bench-${role}`, brokers, true, undefined, kafkaSecurityFrom(process.env, `bench-${role}`));
   const producer = kafka.producer({ allowAutoTopicCreation: false });
   await producer.connect();
   const batching = new BatchingProducer(producer);

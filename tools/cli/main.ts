@@ -2,7 +2,7 @@
 import 'reflect-metadata';
 import { Pool } from 'pg';
 import { DEFAULT_CLIENT_SUBSYSTEM, DEFAULT_SEED_SECRET, PROVIDERS, seedApiKey, XROAD_INSTANCE } from '@ndxp/contracts';
-import { DEFAULT_ADMIN_TOKEN } from '@ndxp/platform';
+import { DEFAULT_ADMIN_TOKEN, maskUrlPassword } from '@ndxp/platform';
 import { PlanError, PrerequisiteError, Stack, smokeExchange, startInfra, startStack, InfraHandle } from '@ndxp/infra';
 import { seedNationalDatabases } from '../../apps/providers/src/data/seeder';
 import { progress } from './progress';
@@ -59,6 +59,8 @@ Options:
 Where things come from (environment variables always win):
   Kafka       KAFKA_BROKERS, else a local Apache Kafka 3.9 broker on KAFKA_PORT (9092),
               its jars resolved once with Maven and cached in ~/.cache/ndxp-emulator.
+              KAFKA_SASL_MECHANISM, _USERNAME, _PASSWORD: the apps log in (SCRAM), and
+              the local broker takes such logins only.
   PostgreSQL  DATABASE_URL, else the server on 127.0.0.1:5432 if one answers,
               else an embedded PostgreSQL on EMBEDDED_PG_PORT (54329).
   Docker      NDXP_TESTCONTAINERS=1 uses testcontainers where a Docker engine answers.
@@ -111,7 +113,7 @@ async function up(args: string[], scenarioName?: string): Promise<void> {
   log(`  ndxp      http://127.0.0.1:${ports.ndxp}/docs`);
   log(`  lgsp      http://127.0.0.1:${ports.lgsp}/docs`);
   if (stack.prometheusUrl) log(`  Prometheus ${stack.prometheusUrl}  (try: ndxp:transactions:increase1d; Grafana dashboards: docker/grafana/dashboards)`);
-  log(`  Kafka     ${stack.infra.kafkaBrokers}    PostgreSQL ${stack.infra.databaseUrl.replace(/:[^:@/]+@/, ':***@')}`);
+  log(`  Kafka     ${stack.infra.kafkaBrokers}    PostgreSQL ${maskUrlPassword(stack.infra.databaseUrl)}`);
   const hanoi = `${XROAD_INSTANCE}/GOV/000.00.00.H26/${DEFAULT_CLIENT_SUBSYSTEM}`;
   const pool = new Pool({ connectionString: stack.infra.databaseUrl, max: 1 });
   const [citizen] = (await pool.query('SELECT personal_id FROM national.citizens ORDER BY personal_id LIMIT 1')).rows;
@@ -141,7 +143,10 @@ async function infra(args: string[]): Promise<void> {
   const handle: InfraHandle = await startInfra({ log, fresh: args.includes('--fresh') });
   onStop('Kafka and PostgreSQL', handle.stop);
   log('infrastructure is up. To run an app yourself:');
-  log(`  export KAFKA_BROKERS=${handle.kafkaBrokers} DATABASE_URL=${handle.databaseUrl}`);
+  // A DATABASE_URL of your own (its password) is not printed into the log: the shell has it. The embedded server's is public.
+  const databaseUrl = handle.plan.postgres.mode === 'external' ? '"$DATABASE_URL"' : handle.databaseUrl;
+  log(`  export KAFKA_BROKERS=${handle.kafkaBrokers} DATABASE_URL=${databaseUrl}`);
+  if (handle.plan.kafka.mode === 'local' && handle.plan.kafka.sasl) log('  (and KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD as in this shell)');
   log('  npm run build && node dist/apps/ndxp/src/main.js');
   log('press Ctrl-C to stop.');
 }
@@ -263,7 +268,7 @@ async function seedNational(args: string[]): Promise<void> {
   try {
     const pool = new Pool({ connectionString: handle.databaseUrl, max: 2 });
     const exists = await pool.query(`SELECT to_regclass('national.citizens') AS t`);
-    if (!exists.rows[0].t) throw new PlanError(`the national tables do not exist in ${handle.databaseUrl}: run 'npm start' once (the providers app creates them)`);
+    if (!exists.rows[0].t) throw new PlanError(`the national tables do not exist in ${maskUrlPassword(handle.databaseUrl)}: run 'npm start' once (the providers app creates them)`);
     const bars = new Map<string, ReturnType<typeof progress>>();
     const r = await seedNationalDatabases(pool, seed, { citizens, enterprises }, (table, n, total) => {
       let bar = bars.get(table);

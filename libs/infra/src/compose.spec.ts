@@ -26,7 +26,23 @@ const SHELL = {
   REGISTRY_SEED_SECRET: 'a-private-seed-secret',
   PLATFORM_SIGNING_KEY: 'a-private-platform-signing-key-of-40-chars',
   PROVIDER_SIGNING_KEY: 'a-private-provider-signing-key-of-40-chars',
+  POSTGRES_PASSWORD: 'aPrivatePostgresPassword0',
+  KAFKA_SASL_USERNAME: 'ndxp-apps',
+  KAFKA_SASL_PASSWORD: 'aPrivateKafkaPassword0',
 };
+/** What the shell has, one variable left out. */
+const without = (name: keyof typeof SHELL): Record<string, string> => Object.fromEntries(Object.entries(SHELL).filter(([k]) => k !== name));
+
+/** The property the apache/kafka image makes of a KAFKA_ variable (its KafkaDockerWrapper: "_" is ".", "___" is "-", "__" is "_"). */
+const imageProperty = (name: string): string =>
+  name
+    .replace(/^KAFKA_/, '')
+    .toLowerCase()
+    .replace(/_/g, '.')
+    .replace(/\.\.\./g, '-')
+    .replace(/\.\./g, '_');
+const brokerProperties = (): Record<string, string> => Object.fromEntries(Object.entries(services.kafka.environment).map(([k, v]) => [imageProperty(k), String(v)]));
+const listenersOf = (value: string): Record<string, string> => Object.fromEntries(value.split(',').map((l) => l.split('://')));
 
 describe('docker/docker-compose.yml', () => {
   it('runs the same Kafka version as the local broker', () => {
@@ -39,14 +55,16 @@ describe('docker/docker-compose.yml', () => {
     expect(services.postgres.environment.POSTGRES_DB).toBe(LOCAL_DEFAULTS.database);
   });
 
-  it('keeps Kafka and PostgreSQL (no authentication) on an internal network only: no published port, no listener for the host', () => {
+  it('keeps Kafka and PostgreSQL on an internal network only: no published port, no listener for the host', () => {
     expect(compose.networks.backend.internal).toBe(true);
     for (const name of ['kafka', 'postgres']) {
       expect(services[name].ports).toBeUndefined();
       expect(services[name].network_mode).toBeUndefined();
       expect(services[name].networks).toEqual(['backend']);
     }
-    expect(services.kafka.environment.KAFKA_ADVERTISED_LISTENERS).toBe('INTERNAL://kafka:29092');
+    expect(services['kafka-users'].network_mode).toBe('service:kafka');
+    expect(services['kafka-users'].ports).toBeUndefined();
+    expect(listenersOf(services.kafka.environment.KAFKA_ADVERTISED_LISTENERS).INTERNAL).toBe('kafka:29092');
     expect(services.kafka.environment.KAFKA_LISTENERS).not.toMatch(/HOST|EXTERNAL/);
     for (const app of APPS) expect(services[app].networks).toEqual(['backend', 'default']);
     for (const other of ['prometheus', 'grafana']) expect(services[other].networks ?? ['default']).not.toContain('backend');
@@ -61,13 +79,50 @@ describe('docker/docker-compose.yml', () => {
     for (const app of ['ndxp', 'providers']) required(services[app].environment.PROVIDER_SIGNING_KEY, 'PROVIDER_SIGNING_KEY');
     expect(services.lgsp.environment.PROVIDER_SIGNING_KEY).toBeUndefined();
     expect(services.providers.environment.PLATFORM_SIGNING_KEY).toBeUndefined();
-    expect(() => interpolated(services.lgsp.environment, { ADMIN_TOKEN: 'a-private-admin-token' })).toThrow(/set PLATFORM_SIGNING_KEY/);
+    expect(() => interpolated(services.lgsp.environment, without('PLATFORM_SIGNING_KEY'))).toThrow(/set PLATFORM_SIGNING_KEY/);
     expect(services.providers.environment.FAULTS_ADMIN_TOKEN).toBe('${FAULTS_ADMIN_TOKEN:-}');
     expect(services.ndxp.environment.PROJECTION_ADMIN_TOKEN).toBe('${PROJECTION_ADMIN_TOKEN:-}');
-    expect(() => interpolated(services.registry.environment, {})).toThrow(/set ADMIN_TOKEN/);
-    expect(() => interpolated(services.registry.environment, { ADMIN_TOKEN: 'a-private-admin-token' })).toThrow(/set REGISTRY_SEED_SECRET/);
+    expect(() => interpolated(services.registry.environment, without('ADMIN_TOKEN'))).toThrow(/set ADMIN_TOKEN/);
+    expect(() => interpolated(services.registry.environment, without('REGISTRY_SEED_SECRET'))).toThrow(/set REGISTRY_SEED_SECRET/);
     // nothing in the file is a public default
     expect(JSON.stringify(compose)).not.toMatch(new RegExp(Object.values(PUBLIC_DEFAULTS).join('|')));
+  });
+
+  it('requires a login to Kafka: SCRAM on the only listener other containers reach, the user created before any app starts', () => {
+    const props = brokerProperties();
+    const listeners = listenersOf(props.listeners);
+    const protocols = Object.fromEntries(props['listener.security.protocol.map'].split(',').map((p) => p.split(':')));
+    // Every listener without a login is on the broker container's own loopback.
+    for (const [name, address] of Object.entries(listeners)) if (protocols[name] !== 'SASL_PLAINTEXT') expect(address).toMatch(/^127\.0\.0\.1:/);
+    expect(protocols.INTERNAL).toBe('SASL_PLAINTEXT');
+    expect(props['controller.quorum.voters']).toBe(`1@${listeners.CONTROLLER}`);
+    expect(props['advertised.listeners']).toContain(`${props['inter.broker.listener.name']}://${listeners[props['inter.broker.listener.name']]}`);
+    const mechanism = interpolated(services.ndxp.environment, SHELL).KAFKA_SASL_MECHANISM;
+    expect(props['sasl.enabled.mechanisms']).toBe(mechanism.toUpperCase());
+    expect(props[`listener.name.internal.${mechanism}.sasl.jaas.config`]).toMatch(/^org\.apache\.kafka\.common\.security\.scram\.ScramLoginModule required;$/);
+    // kafka-users creates that user, through the loopback listener, with the apps' name and password; the apps wait for it.
+    const users = services['kafka-users'];
+    expect(users.depends_on.kafka.condition).toBe('service_healthy');
+    expect(users.command[0]).toContain(`--bootstrap-server ${listeners.BROKER} --alter --entity-type users`);
+    expect(users.command[0]).toContain(`--add-config "${mechanism.toUpperCase()}=[password=$$SCRAM_PASSWORD]"`);
+    expect(interpolated(users.environment, SHELL)).toEqual({ SCRAM_USERNAME: SHELL.KAFKA_SASL_USERNAME, SCRAM_PASSWORD: SHELL.KAFKA_SASL_PASSWORD });
+    expect(services.kafka.healthcheck.test[1]).toContain(`--bootstrap-server ${listeners.BROKER} `);
+    for (const app of APPS) expect(services[app].depends_on['kafka-users'].condition).toBe('service_completed_successfully');
+  });
+
+  it('requires the Kafka login and the PostgreSQL password (compose stops naming the variable), and PostgreSQL trusts nobody', () => {
+    const required = (v: string, name: string) => expect(v).toMatch(new RegExp(`\\$\\{${name}:\\?set ${name} [^}]+\\}`));
+    for (const app of APPS) {
+      required(services[app].environment.KAFKA_SASL_USERNAME, 'KAFKA_SASL_USERNAME');
+      required(services[app].environment.KAFKA_SASL_PASSWORD, 'KAFKA_SASL_PASSWORD');
+      required(services[app].environment.DATABASE_URL, 'POSTGRES_PASSWORD');
+    }
+    required(services.postgres.environment.POSTGRES_PASSWORD, 'POSTGRES_PASSWORD');
+    expect(services.postgres.environment.POSTGRES_HOST_AUTH_METHOD).toBeUndefined();
+    for (const name of ['KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD', 'POSTGRES_PASSWORD'] as const)
+      expect(() => interpolated(services.ndxp.environment, without(name))).toThrow(new RegExp(`set ${name}`));
+    expect(() => interpolated(services['kafka-users'].environment, without('KAFKA_SASL_PASSWORD'))).toThrow(/set KAFKA_SASL_PASSWORD/);
+    expect(() => interpolated(services.postgres.environment, without('POSTGRES_PASSWORD'))).toThrow(/set POSTGRES_PASSWORD/);
   });
 
   it.each(APPS)('gives %s a valid configuration with the launcher’s port and variable names', (app) => {
@@ -84,6 +139,9 @@ describe('docker/docker-compose.yml', () => {
     const internal = services.kafka.environment.KAFKA_ADVERTISED_LISTENERS.match(/INTERNAL:\/\/([^,]+)/)[1];
     expect(config.KAFKA_BROKERS).toBe(internal);
     expect(new URL(config.DATABASE_URL).pathname).toBe(`/${services.postgres.environment.POSTGRES_DB}`);
+    expect(new URL(config.DATABASE_URL).password).toBe(SHELL.POSTGRES_PASSWORD);
+    expect(config.kafkaSecurity).toEqual({ ssl: false, sasl: { mechanism: 'scram-sha-256', username: SHELL.KAFKA_SASL_USERNAME, password: SHELL.KAFKA_SASL_PASSWORD } });
+    expect(svc.depends_on['kafka-users'].condition).toBe('service_completed_successfully');
     expect(svc.depends_on.kafka.condition).toBe('service_healthy');
   });
 

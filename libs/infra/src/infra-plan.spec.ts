@@ -58,4 +58,49 @@ describe('resolveInfraPlan', () => {
     expect(() => resolveInfraPlan(env, local)).toThrow(PlanError);
     expect(() => resolveInfraPlan(env, local)).toThrow(message);
   });
+
+  it('names a bad DATABASE_URL with its password masked', () => {
+    expect(() => resolveInfraPlan({ DATABASE_URL: 'postgres://ndxp:s3cret-pw@db:5432/' }, local)).toThrow(/\(got "postgres:\/\/ndxp:\*\*\*@db:5432\/"\)/);
+  });
+
+  describe('Kafka logins (KAFKA_SASL_*)', () => {
+    const sasl = { KAFKA_SASL_MECHANISM: 'scram-sha-256', KAFKA_SASL_USERNAME: 'ndxp-apps', KAFKA_SASL_PASSWORD: 'a-private-kafka-password' };
+
+    it('given all three and no KAFKA_BROKERS, when planned, then the local broker gets the SCRAM user', () => {
+      expect(resolveInfraPlan(sasl, local).kafka).toMatchObject({ mode: 'local', sasl: { mechanism: 'scram-sha-256', username: 'ndxp-apps', password: sasl.KAFKA_SASL_PASSWORD } });
+      expect(resolveInfraPlan({}, local).kafka).not.toHaveProperty('sasl');
+    });
+
+    it("given KAFKA_BROKERS, when planned, then the settings are the apps' alone (any password the broker takes)", () => {
+      expect(resolveInfraPlan({ ...sasl, KAFKA_BROKERS: 'kafka:9092', KAFKA_SASL_PASSWORD: 'with,comma "and" quotes' }, local).kafka).toEqual({
+        mode: 'external',
+        brokers: 'kafka:9092',
+      });
+    });
+
+    it.each([
+      [{ KAFKA_SASL_USERNAME: 'ndxp-apps' }, /KAFKA_SASL_MECHANISM: must be scram-sha-256 or scram-sha-512.*KAFKA_SASL_PASSWORD: must be set/],
+      [{ ...sasl, KAFKA_SASL_MECHANISM: 'plain' }, /KAFKA_SASL_MECHANISM: must be scram-sha-256 or scram-sha-512/],
+      [{ ...sasl, KAFKA_SASL_USERNAME: 'ndxp apps' }, /KAFKA_SASL_USERNAME must be 1-64 letters/],
+      [{ ...sasl, KAFKA_SASL_PASSWORD: 'short' }, /KAFKA_SASL_PASSWORD must be 8 or more printable ASCII characters .*\(got 5 characters\)/],
+      [{ ...sasl, KAFKA_SASL_PASSWORD: 'with,a-comma' }, /KAFKA_SASL_PASSWORD must be/],
+      [{ ...sasl, KAFKA_SASL_PASSWORD: 'with"a-quote' }, /KAFKA_SASL_PASSWORD must be/],
+      [{ KAFKA_SSL: 'true' }, /KAFKA_SSL=true needs a broker with TLS/],
+    ])('given %j for the local broker, when planned, then refused naming the setting, never showing a password', (env, message) => {
+      expect(() => resolveInfraPlan(env, local)).toThrow(message);
+      let text = '';
+      try {
+        resolveInfraPlan(env, local);
+      } catch (e) {
+        text = (e as Error).message;
+      }
+      if ('KAFKA_SASL_PASSWORD' in env) expect(text).not.toContain(env.KAFKA_SASL_PASSWORD);
+    });
+
+    it('given SASL and testcontainers, when planned, then refused: that broker has no logins', () => {
+      expect(() => resolveInfraPlan({ ...sasl, NDXP_TESTCONTAINERS: '1' }, { postgresServerAnswers: true, dockerEngineAnswers: true })).toThrow(
+        /testcontainers broker has neither/,
+      );
+    });
+  });
 });

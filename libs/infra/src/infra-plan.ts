@@ -1,4 +1,4 @@
-import { DEFAULT_PORTS, KAFKA_BROKERS_PATTERN, DATABASE_URL_PATTERN } from '@ndxp/platform';
+import { ConfigError, DEFAULT_PORTS, KAFKA_BROKERS_PATTERN, DATABASE_URL_PATTERN, KafkaSecurity, kafkaSecurityFrom, maskUrlPassword } from '@ndxp/platform';
 
 /** Kafka line used locally and in the official apache/kafka image of docker/docker-compose.yml. */
 export const KAFKA_VERSION = '3.9.1';
@@ -12,8 +12,12 @@ export const LOCAL_DEFAULTS = {
   database: 'ndxp',
 } as const;
 
+export type SaslCredentials = NonNullable<KafkaSecurity['sasl']>;
+
 export type KafkaPlan =
-  { mode: 'external'; brokers: string } | { mode: 'local'; port: number; controllerPort: number; heap: string; version: string } | { mode: 'testcontainers'; version: string };
+  | { mode: 'external'; brokers: string }
+  | { mode: 'local'; port: number; controllerPort: number; heap: string; version: string; sasl?: SaslCredentials }
+  | { mode: 'testcontainers'; version: string };
 
 export type PostgresPlan =
   { mode: 'external'; url: string } | { mode: 'local-server'; url: string } | { mode: 'embedded'; port: number; url: string } | { mode: 'testcontainers'; database: string };
@@ -40,6 +44,31 @@ function port(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   return n;
 }
 
+/** The Kafka client settings (KAFKA_SASL_*, KAFKA_SSL), refused as the apps refuse them, before anything starts. */
+function kafkaSecurity(env: NodeJS.ProcessEnv): KafkaSecurity {
+  try {
+    return kafkaSecurityFrom(env);
+  } catch (e) {
+    if (e instanceof ConfigError) throw new PlanError(e.problems.join('; '));
+    throw e;
+  }
+}
+
+/**
+ * The local broker writes the credentials into its storage tool's `--add-scram` argument (split at commas)
+ * and its JAAS setting (a quoted string): a name or password those would cut is refused here, naming it.
+ */
+function localSasl(sasl: SaslCredentials): SaslCredentials {
+  if (!/^[A-Za-z0-9._-]{1,64}$/.test(sasl.username))
+    throw new PlanError('KAFKA_SASL_USERNAME must be 1-64 letters, digits, ".", "_" or "-" for the local broker (its SCRAM user is created under that name)');
+  // Printable ASCII too: the broker reads its properties file as ISO-8859-1, the storage tool its arguments as UTF-8.
+  if (!/^[\x21-\x7e]{8,}$/.test(sasl.password) || /[,"\\]/.test(sasl.password))
+    throw new PlanError(
+      `KAFKA_SASL_PASSWORD must be 8 or more printable ASCII characters without spaces, commas, quotes or backslashes for the local broker (got ${sasl.password.length} characters), e.g. $(openssl rand -hex 24)`,
+    );
+  return sasl;
+}
+
 /**
  * Decides where Kafka and PostgreSQL come from. Environment variables always
  * win; then testcontainers if asked for and a Docker engine answers; then the
@@ -54,11 +83,13 @@ export function resolveInfraPlan(env: NodeJS.ProcessEnv, facts: MachineFacts): I
   const wantContainers = env.NDXP_TESTCONTAINERS === '1' || env.NDXP_TESTCONTAINERS === 'true';
   const containers = wantContainers && facts.dockerEngineAnswers;
 
+  const security = kafkaSecurity(env);
   let kafka: KafkaPlan;
   if (env.KAFKA_BROKERS) {
     if (!KAFKA_BROKERS_PATTERN.test(env.KAFKA_BROKERS)) throw new PlanError(`KAFKA_BROKERS must be a comma-separated list of host:port (got "${env.KAFKA_BROKERS}")`);
     kafka = { mode: 'external', brokers: env.KAFKA_BROKERS };
   } else if (containers) {
+    if (security.sasl || security.ssl) throw new PlanError('KAFKA_SASL_* and KAFKA_SSL need the local broker or KAFKA_BROKERS: the testcontainers broker has neither');
     kafka = { mode: 'testcontainers', version: KAFKA_VERSION };
   } else {
     kafka = {
@@ -70,11 +101,14 @@ export function resolveInfraPlan(env: NodeJS.ProcessEnv, facts: MachineFacts): I
     };
     if (kafka.port === kafka.controllerPort) throw new PlanError('KAFKA_PORT and KAFKA_CONTROLLER_PORT must differ');
     if (!/^\d+[mg]$/.test(kafka.heap)) throw new PlanError(`KAFKA_HEAP must look like 512m or 1g (got "${kafka.heap}")`);
+    if (security.ssl) throw new PlanError('KAFKA_SSL=true needs a broker with TLS, and the local broker has none: set KAFKA_BROKERS to one, or leave KAFKA_SSL unset');
+    if (security.sasl) kafka.sasl = localSasl(security.sasl);
   }
 
   let postgres: PostgresPlan;
   if (env.DATABASE_URL) {
-    if (!DATABASE_URL_PATTERN.test(env.DATABASE_URL)) throw new PlanError(`DATABASE_URL must be a PostgreSQL URL with a database name (got "${env.DATABASE_URL}")`);
+    if (!DATABASE_URL_PATTERN.test(env.DATABASE_URL))
+      throw new PlanError(`DATABASE_URL must be a PostgreSQL URL with a database name (got "${maskUrlPassword(env.DATABASE_URL)}")`);
     postgres = { mode: 'external', url: env.DATABASE_URL };
   } else if (containers) {
     postgres = { mode: 'testcontainers', database };

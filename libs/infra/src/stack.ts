@@ -83,7 +83,8 @@ export async function startInfra(o: UpOptions): Promise<InfraHandle> {
       }
       case 'local': {
         if (plan.kafka.mode !== 'local') throw new Error('unreachable');
-        o.log(`Kafka: starting a local Apache Kafka ${plan.kafka.version} broker (KRaft) on 127.0.0.1:${plan.kafka.port} ...`);
+        const login = plan.kafka.sasl ? `, SASL/${plan.kafka.sasl.mechanism.toUpperCase()} logins only (user ${plan.kafka.sasl.username})` : '';
+        o.log(`Kafka: starting a local Apache Kafka ${plan.kafka.version} broker (KRaft${login}) on 127.0.0.1:${plan.kafka.port} ...`);
         const broker = new LocalKafkaBroker({
           ...plan.kafka,
           dir: join(run, 'kafka'),

@@ -1,15 +1,15 @@
 import { randomUUID } from 'crypto';
 import { Kafka, logLevel } from 'kafkajs';
-import { ensureTopics } from '@ndxp/platform';
+import { ensureTopics, kafkaAuth, KafkaSecurity } from '@ndxp/platform';
 
 /**
  * Proves the broker works end to end: creates a topic, produces a message with
  * a fresh nonce, and consumes until that nonce comes back. An open port alone
  * says nothing about the controller, the group coordinator or the log.
  */
-export async function kafkaRoundTrip(brokers: string[], topic: string, timeoutMs = 60_000): Promise<number> {
+export async function kafkaRoundTrip(brokers: string[], topic: string, timeoutMs = 60_000, security: KafkaSecurity = {}): Promise<number> {
   const started = Date.now();
-  const kafka = new Kafka({ clientId: 'ndxp-launcher-probe', brokers, logLevel: logLevel.NOTHING, retry: { retries: 10 } });
+  const kafka = new Kafka({ clientId: 'ndxp-launcher-probe', brokers, logLevel: logLevel.NOTHING, retry: { retries: 10 }, ...kafkaAuth(security) });
   const admin = kafka.admin();
   const producer = kafka.producer({ allowAutoTopicCreation: false });
   const consumer = kafka.consumer({ groupId: `ndxp-launcher-probe-${randomUUID()}`, sessionTimeout: 10000 });

@@ -1,6 +1,6 @@
 import { ChildProcess, spawn, spawnSync } from 'child_process';
-import { randomBytes } from 'crypto';
-import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'fs';
+import { createHash, randomBytes } from 'crypto';
+import { chmodSync, createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import { KAFKA_MAX_MESSAGE_BYTES, Topics } from '@ndxp/contracts';
 import { portAnswers, waitFor } from '../net';
@@ -8,6 +8,7 @@ import { checkJava } from '../prerequisites';
 import { commandLine, isAlive, stopProcess } from '../process';
 import { ensureKafkaJars, Log } from './kafka-jars';
 import { kafkaRoundTrip } from './kafka-probe';
+import type { SaslCredentials } from '../infra-plan';
 
 export interface LocalKafkaOptions {
   version: string;
@@ -21,6 +22,8 @@ export interface LocalKafkaOptions {
   /** Wipe broker data before starting. */
   fresh?: boolean;
   env?: NodeJS.ProcessEnv;
+  /** Clients log in with SASL/SCRAM as this user (created when the storage is formatted); unset: plaintext, no login. */
+  sasl?: SaslCredentials;
 }
 
 export interface StartReport {
@@ -30,17 +33,56 @@ export interface StartReport {
   roundTripMs: number;
 }
 
-/** Single-node settings: one broker that is also the KRaft controller. */
-export function serverProperties(o: { port: number; controllerPort: number; dataDir: string }): string {
+export interface BrokerSettings {
+  port: number;
+  controllerPort: number;
+  dataDir: string;
+  sasl?: SaslCredentials;
+  /** The controller listener's PLAIN password (with `sasl`): made for each start, broker and controller being one process. */
+  controllerSecret?: string;
+}
+
+function plaintextListeners(o: BrokerSettings): string[] {
   return [
-    'process.roles=broker,controller',
-    'node.id=1',
-    `controller.quorum.voters=1@127.0.0.1:${o.controllerPort}`,
     `listeners=PLAINTEXT://127.0.0.1:${o.port},CONTROLLER://127.0.0.1:${o.controllerPort}`,
     `advertised.listeners=PLAINTEXT://127.0.0.1:${o.port}`,
     'controller.listener.names=CONTROLLER',
     'inter.broker.listener.name=PLAINTEXT',
     'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+  ];
+}
+
+/**
+ * The clients' listener takes SCRAM logins only; the broker uses the same user to itself. The controller's
+ * listener needs a login too: a KRaft controller serves admin requests (create SCRAM users, delete topics) to
+ * whoever reaches it, and with no authorizer any local user could. SCRAM cannot serve there (its users live in
+ * the metadata the controller is the source of), so it takes PLAIN with a secret made for this start.
+ */
+function saslListeners(o: BrokerSettings, sasl: SaslCredentials): string[] {
+  const scram = sasl.mechanism.toUpperCase();
+  const secret = o.controllerSecret ?? randomBytes(24).toString('hex');
+  return [
+    `listeners=SASL_PLAINTEXT://127.0.0.1:${o.port},CONTROLLER://127.0.0.1:${o.controllerPort}`,
+    `advertised.listeners=SASL_PLAINTEXT://127.0.0.1:${o.port}`,
+    'controller.listener.names=CONTROLLER',
+    'inter.broker.listener.name=SASL_PLAINTEXT',
+    'listener.security.protocol.map=SASL_PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:SASL_PLAINTEXT',
+    `sasl.enabled.mechanisms=${scram}`,
+    `sasl.mechanism.inter.broker.protocol=${scram}`,
+    `listener.name.sasl_plaintext.${sasl.mechanism}.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="${sasl.username}" password="${sasl.password}";`,
+    'sasl.mechanism.controller.protocol=PLAIN',
+    'listener.name.controller.sasl.enabled.mechanisms=PLAIN',
+    `listener.name.controller.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username="controller" password="${secret}" user_controller="${secret}";`,
+  ];
+}
+
+/** Single-node settings: one broker that is also the KRaft controller; with `sasl`, no listener without a login. */
+export function serverProperties(o: BrokerSettings): string {
+  return [
+    'process.roles=broker,controller',
+    'node.id=1',
+    `controller.quorum.voters=1@127.0.0.1:${o.controllerPort}`,
+    ...(o.sasl ? saslListeners(o, o.sasl) : plaintextListeners(o)),
     `log.dirs=${o.dataDir}`,
     // One broker: every internal topic must have replication factor 1, or
     // consumer groups never find their coordinator.
@@ -108,6 +150,28 @@ export function clusterIdFor(dataDir: string): string {
   }
 }
 
+const saslStampFile = (dataDir: string) => join(dataDir, 'ndxp-sasl.stamp');
+
+/** Which SCRAM user the storage was formatted with: a salted hash, so the file does not hold the password. */
+function saslStamp(clusterId: string, sasl: SaslCredentials): string {
+  return createHash('sha256').update(`${clusterId}\n${sasl.mechanism}\n${sasl.username}\n${sasl.password}`).digest('hex');
+}
+
+/**
+ * Kept data was formatted without this SCRAM user (without SASL, or another user or password): every login,
+ * the launcher's own first, would be refused. Said now, with what to do, instead.
+ */
+function checkSaslStamp(dataDir: string, clusterId: string, sasl: SaslCredentials, formatted: boolean): void {
+  if (!formatted) return;
+  const stamp = existsSync(saslStampFile(dataDir)) ? readFileSync(saslStampFile(dataDir), 'utf8').trim() : undefined;
+  if (stamp === saslStamp(clusterId, sasl)) return;
+  throw new Error(
+    `the local broker's data in ${dataDir} was formatted ${stamp ? 'for another KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME or KAFKA_SASL_PASSWORD' : 'without KAFKA_SASL_*'}, ` +
+      `and Kafka creates its SCRAM user only when it formats its storage. Start with --fresh (it wipes the local broker's data), ` +
+      `use another NDXP_RUN_DIR, or the settings the data was formatted with.`,
+  );
+}
+
 /**
  * A real Apache Kafka broker from Maven Central's jars, started as a child JVM.
  * It is stopped with SIGTERM (Kafka's clean shutdown) and leaves a pid file so
@@ -170,18 +234,15 @@ export class LocalKafkaBroker {
     mkdirSync(logDir, { recursive: true });
     const props = join(this.o.dir, 'server.properties');
     const log4j = join(this.o.dir, 'log4j.properties');
-    writeFileSync(props, serverProperties({ port: this.o.port, controllerPort: this.o.controllerPort, dataDir }));
+    writeFileSync(props, serverProperties({ port: this.o.port, controllerPort: this.o.controllerPort, dataDir, sasl: this.o.sasl }), { mode: 0o600 });
+    chmodSync(props, 0o600); // it may hold passwords; a file from an earlier run keeps its mode otherwise
     writeFileSync(log4j, LOG4J(logDir));
 
     const classpath = `${jars.libsDir}/*`;
     const jvmCommon = ['-cp', classpath, `-Dlog4j.configuration=file:${log4j}`, `-Dkafka.logs.dir=${logDir}`, '-Djava.awt.headless=true'];
     const t1 = Date.now();
     // Formatting is idempotent with --ignore-formatted: data from an earlier run is kept.
-    const fmt = spawnSync(java.command, ['-Xmx256m', ...jvmCommon, 'kafka.tools.StorageTool', 'format', '-t', clusterIdFor(dataDir), '-c', props, '--ignore-formatted'], {
-      env,
-      encoding: 'utf8',
-    });
-    if (fmt.status !== 0) throw new Error(`formatting Kafka storage in ${dataDir} failed (exit ${fmt.status}):\n${fmt.stdout}${fmt.stderr}`);
+    this.format(java.command, jvmCommon, dataDir, props);
 
     const console = createWriteStream(join(logDir, 'console.log'), { flags: 'a' });
     this.child = spawn(java.command, [`-Xms${this.o.heap}`, `-Xmx${this.o.heap}`, '-XX:+UseG1GC', '-XX:MaxGCPauseMillis=20', ...jvmCommon, 'kafka.Kafka', props], {
@@ -205,12 +266,36 @@ export class LocalKafkaBroker {
         90_000,
       );
       const brokerMs = Date.now() - t1;
-      const roundTripMs = await kafkaRoundTrip(this.brokers, Topics.launcherProbe);
+      const roundTripMs = await kafkaRoundTrip(this.brokers, Topics.launcherProbe, undefined, { sasl: this.o.sasl });
       return { jarsFromCache: jars.fromCache, jarsMs, brokerMs, roundTripMs };
     } catch (e) {
       await this.stop();
       throw e;
     }
+  }
+
+  /**
+   * Formats the storage unless an earlier run did (its data is kept). The SCRAM user goes in at formatting, the
+   * only time Kafka takes one without a login; its argument is read from a file of this user's only, not the
+   * command line, which any local user can list.
+   */
+  private format(java: string, jvmCommon: string[], dataDir: string, props: string): void {
+    const sasl = this.o.sasl;
+    const formatted = existsSync(join(dataDir, 'meta.properties'));
+    const clusterId = clusterIdFor(dataDir);
+    if (sasl) checkSaslStamp(dataDir, clusterId, sasl, formatted);
+    const argsFile = join(this.o.dir, 'format.args');
+    if (sasl) writeFileSync(argsFile, `--add-scram\n${sasl.mechanism.toUpperCase()}=[name=${sasl.username},password=${sasl.password}]\n`, { mode: 0o600 });
+    try {
+      const args = ['format', '-t', clusterId, '-c', props, '--ignore-formatted', ...(sasl ? [`@${argsFile}`] : [])];
+      const fmt = spawnSync(java, ['-Xmx256m', ...jvmCommon, 'kafka.tools.StorageTool', ...args], { env: this.o.env ?? process.env, encoding: 'utf8' });
+      // The storage tool quotes an argument it cannot parse: never the password.
+      const output = `${fmt.stdout}${fmt.stderr}`;
+      if (fmt.status !== 0) throw new Error(`formatting Kafka storage in ${dataDir} failed (exit ${fmt.status}):\n${sasl ? output.split(sasl.password).join('***') : output}`);
+    } finally {
+      if (sasl) rmSync(argsFile, { force: true });
+    }
+    if (sasl && !formatted) writeFileSync(saslStampFile(dataDir), saslStamp(clusterId, sasl), { mode: 0o600 });
   }
 
   /** A crash: SIGKILL, no clean shutdown (for fault scenarios). */

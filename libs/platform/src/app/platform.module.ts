@@ -22,7 +22,12 @@ export class PlatformModule {
       module: PlatformModule,
       global: true,
       imports: [
-        KafkaModule.forRoot({ clientId: o.config.INSTANCE_ID, brokers: o.config.kafkaBrokers, sessionTimeoutMs: o.config.KAFKA_SESSION_TIMEOUT_MS }),
+        KafkaModule.forRoot({
+          clientId: o.config.INSTANCE_ID,
+          brokers: o.config.kafkaBrokers,
+          sessionTimeoutMs: o.config.KAFKA_SESSION_TIMEOUT_MS,
+          security: o.config.kafkaSecurity,
+        }),
         DatabaseModule.forApp({
           url: o.config.DATABASE_URL,
           schema: o.schema,

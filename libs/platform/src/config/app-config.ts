@@ -5,14 +5,15 @@ import { MAX_HEADER_BYTES_LIMIT } from '@ndxp/contracts';
 import { ConfigError, loadConfig } from './load-config';
 import { MIN_SIGNING_KEY_LENGTH } from '@ndxp/contracts';
 import { DEFAULT_ADMIN_TOKEN, PUBLIC_DEFAULTS, refuseDefaultSecrets } from './secrets';
+import { KafkaSecurityConfig } from './kafka-security';
 
 const toInt = ({ value }: { value: unknown }) => (typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value);
 
 export const KAFKA_BROKERS_PATTERN = /^[A-Za-z0-9._-]+:\d{1,5}(,[A-Za-z0-9._-]+:\d{1,5})*$/;
 export const DATABASE_URL_PATTERN = /^postgres(ql)?:\/\/[^/\s]+\/[A-Za-z0-9_]+(\?.*)?$/;
 
-/** Settings every app shares. Each app reads them once at start-up. */
-export class AppConfig {
+/** Settings every app shares (the Kafka client's security among them). Each app reads them once at start-up. */
+export class AppConfig extends KafkaSecurityConfig {
   @Transform(({ value }) => (typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value))
   @IsInt({ message: 'must be a port number 1-65535' })
   @Min(1, { message: 'must be a port number 1-65535' })

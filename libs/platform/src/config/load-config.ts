@@ -1,5 +1,6 @@
 import { plainToInstance, ClassConstructor } from 'class-transformer';
 import { validateSync, ValidationError } from 'class-validator';
+import { maskUrlPassword } from './redact';
 
 /**
  * Thrown when a setting is missing or malformed. The message names every bad
@@ -17,12 +18,13 @@ export class ConfigError extends Error {
   }
 }
 
-/** Settings whose value a message must not repeat (it goes to logs): tokens, secrets, keys. */
-const isSecret = (name: string): boolean => /TOKEN|SECRET|KEY/.test(name);
+/** Settings whose value a message must not repeat (it goes to logs): tokens, secrets, keys, passwords. */
+const isSecret = (name: string): boolean => /TOKEN|SECRET|KEY|PASSWORD/.test(name);
 
 function got(name: string, value: unknown): string {
   if (isSecret(name) && typeof value === 'string') return `got ${value.length} characters`;
-  return `got ${JSON.stringify(value ?? null)}`;
+  // A URL's password (DATABASE_URL's) is masked, the rest shown: it is what the user has to fix.
+  return `got ${JSON.stringify(typeof value === 'string' ? maskUrlPassword(value) : (value ?? null))}`;
 }
 
 function describe(errors: ValidationError[], env: Record<string, unknown>): string[] {

@@ -6,6 +6,7 @@ import { Client, types } from 'pg';
 // a JavaScript Date at the server's midnight.
 types.setTypeParser(1082, (v: string) => v);
 import { DataSource, DataSourceOptions } from 'typeorm';
+import { maskUrlPassword } from '../config/redact';
 
 export interface DatabaseSettings {
   url: string;
@@ -18,7 +19,7 @@ export interface DatabaseSettings {
 /** Turns the driver's terse connection errors into a message that says what to do. */
 export function explainDatabaseError(url: string, e: unknown): Error {
   const err = e as { code?: string; message?: string };
-  const safeUrl = url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
+  const safeUrl = maskUrlPassword(url);
   if (err.code === '3D000') return new Error(`${err.message} at ${safeUrl}: run 'npm start' once (the launcher creates it) or CREATE DATABASE it yourself.`);
   if (err.code === 'ECONNREFUSED') return new Error(`PostgreSQL refuses connections at ${safeUrl}: start it, or let 'npm start' bring one up, or set DATABASE_URL.`);
   return new Error(`cannot use PostgreSQL at ${safeUrl}: ${err.message ?? String(e)}`);

@@ -1,6 +1,6 @@
 import { createServer, Server, Socket } from 'net';
 import { portAnswers } from '../net/port-answers';
-import { brokerServes } from './kafka-client';
+import { brokerServes, consumerDefaultsOf, createKafka, kafkaAuth } from './kafka-client';
 
 // A port that accepts connections and never answers: what a Kafka broker restarted after a crash looks like
 // while its controller still holds the dead incarnation's registration. (A serving broker: test/chaos.test.ts.)
@@ -35,5 +35,19 @@ describe('broker readiness probes', () => {
     const p = (closed.address() as { port: number }).port;
     await new Promise<void>((r) => closed.close(() => r()));
     expect(await brokerServes([`127.0.0.1:${p}`], 300)).toBe(false);
+  });
+});
+
+describe('kafkajs security options', () => {
+  it('given no security, when a client is made, then plaintext without SASL, as before', () => {
+    expect(kafkaAuth()).toEqual({});
+    expect(kafkaAuth({ ssl: false })).toEqual({});
+  });
+
+  it('given SASL/SCRAM and TLS, when a client is made, then kafkajs gets both, and the reconnect probe speaks TLS', () => {
+    const sasl = { mechanism: 'scram-sha-512' as const, username: 'ndxp-apps', password: 'a-private-kafka-password' };
+    expect(kafkaAuth({ ssl: true, sasl })).toEqual({ ssl: true, sasl });
+    const kafka = createKafka('spec', ['127.0.0.1:1'], true, undefined, { ssl: true, sasl });
+    expect(consumerDefaultsOf(kafka)).toMatchObject({ brokers: ['127.0.0.1:1'], ssl: true });
   });
 });

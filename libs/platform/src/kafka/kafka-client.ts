@@ -1,6 +1,8 @@
-import { connect } from 'net';
-import { Kafka, logLevel, LogEntry } from 'kafkajs';
+import { connect, isIP } from 'net';
+import { connect as connectTls } from 'tls';
+import { Kafka, KafkaConfig, logLevel, LogEntry, SASLOptions } from 'kafkajs';
 import { Logger } from '@nestjs/common';
+import { KafkaSecurity } from '../config/kafka-security';
 
 /** kafkajs logs through Nest's logger so that every app's output has one format. */
 function nestLogCreator(context: string) {
@@ -25,6 +27,8 @@ export interface ConsumerDefaults {
   sessionTimeoutMs: number;
   /** The bootstrap brokers, probed before each reconnect attempt. */
   brokers?: string[];
+  /** The brokers speak TLS: the probe does too. */
+  ssl?: boolean;
 }
 
 const consumerDefaults = new WeakMap<Kafka, ConsumerDefaults>();
@@ -35,16 +39,18 @@ const consumerDefaults = new WeakMap<Kafka, ConsumerDefaults>();
  * is enabled only then): a client's request sent meanwhile hangs for the whole request timeout (5 s here).
  * The probe is one ApiVersions request (v0, the request every client sends first) on a socket of its own,
  * closed after: cheaper than a kafkajs client per probe, and it cannot be caught in that client's retries.
+ * A SASL listener answers it too: Kafka serves ApiVersions before authentication (clients ask it first to
+ * learn the handshake's versions), so the probe needs no credentials. A TLS listener needs `ssl`.
  */
-export async function brokerServes(brokers: string[], timeoutMs = 1000): Promise<boolean> {
-  const answers = await Promise.all(brokers.map((b) => answersApiVersions(b.slice(0, b.lastIndexOf(':')), Number(b.slice(b.lastIndexOf(':') + 1)), timeoutMs)));
+export async function brokerServes(brokers: string[], timeoutMs = 1000, ssl = false): Promise<boolean> {
+  const answers = await Promise.all(brokers.map((b) => answersApiVersions(b.slice(0, b.lastIndexOf(':')), Number(b.slice(b.lastIndexOf(':') + 1)), timeoutMs, ssl)));
   return answers.some(Boolean);
 }
 
 const API_VERSIONS = 18;
 const PROBE_CLIENT_ID = Buffer.from('ndxp-broker-probe');
 
-function answersApiVersions(host: string, port: number, timeoutMs: number): Promise<boolean> {
+function answersApiVersions(host: string, port: number, timeoutMs: number, ssl: boolean): Promise<boolean> {
   // Size, then the request header v1: api key, api version 0, correlation id, client id (int16 length + bytes).
   const request = Buffer.alloc(4 + 2 + 2 + 4 + 2 + PROBE_CLIENT_ID.length);
   request.writeInt32BE(request.length - 4, 0);
@@ -54,7 +60,8 @@ function answersApiVersions(host: string, port: number, timeoutMs: number): Prom
   request.writeInt16BE(PROBE_CLIENT_ID.length, 12);
   PROBE_CLIENT_ID.copy(request, 14);
   return new Promise((resolve) => {
-    const socket = connect({ host, port });
+    // TLS as kafkajs' `ssl: true` does it: the system's CAs, the host name checked.
+    const socket = ssl ? connectTls({ host, port, servername: isIP(host) ? undefined : host }) : connect({ host, port });
     let received = Buffer.alloc(0);
     const done = (ok: boolean) => {
       clearTimeout(timer);
@@ -62,7 +69,7 @@ function answersApiVersions(host: string, port: number, timeoutMs: number): Prom
       resolve(ok);
     };
     const timer = setTimeout(() => done(false), timeoutMs);
-    socket.on('connect', () => socket.write(request));
+    socket.on(ssl ? 'secureConnect' : 'connect', () => socket.write(request));
     socket.on('data', (chunk: Buffer) => {
       received = Buffer.concat([received, chunk]);
       if (received.length >= 8) done(received.readInt32BE(4) === 0x6e647870); // size, then our correlation id
@@ -77,10 +84,19 @@ export function consumerDefaultsOf(kafka: Kafka): ConsumerDefaults {
   return consumerDefaults.get(kafka) ?? { sessionTimeoutMs: 6000 };
 }
 
-export function createKafka(clientId: string, brokers: string[], quiet = false, defaults?: ConsumerDefaults): Kafka {
+/** kafkajs' TLS and SASL options for `security`: every client of the project's, the launcher's probe included, takes them from here. */
+export function kafkaAuth(security: KafkaSecurity = {}): Pick<KafkaConfig, 'ssl' | 'sasl'> {
+  const auth: Pick<KafkaConfig, 'ssl' | 'sasl'> = {};
+  if (security.ssl) auth.ssl = true;
+  if (security.sasl) auth.sasl = { ...security.sasl } as SASLOptions;
+  return auth;
+}
+
+export function createKafka(clientId: string, brokers: string[], quiet = false, defaults?: ConsumerDefaults, security: KafkaSecurity = {}): Kafka {
   const kafka = new Kafka({
     clientId,
     brokers,
+    ...kafkaAuth(security),
     logLevel: quiet ? logLevel.NOTHING : logLevel.WARN,
     logCreator: nestLogCreator(`kafka:${clientId}`),
     // At most 2 s between tries: with kafkajs' default growth a broker back after 30 s was tried again only
@@ -91,6 +107,6 @@ export function createKafka(clientId: string, brokers: string[], quiet = false, 
     // set their own, longer, timeouts.
     requestTimeout: 5000,
   });
-  consumerDefaults.set(kafka, { sessionTimeoutMs: 6000, ...defaults, brokers });
+  consumerDefaults.set(kafka, { sessionTimeoutMs: 6000, ...defaults, brokers, ssl: security.ssl });
   return kafka;
 }

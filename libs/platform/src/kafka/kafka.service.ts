@@ -8,12 +8,15 @@ import { brokerServes, createKafka } from './kafka-client';
 import { consumerStatuses, ConsumerStatus } from './supervised-consumer';
 import { DeadLetters, setDeadLetters } from './dead-letter';
 import { Topics } from '@ndxp/contracts';
+import { KafkaSecurity } from '../config/kafka-security';
 
 export interface KafkaSettings {
   clientId: string;
   brokers: string[];
   /** Consumer group session timeout (KAFKA_SESSION_TIMEOUT_MS). */
   sessionTimeoutMs?: number;
+  /** TLS and SASL/SCRAM (KAFKA_SSL, KAFKA_SASL_*); none by default. */
+  security?: KafkaSecurity;
 }
 
 export const KAFKA_SETTINGS = Symbol('KAFKA_SETTINGS');
@@ -45,7 +48,7 @@ export class KafkaService implements OnModuleInit, OnApplicationShutdown {
     readonly settings: KafkaSettings,
     registry: Registry,
   ) {
-    this.kafka = createKafka(settings.clientId, settings.brokers, false, { sessionTimeoutMs: settings.sessionTimeoutMs ?? 6000 });
+    this.kafka = createKafka(settings.clientId, settings.brokers, false, { sessionTimeoutMs: settings.sessionTimeoutMs ?? 6000 }, settings.security);
     this.producer = this.newProducer();
     this.admin = this.kafka.admin();
     // Lag is read from the broker when Prometheus scrapes, never on a timer of our own.
@@ -67,7 +70,7 @@ export class KafkaService implements OnModuleInit, OnApplicationShutdown {
     this.batching = new BatchingProducer(this.producer, {
       onError: (topic, n) => this.metrics.produceErrors.inc({ topic }, n),
       onSlow: (n, ms, how) => this.logger.warn(`a produce of ${n} message(s) took ${ms} ms (${how}); later messages waited behind it`),
-      retry: { giveUpMs: 30_000, brokerUp: () => brokerServes(settings.brokers, 500), renewProducer: () => this.renewProducer() },
+      retry: { giveUpMs: 30_000, brokerUp: () => brokerServes(settings.brokers, 500, settings.security?.ssl), renewProducer: () => this.renewProducer() },
     });
     this.deadLetters = new DeadLetters(this.batching, (labels) => this.metrics.deadLetters.inc(labels));
     setDeadLetters(this.kafka, this.deadLetters);
@@ -135,15 +138,23 @@ export class KafkaService implements OnModuleInit, OnApplicationShutdown {
     try {
       await Promise.all([this.producer.connect(), this.admin.connect()]);
     } catch (e) {
-      throw new Error(
-        `cannot reach Kafka at ${this.settings.brokers.join(',')}: ${(e as Error).message}. ` +
-          `Start the stack with 'npm start' (it runs a local broker) or set KAFKA_BROKERS to a running broker.`,
-        { cause: e },
-      );
+      throw new Error(this.unreachable(e as Error), { cause: e });
     }
     this.logger.log(`connected to Kafka at ${this.settings.brokers.join(',')}`);
     // Before any consumer starts: a record it cannot process goes here.
     await ensureTopics(this.admin, [{ topic: Topics.deadLetter, numPartitions: 1 }]);
+  }
+
+  /** Why the first connection failed, and which settings to look at: a refused login is not a broker away. */
+  private unreachable(e: Error): string {
+    const at = this.settings.brokers.join(',');
+    const sasl = this.settings.security?.sasl;
+    if (e.name === 'KafkaJSSASLAuthenticationError' || /SASL|authentication/i.test(e.message))
+      return (
+        `Kafka at ${at} refused the login${sasl ? ` of KAFKA_SASL_USERNAME=${sasl.username} (${sasl.mechanism})` : ' (no KAFKA_SASL_* set)'}: ${e.message}. ` +
+        `Check KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD against the broker's SCRAM users.`
+      );
+    return `cannot reach Kafka at ${at}: ${e.message}. Start the stack with 'npm start' (it runs a local broker) or set KAFKA_BROKERS to a running broker (KAFKA_SASL_* if it wants a login).`;
   }
 
   /** Registers something to stop before the producer goes (consumers, requesters). */

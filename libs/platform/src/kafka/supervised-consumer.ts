@@ -139,8 +139,8 @@ export class SupervisedConsumer {
       if (this.stopped()) return;
       // While the broker does not serve, an attempt would only sit in kafkajs' own retries (15 s and more,
       // measured), and the next one would start late: probe first, try when it serves.
-      const brokers = consumerDefaultsOf(this.kafka).brokers;
-      if (brokers && !(await brokerServes(brokers))) continue;
+      const { brokers, ssl } = consumerDefaultsOf(this.kafka);
+      if (brokers && !(await brokerServes(brokers, undefined, ssl))) continue;
       try {
         await this.open();
         this.restarts++;
