@@ -121,8 +121,11 @@ export class KafkaService implements OnModuleInit, OnApplicationShutdown {
       );
     }
     this.logger.log(`connected to Kafka at ${this.settings.brokers.join(',')}`);
-    // Before any consumer starts: a record it cannot process goes here.
-    await ensureTopics(this.admin, [{ topic: Topics.deadLetter, numPartitions: 1 }]);
+    // Before any consumer starts: a record it cannot process goes here. And before any admin API answers: its changes are audited there (AdminAudit).
+    await ensureTopics(this.admin, [
+      { topic: Topics.deadLetter, numPartitions: 1 },
+      { topic: Topics.adminAudit, numPartitions: 1 },
+    ]);
   }
 
   /** Registers something to stop before the producer goes (consumers, requesters). */
