@@ -1,6 +1,7 @@
 import { Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AdminGuard, AdminScoped, LedgerReader, LedgerReaderOf, LedgerReadGuard } from '@ndxp/platform';
+import { AuditProjector } from '../audit/audit-projector.service';
 import { ProjectorService } from '../projection/projector.service';
 import { LedgerQueryDto, StatisticsQueryDto } from './ledger.dto';
 import { LedgerService } from './ledger.service';
@@ -11,6 +12,7 @@ export class LedgerController {
   constructor(
     private readonly ledger: LedgerService,
     private readonly projector: ProjectorService,
+    private readonly audit: AuditProjector,
   ) {}
 
   @Get('ledger')
@@ -59,8 +61,11 @@ export class LedgerController {
   @UseGuards(AdminGuard)
   @AdminScoped('projection')
   @ApiBearerAuth()
-  @ApiOperation({ summary: 'Drop the ledger and counters and replay the transaction topic from offset zero' })
-  rebuild() {
-    return this.projector.rebuild();
+  @ApiOperation({
+    summary: 'Drop the ledger and counters and replay the transaction topic from offset zero; then the admin audit trail from its topic (audit: its events and time)',
+  })
+  async rebuild() {
+    const ledger = await this.projector.rebuild();
+    return { ...ledger, audit: await this.audit.rebuild() };
   }
 }
