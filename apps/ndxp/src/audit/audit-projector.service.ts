@@ -98,8 +98,14 @@ export class AuditProjector implements OnApplicationBootstrap {
   async rebuild(timeoutMs = 120_000): Promise<{ events: number; ms: number }> {
     const started = Date.now();
     await this.stop();
+    try {
+      // Before the table is emptied: the broker refuses while another hub's member is in the group, and the trail must then stay as it was.
+      await this.kafka.resetToEarliest(GROUP, Topics.adminAudit);
+    } catch (e) {
+      await this.start();
+      throw e;
+    }
     await this.db.query('TRUNCATE ndxp.admin_audit');
-    await this.kafka.resetToEarliest(GROUP, Topics.adminAudit);
     this.next = undefined;
     const before = this.eventsApplied;
     this.replaying = true;

@@ -65,8 +65,10 @@ export class LedgerController {
     summary: 'Drop the ledger and counters and replay the transaction topic from offset zero; the admin audit trail likewise from its topic (audit: its events and time)',
   })
   async rebuild() {
-    // Independent groups and tables: replayed side by side, each as long as its consumer takes to join.
-    const [ledger, audit] = await Promise.all([this.projector.rebuild(), this.audit.rebuild()]);
-    return { ...ledger, audit };
+    // Independent groups and tables: replayed side by side, each as long as its consumer takes to join; both finished before any answer.
+    const [ledger, audit] = await Promise.allSettled([this.projector.rebuild(), this.audit.rebuild()]);
+    if (ledger.status === 'rejected') throw ledger.reason;
+    if (audit.status === 'rejected') throw audit.reason;
+    return { ...ledger.value, audit: audit.value };
   }
 }
