@@ -9,6 +9,7 @@ export * from './exchange';
 export * from './message-size';
 export * from './registry-events';
 export * from './transaction-events';
+export * from './admin-audit';
 export * from './credentials';
 export * from './registry-view';
 export * from './text';

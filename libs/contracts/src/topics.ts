@@ -16,6 +16,8 @@ export const Topics = {
   registryEvents: 'ndxp.registry.events',
   /** Records a consumer could not process (malformed, unstorable, or failing after bounded retries), with headers saying where from and why. */
   deadLetter: 'ndxp.dead-letter',
+  /** Every admin change, let through or refused (admin-audit.ts), keyed by its audit id. One partition: one order. */
+  adminAudit: 'ndxp.admin-audit',
   /** Probe topic used by the launcher to prove a message round-trips through the broker. */
   launcherProbe: 'ndxp.launcher.probe',
 } as const;

@@ -20,6 +20,7 @@ export * from './http/domain-error';
 export * from './http/http-errors';
 export * from './http/json-input';
 export * from './http/admin.guard';
+export * from './http/admin-audit';
 export * from './http/read-access';
 export * from './registry-view/registry-view.service';
 export * from './registry-view/registry-view.module';

@@ -1,6 +1,7 @@
 import { Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AdminGuard, AdminScoped, LedgerReader, LedgerReaderOf, LedgerReadGuard } from '@ndxp/platform';
+import { AuditProjector } from '../audit/audit-projector.service';
 import { ProjectorService } from '../projection/projector.service';
 import { LedgerQueryDto, StatisticsQueryDto } from './ledger.dto';
 import { LedgerService } from './ledger.service';
@@ -11,6 +12,7 @@ export class LedgerController {
   constructor(
     private readonly ledger: LedgerService,
     private readonly projector: ProjectorService,
+    private readonly audit: AuditProjector,
   ) {}
 
   @Get('ledger')
@@ -59,8 +61,14 @@ export class LedgerController {
   @UseGuards(AdminGuard)
   @AdminScoped('projection')
   @ApiBearerAuth()
-  @ApiOperation({ summary: 'Drop the ledger and counters and replay the transaction topic from offset zero' })
-  rebuild() {
-    return this.projector.rebuild();
+  @ApiOperation({
+    summary: 'Drop the ledger and counters and replay the transaction topic from offset zero; the admin audit trail likewise from its topic (audit: its events and time)',
+  })
+  async rebuild() {
+    // Independent groups and tables: replayed side by side, each as long as its consumer takes to join; both finished before any answer.
+    const [ledger, audit] = await Promise.allSettled([this.projector.rebuild(), this.audit.rebuild()]);
+    if (ledger.status === 'rejected') throw ledger.reason;
+    if (audit.status === 'rejected') throw audit.reason;
+    return { ...ledger.value, audit: audit.value };
   }
 }

@@ -3,6 +3,8 @@ import { ProjectorService } from '../projection/projector.service';
 import { LedgerReadGuard } from '@ndxp/platform';
 import { LedgerController } from './ledger.controller';
 import { LedgerService } from './ledger.service';
+import { AuditModule } from '../audit/audit.module';
 
-@Module({ providers: [ProjectorService, LedgerService, LedgerReadGuard], controllers: [LedgerController], exports: [ProjectorService] })
+/** The ledger and its rebuild, which replays the admin audit trail too (AuditModule). */
+@Module({ imports: [AuditModule], providers: [ProjectorService, LedgerService, LedgerReadGuard], controllers: [LedgerController], exports: [ProjectorService] })
 export class LedgerModule {}

@@ -5,6 +5,7 @@ import { AppConfig, AppName } from '../config/app-config';
 import { DatabaseModule } from '../database/database.module';
 import { KafkaModule } from '../kafka/kafka.module';
 import { APP_NAME, HealthController } from '../health/health.controller';
+import { AdminAudit } from '../http/admin-audit';
 
 export interface PlatformOptions {
   app: AppName;
@@ -14,7 +15,7 @@ export interface PlatformOptions {
   migrations?: DataSourceOptions['migrations'];
 }
 
-/** What every app gets: config, Kafka, its Postgres schema with migrations, /health and /metrics. */
+/** What every app gets: config, Kafka, its Postgres schema with migrations, /health and /metrics, the admin audit (AdminGuard's). */
 @Module({})
 export class PlatformModule {
   static forApp(o: PlatformOptions): DynamicModule {
@@ -37,11 +38,8 @@ export class PlatformModule {
         MetricsModule.forApp(o.app, o.config.INSTANCE_ID),
       ],
       controllers: [HealthController],
-      providers: [
-        { provide: APP_NAME, useValue: { name: o.app, instance: o.config.INSTANCE_ID } },
-        { provide: AppConfig, useValue: o.config },
-      ],
-      exports: [APP_NAME, AppConfig],
+      providers: [{ provide: APP_NAME, useValue: { name: o.app, instance: o.config.INSTANCE_ID } }, { provide: AppConfig, useValue: o.config }, AdminAudit],
+      exports: [APP_NAME, AppConfig, AdminAudit],
     };
   }
 }

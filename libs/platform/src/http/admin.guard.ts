@@ -1,16 +1,18 @@
 import { CanActivate, ExecutionContext, HttpException, Injectable, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { timingSafeEqual } from 'crypto';
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
+import { AdminScope, NO_CREDENTIAL, UNRECOGNIZED_CREDENTIAL } from '@ndxp/contracts';
 import { AppConfig } from '../config/app-config';
+import { AdminAudit, isAdminChange } from './admin-audit';
 import { ApiErrorBody } from './http-errors';
 
 /**
- * What an admin API changes. `registry` (the default) takes ADMIN_TOKEN only;
+ * What an admin API changes (libs/contracts' ADMIN_SCOPES). `registry` (the default) takes ADMIN_TOKEN only;
  * `faults` and `projection` also take their own token when one is set, so an
  * operator who may break a database on purpose need not hold the registry's key.
  */
-export type AdminScope = 'registry' | 'faults' | 'projection';
+export type { AdminScope };
 
 const SCOPE_TOKEN = { faults: 'FAULTS_ADMIN_TOKEN', projection: 'PROJECTION_ADMIN_TOKEN' } as const;
 const SCOPE_KEY = 'ndxp:admin-scope';
@@ -41,6 +43,21 @@ export function adminTokenAllows(config: AdminTokens, scope: AdminScope, token: 
     .some(Boolean);
 }
 
+const ADMIN_TOKEN_NAMES = ['ADMIN_TOKEN', 'FAULTS_ADMIN_TOKEN', 'PROJECTION_ADMIN_TOKEN'] as const;
+
+/**
+ * Which admin token `token` is, by its variable's name (ADMIN_TOKEN first when two are set alike), whatever the
+ * scope asked: `none` without a token, `unrecognized` for one that is no admin token. For the audit trail, which
+ * names the credential and never holds it.
+ */
+export function adminCredentialOf(config: AdminTokens, token: string): string {
+  if (!token) return NO_CREDENTIAL;
+  // every name compared (no early exit), as in adminTokenAllows
+  const matches = ADMIN_TOKEN_NAMES.map((n) => sameSecret(token, config[n] ?? ''));
+  const i = matches.indexOf(true);
+  return i < 0 ? UNRECOGNIZED_CREDENTIAL : ADMIN_TOKEN_NAMES[i];
+}
+
 /** The token of `Authorization: Bearer <token>`, or '' without one. */
 export function bearerToken(req: Pick<Request, 'headers'>): string {
   const header = req.headers.authorization ?? '';
@@ -51,17 +68,27 @@ export function bearerToken(req: Pick<Request, 'headers'>): string {
  * Admin APIs need `Authorization: Bearer <ADMIN_TOKEN>` (or the scope's own
  * token, see AdminScoped). Connector API keys are a different secret, so no
  * connector can change the registry or the faults.
+ *
+ * Every admin change (any method but a read), let through or refused, is
+ * audited here (AdminAudit), the one place every admin API passes: Nest runs
+ * guards before interceptors, so a refusal is seen nowhere else, and an admin
+ * API added later is audited without a line of its own.
  */
 @Injectable()
 export class AdminGuard implements CanActivate {
   constructor(
     private readonly config: AppConfig,
     private readonly reflector: Reflector,
+    private readonly audit: AdminAudit,
   ) {}
 
-  canActivate(ctx: ExecutionContext): boolean {
+  async canActivate(ctx: ExecutionContext): Promise<boolean> {
     const scope = this.reflector.getAllAndOverride<AdminScope | undefined>(SCOPE_KEY, [ctx.getHandler(), ctx.getClass()]) ?? 'registry';
-    if (!adminTokenAllows(this.config, scope, bearerToken(ctx.switchToHttp().getRequest<Request>()))) {
+    const req = ctx.switchToHttp().getRequest<Request>();
+    const token = bearerToken(req);
+    const allowed = adminTokenAllows(this.config, scope, token);
+    if (isAdminChange(req.method)) await this.audit.record(req, ctx.switchToHttp().getResponse<Response>(), { scope, credential: adminCredentialOf(this.config, token), allowed });
+    if (!allowed) {
       const names = adminTokenNames(this.config, scope).map((n) => `<${n}>`);
       throw new HttpException(
         { statusCode: 401, code: 'ADMIN_TOKEN_REQUIRED', message: `admin API: send Authorization: Bearer ${names.join(' or ')}` } satisfies ApiErrorBody,

@@ -141,8 +141,11 @@ export class KafkaService implements OnModuleInit, OnApplicationShutdown {
       throw new Error(this.unreachable(e as Error), { cause: e });
     }
     this.logger.log(`connected to Kafka at ${this.settings.brokers.join(',')}`);
-    // Before any consumer starts: a record it cannot process goes here.
-    await ensureTopics(this.admin, [{ topic: Topics.deadLetter, numPartitions: 1 }]);
+    // Before any consumer starts: a record it cannot process goes here. And before any admin API answers: its changes are audited there (AdminAudit).
+    await ensureTopics(this.admin, [
+      { topic: Topics.deadLetter, numPartitions: 1 },
+      { topic: Topics.adminAudit, numPartitions: 1 },
+    ]);
   }
 
   /** Why the first connection failed, and which settings to look at: a refused login is not a broker away. */
