@@ -1,7 +1,7 @@
 import { Controller, Get, HttpException, Query, Req, Res } from '@nestjs/common';
 import { ApiHeader, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { ApiErrorBody, ledgerReaderOf, LedgerReader, sameSecret, RegistryViewService } from '@ndxp/platform';
+import { ApiErrorBody, ledgerReaderOf, LedgerReader, readerChecks, RegistryViewService } from '@ndxp/platform';
 import { LgspConfig } from '../lgsp.config';
 import { buildHar, harEntry } from './har';
 import { JournalEntry, JournalFilter } from './journal';
@@ -83,13 +83,9 @@ export class JournalController {
   }
 
   private read(req: Request, q: JournalQuery): { entries: JournalEntry[]; filter: JournalFilter } {
-    const reader: LedgerReader | ApiErrorBody = ledgerReaderOf(
-      req.headers,
-      (t) => sameSecret(t, this.config.ADMIN_TOKEN),
-      (key, client) => this.registry.checkApiKey(key, client),
-      'the request journal needs a credential',
-    );
+    const reader: LedgerReader | ApiErrorBody = ledgerReaderOf(req.headers, readerChecks(this.config, this.registry), 'the request journal needs a credential');
     if ('code' in reader) throw new HttpException(reader, reader.statusCode);
+    if (reader.kind === 'operator') throw new HttpException({ statusCode: 403, code: 'NOT_YET', message: "an LGSP operator's key does not read the journal yet" }, 403);
     const filter = journalFilterOf(q);
     if (isError(filter)) throw new HttpException(filter, filter.statusCode);
     if (reader.kind === 'client') filter.owner = reader.client;
