@@ -3,6 +3,7 @@ import { ApiHeader, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { ApiErrorBody, ledgerReaderOf, LedgerReader, readerChecks, RegistryViewService } from '@ndxp/platform';
 import { LgspConfig } from '../lgsp.config';
+import { maskedEntry } from './capture';
 import { buildHar, harEntry } from './har';
 import { JournalEntry, JournalFilter } from './journal';
 import { JournalService } from './journal.service';
@@ -48,7 +49,9 @@ export class JournalController {
   @Get('journal')
   @ApiOperation({
     summary: "This gateway process's request journal: every exchange, request and answer with headers and bodies (personal data masked by default), latest last",
-    description: 'The admin token reads every entry; a client subsystem, by its X-API-Key, only the requests sent with its own credential.',
+    description:
+      "The admin token reads every entry; an LGSP's operator, by its key, the entries of its LGSP (personal data masked whatever JOURNAL_BODIES says); " +
+      'a client subsystem, by its X-API-Key, only the requests sent with its own credential.',
   })
   @ApiHeader({ name: 'X-API-Key', required: false })
   @ApiQuery({ name: 'outcome', required: false, description: 'answered (the provider answered, any status), fault (a platform fault), or a fault code' })
@@ -85,11 +88,14 @@ export class JournalController {
   private read(req: Request, q: JournalQuery): { entries: JournalEntry[]; filter: JournalFilter } {
     const reader: LedgerReader | ApiErrorBody = ledgerReaderOf(req.headers, readerChecks(this.config, this.registry), 'the request journal needs a credential');
     if ('code' in reader) throw new HttpException(reader, reader.statusCode);
-    if (reader.kind === 'operator') throw new HttpException({ statusCode: 403, code: 'NOT_YET', message: "an LGSP operator's key does not read the journal yet" }, 403);
     const filter = journalFilterOf(q);
     if (isError(filter)) throw new HttpException(filter, filter.statusCode);
     if (reader.kind === 'client') filter.owner = reader.client;
-    return { entries: this.journal.find(filter), filter };
+    if (reader.kind === 'operator') filter.lgsp = reader.lgsp;
+    const entries = this.journal.find(filter);
+    // Only the admin sees personal data: an LGSP's operator reads its members' exchanges, not the people in them.
+    const clearForOperator = reader.kind === 'operator' && this.journal.bodies === 'clear';
+    return { entries: clearForOperator ? entries.map(maskedEntry) : entries, filter };
   }
 
   /** An entry in the JSON list: the journal's fields, and the HAR entry's timings and statusText for the same exchange. */
