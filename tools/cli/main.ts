@@ -6,6 +6,7 @@ import { DEFAULT_ADMIN_TOKEN } from '@ndxp/platform';
 import { PlanError, PrerequisiteError, Stack, smokeExchange, startInfra, startStack, InfraHandle } from '@ndxp/infra';
 import { seedNationalDatabases } from '../../apps/providers/src/data/seeder';
 import { progress } from './progress';
+import { operatorCommand } from './operator-command';
 import { tlsCommand } from './tls-command';
 import { mkdirSync, writeFileSync } from 'fs';
 import { join } from 'path';
@@ -33,6 +34,10 @@ Commands:
   dev-key <client subsystem>
             Print the API key the seed gave a client, e.g.
             dev-key VN/GOV/000.00.00.H26/MOTCUA
+  operator issue|revoke|list <LGSP agency code> [key id]
+            Keys of an LGSP's operator (ADMIN_TOKEN): it reads that LGSP's
+            exchanges in the ledger, the statistics and the request journal.
+            'operator --help' says more.
   tls init [--dir DIR] [--force]
             Create a local CA and the gateway's server certificate (localhost,
             127.0.0.1) for mutual TLS, in .ndxp/tls.
@@ -284,6 +289,7 @@ async function seedNational(args: string[]): Promise<void> {
 async function main(argv: string[]): Promise<void> {
   const [command = 'up', ...args] = argv;
   if (command === 'tls') return tlsCommand(args);
+  if (command === 'operator') return operatorCommand(args);
   if (command === 'help' || command === '--help' || command === '-h' || args.includes('--help')) {
     process.stdout.write(HELP);
     return;
