@@ -454,7 +454,7 @@ export class GatewayService {
   private async exchange(x: Exchange, req: ExchangeRequest): Promise<ExchangeResponse> {
     const waitMs = this.config.EXCHANGE_TIMEOUT_MS + 1000; // a little past the hub's deadline, so the hub's own timeout answer arrives first
     try {
-      return await this.hub.request<ExchangeRequest, ExchangeResponse>(EXCHANGE_OPERATION, req, waitMs, x.transactionId);
+      return await this.hub.request<ExchangeRequest, ExchangeResponse>(EXCHANGE_OPERATION, req, waitMs, { lgsp: x.lgsp, key: x.transactionId });
     } catch (e) {
       const f =
         e instanceof RequestTimeoutError
