@@ -5,7 +5,8 @@ import { LgspConfig } from '../lgsp.config';
 
 /**
  * This LGSP process's line to the hub: requests out on one topic, replies back on its own. Every request is signed with
- * the key of the LGSP it is for (derived from PLATFORM_SIGNING_KEY): the hub refuses what that LGSP's key did not sign.
+ * the key of the LGSP it is for (LGSP_SIGNING_KEYS, or derived from PLATFORM_SIGNING_KEY): the hub refuses what that
+ * LGSP's key did not sign.
  */
 @Injectable()
 export class HubClientService implements OnApplicationBootstrap {
@@ -16,7 +17,7 @@ export class HubClientService implements OnApplicationBootstrap {
     private readonly kafka: KafkaService,
     private readonly config: LgspConfig,
   ) {
-    this.keys = LgspKeyring.derivedFrom(config.PLATFORM_SIGNING_KEY);
+    this.keys = config.lgspKeyring();
   }
 
   async onApplicationBootstrap(): Promise<void> {
