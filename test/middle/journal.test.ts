@@ -197,6 +197,11 @@ describe('middle tier: the request journal of an lgsp gateway', () => {
     expect(JSON.stringify(har)).not.toMatch(/001200000001|Nguyễn Văn An|VN001200000999/);
     const theirs = (await (await journal('/journal', { Authorization: `Bearer ${OTHER_OPERATOR_KEY}` })).json()) as { items: unknown[] };
     expect(theirs.items).toEqual([]);
+    const asked = (await (await journal(`/journal?lgsp=${LGSP}`, { Authorization: `Bearer ${OTHER_OPERATOR_KEY}` })).json()) as { items: unknown[] };
+    expect(asked.items).toEqual([]);
+    const byAdmin = async (lgsp: string) => ((await (await journal(`/journal?lgsp=${lgsp}`, admin)).json()) as { items: unknown[] }).items.length;
+    expect(await byAdmin(LGSP)).toBe(ids.length);
+    expect(await byAdmin(OTHER_LGSP)).toBe(0);
     // an operator speaks for no client subsystem
     expect((await journal('/journal', { 'X-API-Key': OPERATOR_KEY, 'X-Road-Client': CLIENT })).status).toBe(401);
   });

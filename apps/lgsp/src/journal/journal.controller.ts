@@ -12,7 +12,7 @@ import { JournalService } from './journal.service';
 export const EMULATOR_VERSION = '0.1.0';
 const MAX_LIMIT = 100_000;
 
-export type JournalQuery = Partial<Record<'client' | 'service' | 'xRoadId' | 'from' | 'to' | 'outcome' | 'limit', string | string[]>>;
+export type JournalQuery = Partial<Record<'client' | 'service' | 'lgsp' | 'xRoadId' | 'from' | 'to' | 'outcome' | 'limit', string | string[]>>;
 
 const bad = (message: string): ApiErrorBody => ({ statusCode: 400, code: 'INVALID_QUERY', message });
 
@@ -22,7 +22,7 @@ export function journalFilterOf(q: JournalQuery): JournalFilter | ApiErrorBody {
   for (const [name, raw] of Object.entries(q)) {
     if (raw === undefined) continue;
     if (typeof raw !== 'string') return bad(`${name}: give it once`);
-    if (name === 'client' || name === 'service' || name === 'xRoadId' || name === 'outcome') f[name] = raw;
+    if (name === 'client' || name === 'service' || name === 'lgsp' || name === 'xRoadId' || name === 'outcome') f[name] = raw;
     else if (name === 'from' || name === 'to') {
       const at = /^\d{1,15}$/.test(raw) ? Number(raw) : /^\d{4}-\d{2}-\d{2}/.test(raw) ? Date.parse(raw) : NaN;
       if (Number.isNaN(at)) return bad(`${name}: must be an ISO 8601 date-time (e.g. 2026-11-23T00:00:00+07:00) or epoch milliseconds`);
@@ -54,6 +54,7 @@ export class JournalController {
       'a client subsystem, by its X-API-Key, only the requests sent with its own credential.',
   })
   @ApiHeader({ name: 'X-API-Key', required: false })
+  @ApiQuery({ name: 'lgsp', required: false, description: "the LGSP's agency code (the client's member)" })
   @ApiQuery({ name: 'outcome', required: false, description: 'answered (the provider answered, any status), fault (a platform fault), or a fault code' })
   @ApiQuery({ name: 'from', required: false, description: 'ISO 8601 or epoch ms, inclusive' })
   @ApiQuery({ name: 'to', required: false, description: 'ISO 8601 or epoch ms, exclusive' })
@@ -91,6 +92,8 @@ export class JournalController {
     const filter = journalFilterOf(q);
     if (isError(filter)) throw new HttpException(filter, filter.statusCode);
     if (reader.kind === 'client') filter.owner = reader.client;
+    // An operator's own LGSP, and the one asked for: another LGSP's entries are none of its business.
+    if (reader.kind === 'operator' && filter.lgsp !== undefined && filter.lgsp !== reader.lgsp) return { entries: [], filter };
     if (reader.kind === 'operator') filter.lgsp = reader.lgsp;
     const entries = this.journal.find(filter);
     // Only the admin sees personal data: an LGSP's operator reads its members' exchanges, not the people in them.
