@@ -572,7 +572,7 @@ describe('the exchange, end to end', () => {
       await projected(s);
       const snapshot = async () => ({
         ledger: (await s.db.query('SELECT * FROM ndxp.transactions ORDER BY transaction_id')).rows,
-        counters: (await s.db.query('SELECT * FROM ndxp.daily_counters ORDER BY day, client, service, provider, outcome')).rows,
+        counters: (await s.db.query('SELECT * FROM ndxp.daily_counters ORDER BY day, lgsp, client, service, provider, outcome')).rows,
       });
       const before = await snapshot();
       expect(before.ledger.length).toBeGreaterThan(20);

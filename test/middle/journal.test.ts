@@ -1,6 +1,6 @@
 import { INestApplication } from '@nestjs/common';
 import { Consumer, Kafka, logLevel, Producer } from 'kafkajs';
-import { ExchangeRequest, FaultTypes, hashApiKey, RegistryEvent, SERVICES, serviceKeyOf, TransactionEvent } from '@ndxp/contracts';
+import { ExchangeRequest, FaultTypes, hashApiKey, keyIdOf, RegistryEvent, SERVICES, serviceKeyOf, Topics, TransactionEvent } from '@ndxp/contracts';
 import { dropDatabase, InfraHandle, startInfra } from '@ndxp/infra';
 import { BatchingProducer, KafkaRequester, loadConfig, RequestConsumer } from '@ndxp/platform';
 import { LgspConfig, lgspDefaults } from '../../apps/lgsp/src/lgsp.config';
@@ -20,6 +20,11 @@ const CLIENT = `VN/GOV/${LGSP}/MOTCUA`;
 const API_KEY = 'middle-tier-api-key-0123456789';
 const OTHER = `VN/GOV/${LGSP}/HOTICH`;
 const OTHER_KEY = 'middle-tier-other-key-9876543210';
+/** The operators of this LGSP and of another: each reads its own LGSP's entries. */
+const OPERATOR_KEY = 'ndxpop_middle-tier-hanoi-operator-000000';
+const OTHER_LGSP = '000.00.00.H29';
+const OTHER_OPERATOR_KEY = 'ndxpop_middle-tier-hcmc-operator-0000000';
+const operatorIssued = (lgsp: string, key: string): RegistryEvent => ({ type: 'OperatorCredentialIssued', lgsp, keyId: keyIdOf(hashApiKey(key)), keyHash: hashApiKey(key) });
 const SERVICE = SERVICES.find((s) => s.database === 'population')!;
 const SERVICE_KEY = serviceKeyOf(SERVICE);
 const EXCHANGE_TIMEOUT_MS = 600;
@@ -31,6 +36,9 @@ const seed: RegistryEvent[] = [
   { type: 'SubsystemRegistered', subsystem: OTHER, agency: LGSP, name: 'civil status', role: 'client' },
   { type: 'AccessGranted', client: OTHER, service: SERVICE_KEY },
   { type: 'CredentialIssued', client: OTHER, keyId: 'k2', keyHash: hashApiKey(OTHER_KEY) },
+  { type: 'AgencyRegistered', code102: OTHER_LGSP, nameVi: 'TP. Hồ Chí Minh', nameEn: 'Ho Chi Minh City', level: 1, category: 'province', codeConfirmed: true, hasLgsp: true },
+  operatorIssued(LGSP, OPERATOR_KEY),
+  operatorIssued(OTHER_LGSP, OTHER_OPERATOR_KEY),
 ];
 
 /** How the fake hub answers a request, by the `answer` query parameter the client sent. */
@@ -179,5 +187,38 @@ describe('middle tier: the request journal of an lgsp gateway', () => {
     expect(none.status).toBe(401);
     expect(await none.json()).toMatchObject({ code: 'CREDENTIAL_REQUIRED' });
     expect((await journal('/journal', { 'X-API-Key': 'not-a-key-of-anyone-000000' })).status).toBe(401);
+  });
+
+  it("given an LGSP operator's key, when it reads the journal, then every entry of its LGSP (each client's, a refused key's too), masked; another LGSP's operator sees none", async () => {
+    const har = (await (await journal('/journal.har', { 'X-API-Key': OPERATOR_KEY })).json()) as Har;
+    const ids = har.log.entries.map((e) => e._xRoad.xRoadId);
+    expect(ids).toEqual(expect.arrayContaining(['journal-ok-1', 'journal-post-1', 'journal-denied-1', 'journal-refused-1', 'journal-other-1']));
+    for (const e of har.log.entries) expect(e._xRoad.lgsp).toBe(LGSP);
+    expect(JSON.stringify(har)).not.toMatch(/001200000001|Nguyễn Văn An|VN001200000999/);
+    const theirs = (await (await journal('/journal', { Authorization: `Bearer ${OTHER_OPERATOR_KEY}` })).json()) as { items: unknown[] };
+    expect(theirs.items).toEqual([]);
+    const asked = (await (await journal(`/journal?lgsp=${LGSP}`, { Authorization: `Bearer ${OTHER_OPERATOR_KEY}` })).json()) as { items: unknown[] };
+    expect(asked.items).toEqual([]);
+    const byAdmin = async (lgsp: string) => ((await (await journal(`/journal?lgsp=${lgsp}`, admin)).json()) as { items: unknown[] }).items.length;
+    expect(await byAdmin(LGSP)).toBe(ids.length);
+    expect(await byAdmin(OTHER_LGSP)).toBe(0);
+    // an operator speaks for no client subsystem
+    expect((await journal('/journal', { 'X-API-Key': OPERATOR_KEY, 'X-Road-Client': CLIENT })).status).toBe(401);
+  });
+
+  it("given the operator's key revoked in the registry, when it reads the journal, then 401 with the reason (within a few seconds)", async () => {
+    const keyId = keyIdOf(hashApiKey(OPERATOR_KEY));
+    const revoked: RegistryEvent = { type: 'OperatorCredentialRevoked', lgsp: LGSP, keyId };
+    const envelope = { globalPosition: seed.length + 1, streamId: `operator-${LGSP}`, streamVersion: 1, recordedAt: new Date().toISOString(), event: revoked };
+    await producer!.send({ topic: Topics.registryEvents, messages: [{ value: JSON.stringify(envelope) }] });
+    let status = 200;
+    for (const deadline = Date.now() + 5000; status === 200 && Date.now() < deadline;) {
+      const r = await journal('/journal', { 'X-API-Key': OPERATOR_KEY });
+      status = r.status;
+      if (status === 401)
+        expect(await r.json()).toMatchObject({ code: 'CREDENTIAL_REFUSED', message: expect.stringContaining(`operator key ${keyId} of LGSP ${LGSP} has been revoked`) });
+      else await r.arrayBuffer().then(() => new Promise((resolve) => setTimeout(resolve, 100)));
+    }
+    expect(status).toBe(401);
   });
 });

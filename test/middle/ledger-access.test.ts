@@ -14,7 +14,8 @@ import { middleSettings } from './support';
 
 // The middle tier: who may read the ledger and the statistics. NDXP's ledger
 // module alone against a real broker and PostgreSQL, with a registry view
-// folded from events of our own (two client keys, one of them revoked).
+// folded from events of our own (two client keys, one of them revoked; an
+// LGSP operator's key, revoked in the last test).
 
 const ADMIN_TOKEN = 'middle-tier-admin-token';
 const PROJECTION_ADMIN_TOKEN = 'middle-tier-projection-token';
@@ -25,26 +26,34 @@ const PROVIDER = 'VN/GOV/000.00.00.G01/CSDLQGDC';
 const HANOI_KEY = 'ndxp_middle-tier-hanoi-key-000000000';
 const HANOI_OLD_KEY = 'ndxp_middle-tier-hanoi-old-key-0000000';
 const HCMC_KEY = 'ndxp_middle-tier-hcmc-key-0000000000';
+/** Hà Nội's LGSP operator: reads the exchanges of LGSP 000.00.00.H26. */
+const HANOI_OPERATOR_KEY = 'ndxpop_middle-tier-hanoi-operator-key-00';
 
-/** The registry as the gateway and the hub see it, for the keys above: checkApiKey is the real one. */
-function registryView(): Pick<RegistryViewService, 'state' | 'ready' | 'checkApiKey'> {
+type View = Pick<RegistryViewService, 'state' | 'ready' | 'checkApiKey' | 'checkOperatorKey'>;
+
+/** The registry as the gateway and the hub see it, for the keys above: checkApiKey and checkOperatorKey are the real ones. */
+function registryView(): View {
   const issued = (client: string, key: string): RegistryEvent => ({ type: 'CredentialIssued', client, keyId: keyIdOf(hashApiKey(key)), keyHash: hashApiKey(key) });
   const events: RegistryEvent[] = [
     issued(HANOI, HANOI_KEY),
     issued(HANOI, HANOI_OLD_KEY),
     issued(HCMC, HCMC_KEY),
     { type: 'CredentialRevoked', client: HANOI, keyId: keyIdOf(hashApiKey(HANOI_OLD_KEY)) },
+    { type: 'OperatorCredentialIssued', lgsp: '000.00.00.H26', keyId: keyIdOf(hashApiKey(HANOI_OPERATOR_KEY)), keyHash: hashApiKey(HANOI_OPERATOR_KEY) },
   ];
   const state = emptyRegistryView();
   events.forEach((e, i) => evolveRegistryView(state, e, i + 1));
-  const view = { state, ready: Promise.resolve() } as Pick<RegistryViewService, 'state' | 'ready' | 'checkApiKey'>;
+  const view = { state, ready: Promise.resolve() } as View;
   view.checkApiKey = RegistryViewService.prototype.checkApiKey.bind(view as RegistryViewService);
+  view.checkOperatorKey = RegistryViewService.prototype.checkOperatorKey.bind(view as RegistryViewService);
   return view;
 }
 
+const view = registryView();
+
 @Global()
 @Module({
-  providers: [AdminGuard, NdxpMetricsService, { provide: RegistryViewService, useValue: registryView() }],
+  providers: [AdminGuard, NdxpMetricsService, { provide: RegistryViewService, useValue: view }],
   exports: [AdminGuard, NdxpMetricsService, RegistryViewService],
 })
 class LedgerDependencies {}
@@ -150,10 +159,49 @@ describe('middle tier: who reads the ledger and the statistics', () => {
     }
   });
 
+  const asHanoiOperator = { 'x-api-key': HANOI_OPERATOR_KEY };
+
+  it("given an LGSP operator's key, then its LGSP's rows only (every client of it), personal identifiers masked; another LGSP's row is not found", async () => {
+    const list = await get('/ledger', asHanoiOperator);
+    expect(list.status).toBe(200);
+    expect(list.body.total).toBe(2);
+    expect(list.body.items.map((i: { transactionId: string }) => i.transactionId).sort()).toEqual([...hanoi].sort());
+    for (const i of list.body.items) expect(i).toMatchObject({ lgsp: '000.00.00.H26', userId: expect.stringMatching(/^\*\*\*00[12]$/), issue: '***********123' });
+    expect((await get('/ledger?lgsp=000.00.00.H29', asHanoiOperator)).body.total).toBe(0);
+    expect((await get(`/ledger?client=${encodeURIComponent(HCMC)}`, asHanoiOperator)).body.total).toBe(0);
+    expect((await get(`/ledger/${hanoi[1]}`, asHanoiOperator)).body).toMatchObject({ transactionId: hanoi[1], userId: '***002' });
+    expect((await get(`/ledger/${hcmc}`, asHanoiOperator)).status).toBe(404);
+    // as a bearer token too; with an X-Road-Client it is refused (an operator speaks for no client)
+    expect((await get('/ledger', { authorization: `Bearer ${HANOI_OPERATOR_KEY}` })).body.total).toBe(2);
+    expect((await get('/ledger', { ...asHanoiOperator, 'x-road-client': HANOI })).status).toBe(401);
+  });
+
+  it("given an LGSP operator's key, then the statistics count its LGSP's exchanges only", async () => {
+    for (const unit of ['daily', 'monthly']) {
+      const { status, body } = await get(`/statistics/${unit}`, asHanoiOperator);
+      expect(status).toBe(200);
+      expect(body.total).toBe(2);
+      for (const p of body.periods) expect(Object.keys(p.byClientAgency)).toEqual(['000.00.00.H26']);
+    }
+  });
+
   it('given PROJECTION_ADMIN_TOKEN, then the projection can be rebuilt with it (and not without a token)', async () => {
     expect((await fetch(`${base}/admin/projection/rebuild`, { method: 'POST' })).status).toBe(401);
     const r = await fetch(`${base}/admin/projection/rebuild`, { method: 'POST', headers: { authorization: `Bearer ${PROJECTION_ADMIN_TOKEN}` } });
     expect(r.status).toBe(200);
+    expect((await get('/ledger', asAdmin)).body.total).toBe(3);
+    // the counters rebuilt from the events keep each exchange's LGSP
+    expect((await get('/statistics/daily', asHanoiOperator)).body.total).toBe(2);
+  });
+
+  it("given the operator's key revoked in the registry, then it is refused with the reason (and the admin still reads)", async () => {
+    const keyId = keyIdOf(hashApiKey(HANOI_OPERATOR_KEY));
+    evolveRegistryView(view.state, { type: 'OperatorCredentialRevoked', lgsp: '000.00.00.H26', keyId }, view.state.position + 1);
+    for (const path of ['/ledger', `/ledger/${hanoi[0]}`, '/statistics/daily']) {
+      const { status, body } = await get(path, asHanoiOperator);
+      expect({ path, status }).toEqual({ path, status: 401 });
+      expect(body).toMatchObject({ code: 'CREDENTIAL_REFUSED', message: expect.stringContaining(`operator key ${keyId} of LGSP 000.00.00.H26 has been revoked`) });
+    }
     expect((await get('/ledger', asAdmin)).body.total).toBe(3);
   });
 });

@@ -1,4 +1,4 @@
-import { Global, INestApplication, Module } from '@nestjs/common';
+import { Global, INestApplication, LoggerService, Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { randomUUID } from 'crypto';
 import { Consumer, Kafka, logLevel, Producer } from 'kafkajs';
@@ -8,6 +8,7 @@ import {
   ExchangeResponse,
   FaultTypes,
   HOT_TOPIC_PARTITIONS,
+  LgspKeyring,
   PING_OPERATION,
   PingReply,
   PingRequest,
@@ -19,6 +20,7 @@ import {
   SERVICES,
   serviceKeyOf,
   signingKey,
+  SigningKey,
   Topics,
   TransactionEvent,
 } from '@ndxp/contracts';
@@ -35,12 +37,24 @@ import { middleSettings, serviceRegistered, until, watchTransactions } from './s
 // Kafka: the registry (its events topic), an LGSP (requests on
 // ndxp.hub.requests, replies on its own topic) and a national database (a
 // responder on its request topic). No ledger, no gateway, no registry app: a
-// failure here is the hub's routing. The fake LGSP signs its requests as a
-// gateway does (PLATFORM_SIGNING_KEY) and the fake database checks the hub's
-// signature (PROVIDER_SIGNING_KEY), as the real ones do.
+// failure here is the hub's routing. The fake LGSP signs each request with the
+// key of the LGSP it names, derived from PLATFORM_SIGNING_KEY, as a gateway
+// does, and the fake database checks the hub's signature
+// (PROVIDER_SIGNING_KEY), as the real ones do.
 
 const PLATFORM_KEY = 'middle-routing-platform-signing-key-0123456789';
 const PROVIDER_KEY = 'middle-routing-provider-signing-key-0123456789';
+/** Every LGSP's key, as the hub derives them. */
+const lgspKeys = LgspKeyring.derivedFrom(PLATFORM_KEY);
+const keyOf = (lgsp: string): SigningKey => lgspKeys.keyFor(lgsp)!;
+
+/** What the hub warns of, kept (errors still printed). */
+const warnings: string[] = [];
+const capturingLogger: LoggerService = {
+  log: () => undefined,
+  warn: (message: unknown) => void warnings.push(String(message)),
+  error: (message: unknown, ...rest: unknown[]) => console.error(message, ...rest),
+};
 
 let hubConfig: NdxpConfig;
 @Global()
@@ -62,6 +76,7 @@ const UNGRANTED = `VN/GOV/${LGSP}/KHAC`;
 
 const seed: RegistryEvent[] = [
   { type: 'AgencyRegistered', code102: LGSP, nameVi: 'Hà Nội', nameEn: 'Ha Noi', level: 1, category: 'province', codeConfirmed: true, hasLgsp: true },
+  { type: 'AgencyRegistered', code102: OTHER_LGSP, nameVi: 'TP. Hồ Chí Minh', nameEn: 'Ho Chi Minh City', level: 1, category: 'province', codeConfirmed: true, hasLgsp: true },
   { type: 'AgencyRegistered', code102: AGENCY, nameVi: 'Bộ Công an', nameEn: 'Ministry of Public Security', level: 1, category: 'ministry', codeConfirmed: true, hasLgsp: false },
   { type: 'SubsystemRegistered', subsystem: SERVICE.provider, agency: AGENCY, name: 'population database', role: 'provider' },
   serviceRegistered(SERVICE),
@@ -101,6 +116,8 @@ describe('middle tier: the ndxp hub routing against a real broker', () => {
   let lgsp: KafkaRequester | undefined;
   /** Not gateways: one that does not sign, one that signs with a key of its own, one with a reply topic of no LGSP. */
   let unsigned: KafkaRequester | undefined;
+  /** A gateway of LGSP (it holds that LGSP's key only) that claims OTHER_LGSP. */
+  let impostor: KafkaRequester | undefined;
   let forger: KafkaRequester | undefined;
   let rogue: KafkaRequester | undefined;
   /** What the database found of each call's signature. */
@@ -115,7 +132,8 @@ describe('middle tier: the ndxp hub routing against a real broker', () => {
   const publishRegistry = async (...es: RegistryEvent[]) => {
     await producer!.send({ topic: Topics.registryEvents, messages: es.map((e) => ({ value: JSON.stringify(envelope(e, ++position)) })) });
   };
-  const exchange = (req: ExchangeRequest) => lgsp!.request<ExchangeRequest, ExchangeResponse>(Topics.hubRequests, EXCHANGE_OPERATION, req, 10_000, { key: req.transactionId });
+  const exchange = (req: ExchangeRequest) =>
+    lgsp!.request<ExchangeRequest, ExchangeResponse>(Topics.hubRequests, EXCHANGE_OPERATION, req, 10_000, { key: req.transactionId, signingKey: keyOf(req.lgsp) });
   const eventsOf = (id: string) => events.filter((e) => e.transactionId === id);
 
   beforeAll(async () => {
@@ -131,6 +149,7 @@ describe('middle tier: the ndxp hub routing against a real broker', () => {
       // offsets right after creating it, which the broker could refuse, "not the leader"; it no longer does.)
       { topic: Topics.hubReplies(INSTANCE_ID), numPartitions: 3 },
       { topic: Topics.lgspReplies(LGSP_INSTANCE), numPartitions: 1 },
+      { topic: Topics.lgspReplies('lgsp-middle-impostor'), numPartitions: 1 },
     ]);
     producer = kafka.producer();
     await producer.connect();
@@ -181,21 +200,22 @@ describe('middle tier: the ndxp hub routing against a real broker', () => {
     const moduleRef = await Test.createTestingModule({
       imports: [PlatformModule.forApp({ app: 'ndxp', config, schema: 'ndxp' }), HubDependencies, RegistryViewModule, RoutingModule],
     }).compile();
-    app = moduleRef.createNestApplication({ logger: ['error', 'warn'] });
+    app = moduleRef.createNestApplication({ logger: capturingLogger });
     await app.init();
 
     // An LGSP process: its own reply topic. Pinged until the hub's consumer has its partitions.
-    lgsp = new KafkaRequester(kafka, batching, Topics.lgspReplies(LGSP_INSTANCE), 'middle-routing-lgsp', { signingKey: signingKey(PLATFORM_KEY) });
+    lgsp = new KafkaRequester(kafka, batching, Topics.lgspReplies(LGSP_INSTANCE), 'middle-routing-lgsp', { signingKey: keyOf(LGSP) });
     await lgsp.start([{ topic: Topics.hubRequests, numPartitions: HOT_TOPIC_PARTITIONS }]);
     unsigned = new KafkaRequester(kafka, batching, Topics.lgspReplies('lgsp-middle-unsigned'), 'middle-routing-unsigned');
     forger = new KafkaRequester(kafka, batching, Topics.lgspReplies('lgsp-middle-forger'), 'middle-routing-forger', {
       signingKey: signingKey('a-key-that-is-not-the-platform-key-0123456789'),
     });
     rogue = new KafkaRequester(kafka, batching, 'middle-routing-rogue-replies', 'middle-routing-rogue');
-    for (const r of [unsigned, forger, rogue]) await r.start([{ topic: Topics.hubRequests, numPartitions: HOT_TOPIC_PARTITIONS }]);
+    impostor = new KafkaRequester(kafka, batching, Topics.lgspReplies('lgsp-middle-impostor'), 'middle-routing-impostor', { signingKey: keyOf(LGSP) });
+    for (const r of [unsigned, forger, rogue, impostor]) await r.start([{ topic: Topics.hubRequests, numPartitions: HOT_TOPIC_PARTITIONS }]);
     for (let i = 0; ; i++) {
       try {
-        await lgsp.request<PingRequest, PingReply>(Topics.hubRequests, PING_OPERATION, { fromInstance: LGSP_INSTANCE, sentAt: new Date().toISOString() }, 2000);
+        await lgsp.request<PingRequest, PingReply>(Topics.hubRequests, PING_OPERATION, { fromInstance: LGSP_INSTANCE, lgsp: LGSP, sentAt: new Date().toISOString() }, 2000);
         break;
       } catch (e) {
         if (i >= 10) throw e;
@@ -204,7 +224,7 @@ describe('middle tier: the ndxp hub routing against a real broker', () => {
   });
 
   afterAll(async () => {
-    for (const r of [lgsp, unsigned, forger, rogue]) await r?.stop().catch(() => undefined);
+    for (const r of [lgsp, unsigned, forger, rogue, impostor]) await r?.stop().catch(() => undefined);
     await app?.close();
     await provider?.stop().catch(() => undefined);
     await watcher?.disconnect().catch(() => undefined);
@@ -268,8 +288,8 @@ describe('middle tier: the ndxp hub routing against a real broker', () => {
   });
 
   /** Sends as `who`, expects the hub's refusal with `faultType`, recorded as TransactionRejected at the hub, and no call to the database. */
-  async function expectRefusedAtHub(who: KafkaRequester, req: ExchangeRequest, faultType: string, message: RegExp): Promise<void> {
-    const reply = await who.request<ExchangeRequest, ExchangeResponse>(Topics.hubRequests, EXCHANGE_OPERATION, req, 10_000, { key: req.transactionId });
+  async function expectRefusedAtHub(who: KafkaRequester, req: ExchangeRequest, faultType: string, message: RegExp, signing?: SigningKey): Promise<void> {
+    const reply = await who.request<ExchangeRequest, ExchangeResponse>(Topics.hubRequests, EXCHANGE_OPERATION, req, 10_000, { key: req.transactionId, signingKey: signing });
     expect(reply).toMatchObject({ transactionId: req.transactionId, status: 500, fault: { type: faultType, status: 500 }, responseSize: 0 });
     expect(reply.fault!.message).toMatch(message);
     const rejected = await until('TransactionRejected', () => eventsOf(req.transactionId).find((e) => e.type === 'TransactionRejected'));
@@ -287,6 +307,22 @@ describe('middle tier: the ndxp hub routing against a real broker', () => {
     await expectRefusedAtHub(forger!, exchangeRequest(GRANTED, SERVICE_KEY), FaultTypes.invalidSignature, /does not verify/);
   });
 
+  it('given a request signed with the platform key itself (a gateway signing the old way), when it reaches the hub, then it is refused: it verifies as no LGSP', async () => {
+    await expectRefusedAtHub(lgsp!, exchangeRequest(GRANTED, SERVICE_KEY), FaultTypes.invalidSignature, /does not verify with the key of LGSP/, signingKey(PLATFORM_KEY));
+  });
+
+  it("given a gateway holding one LGSP's key, when it sends a request whose lgsp field names another LGSP, then the hub refuses it as InvalidSignatureValue, records it so, and warns naming that LGSP", async () => {
+    const req = { ...exchangeRequest(`VN/GOV/${OTHER_LGSP}/MOTCUA`, SERVICE_KEY), lgsp: OTHER_LGSP };
+    const other = OTHER_LGSP.replace(/\./g, '\\.');
+    await expectRefusedAtHub(impostor!, req, FaultTypes.invalidSignature, new RegExp(`does not verify with the key of LGSP ${other}, which the request names`));
+    expect(warnings.find((w) => w.includes(`naming LGSP ${OTHER_LGSP}, not signed with its key`))).toMatch(/the latest: bad-signature/);
+    // The same gateway, for its own LGSP, is heard.
+    const own = exchangeRequest(GRANTED, SERVICE_KEY);
+    expect(await impostor!.request<ExchangeRequest, ExchangeResponse>(Topics.hubRequests, EXCHANGE_OPERATION, own, 10_000, { key: own.transactionId })).toMatchObject({
+      status: 200,
+    });
+  });
+
   it('given a signed request for a client of another LGSP, when it reaches the hub, then it is refused as Server.ServerProxy.SslAuthenticationFailed', async () => {
     const req = { ...exchangeRequest(`VN/GOV/${OTHER_LGSP}/MOTCUA`, SERVICE_KEY), lgsp: LGSP };
     await expectRefusedAtHub(lgsp!, req, FaultTypes.originNotAuthenticated, new RegExp(`not a member of LGSP ${LGSP.replace(/\./g, '\\.')}`));
@@ -294,7 +330,7 @@ describe('middle tier: the ndxp hub routing against a real broker', () => {
 
   it('given a signed request naming an agency without an LGSP as its LGSP, when it reaches the hub, then it is refused as SslAuthenticationFailed', async () => {
     const req = { ...exchangeRequest(`VN/GOV/${AGENCY}/NOI-BO`, SERVICE_KEY), lgsp: AGENCY };
-    await expectRefusedAtHub(lgsp!, req, FaultTypes.originNotAuthenticated, /as no LGSP/);
+    await expectRefusedAtHub(lgsp!, req, FaultTypes.originNotAuthenticated, /as no LGSP/, keyOf(AGENCY));
   });
 
   it('given an unsigned request with a reply topic of no LGSP, when it reaches the hub, then it is refused and recorded, and nothing written there', async () => {

@@ -6,6 +6,8 @@ import { DEFAULT_ADMIN_TOKEN, maskUrlPassword } from '@ndxp/platform';
 import { PlanError, PrerequisiteError, Stack, smokeExchange, startInfra, startStack, InfraHandle } from '@ndxp/infra';
 import { seedNationalDatabases } from '../../apps/providers/src/data/seeder';
 import { progress } from './progress';
+import { lgspKeysCommand } from './lgsp-keys';
+import { operatorCommand } from './operator-command';
 import { tlsCommand } from './tls-command';
 import { mkdirSync, writeFileSync } from 'fs';
 import { join } from 'path';
@@ -33,6 +35,15 @@ Commands:
   dev-key <client subsystem>
             Print the API key the seed gave a client, e.g.
             dev-key VN/GOV/000.00.00.H26/MOTCUA
+  lgsp-keys <LGSP agency code>...
+            Print LGSP_AGENCIES and LGSP_SIGNING_KEYS for a gateway process that
+            hosts these LGSPs and holds their keys only (derived from
+            PLATFORM_SIGNING_KEY as the hub derives them), instead of the
+            platform key itself.
+  operator issue|revoke|list <LGSP agency code> [key id]
+            Keys of an LGSP's operator (ADMIN_TOKEN): it reads that LGSP's
+            exchanges in the ledger, the statistics and the request journal.
+            'operator --help' says more.
   tls init [--dir DIR] [--force]
             Create a local CA and the gateway's server certificate (localhost,
             127.0.0.1) for mutual TLS, in .ndxp/tls.
@@ -289,6 +300,8 @@ async function seedNational(args: string[]): Promise<void> {
 async function main(argv: string[]): Promise<void> {
   const [command = 'up', ...args] = argv;
   if (command === 'tls') return tlsCommand(args);
+  if (command === 'operator') return operatorCommand(args);
+  if (command === 'lgsp-keys') return lgspKeysCommand(args);
   if (command === 'help' || command === '--help' || command === '-h' || args.includes('--help')) {
     process.stdout.write(HELP);
     return;

@@ -1,6 +1,6 @@
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
-import { DEFAULT_PLATFORM_SIGNING_KEY, FAULT_CODE_STYLES, FaultCodeStyle } from '@ndxp/contracts';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, registerDecorator, ValidateIf, ValidationArguments } from 'class-validator';
+import { DEFAULT_PLATFORM_SIGNING_KEY, FAULT_CODE_STYLES, FaultCodeStyle, LgspKeyring, parseLgspSigningKeys } from '@ndxp/contracts';
 import { AppConfig, IsSigningKey } from '@ndxp/platform';
 import { JOURNAL_BODY_MODES, JournalBodyMode } from './journal/masking';
 
@@ -61,8 +61,59 @@ export class LgspConfig extends AppConfig {
   @Transform(toInt) @IsInt({ message: 'must be a whole number of entries (0 = no journal)' }) @Min(0) @Max(1_000_000) JOURNAL_MAX_ENTRIES!: number;
   @Transform(toInt) @IsInt({ message: 'must be a whole number of MiB' }) @Min(1) @Max(4096) JOURNAL_MAX_MB!: number;
 
-  /** Signs every request to the hub (the hub holds the same key and refuses what it cannot verify). */
-  @IsSigningKey() PLATFORM_SIGNING_KEY!: string;
+  /**
+   * Signs every request to the hub with the key of the LGSP it is for, derived from this key as the hub derives it:
+   * a gateway holding it can sign for any LGSP. Not with LGSP_SIGNING_KEYS.
+   */
+  @ValidateIf((c: LgspConfig) => c.LGSP_SIGNING_KEYS === undefined)
+  @IsSigningKey()
+  PLATFORM_SIGNING_KEY?: string;
+
+  /**
+   * Instead of PLATFORM_SIGNING_KEY, the keys of the LGSPs this process hosts, `000.00.00.H26=<key>,…` (`npm run ndxp --
+   * lgsp-keys` prints them): the process can then sign for those LGSPs only, and the hub refuses it for any other.
+   */
+  @IsOptional() @LgspSigningKeysFit() LGSP_SIGNING_KEYS?: string;
+
+  /** The keys this process signs with: the given LGSPs' (LGSP_SIGNING_KEYS), or any LGSP's, derived from PLATFORM_SIGNING_KEY. */
+  lgspKeyring(): LgspKeyring {
+    if (this.LGSP_SIGNING_KEYS === undefined) return LgspKeyring.derivedFrom(this.PLATFORM_SIGNING_KEY!);
+    const parsed = parseLgspSigningKeys(this.LGSP_SIGNING_KEYS);
+    if (!parsed.ok) throw new Error(`LGSP_SIGNING_KEYS: ${parsed.reason}`); // validated at start: not reached
+    return LgspKeyring.of(parsed.keys);
+  }
+}
+
+/**
+ * Why LGSP_SIGNING_KEYS cannot be used with the other settings, or undefined. The process must hold exactly the keys of
+ * the LGSPs it hosts: so LGSP_AGENCIES lists them (`all` would host LGSPs it has no key for; a shard, LGSPs it holds keys
+ * for without hosting them), and PLATFORM_SIGNING_KEY, from which every LGSP's key derives, is not set.
+ */
+export function lgspSigningKeysProblem(c: Pick<LgspConfig, 'LGSP_SIGNING_KEYS' | 'LGSP_AGENCIES' | 'LGSP_SHARD' | 'PLATFORM_SIGNING_KEY'>): string | undefined {
+  if (c.LGSP_SIGNING_KEYS === undefined) return undefined;
+  const parsed = parseLgspSigningKeys(c.LGSP_SIGNING_KEYS);
+  if (!parsed.ok) return parsed.reason;
+  if (c.PLATFORM_SIGNING_KEY !== undefined)
+    return "is set with PLATFORM_SIGNING_KEY: a gateway given its LGSPs' keys must not hold the platform key (every LGSP's key derives from it); unset it";
+  if (c.LGSP_AGENCIES === 'all') return 'needs LGSP_AGENCIES to list the LGSPs this process hosts, not "all": it can sign for those only';
+  if (c.LGSP_SHARD !== '1/1') return `is not for a shard (LGSP_SHARD=${c.LGSP_SHARD}): give each process its own LGSP_AGENCIES and their keys`;
+  const hosted = c.LGSP_AGENCIES.split(',');
+  const missing = hosted.filter((code) => !parsed.keys.has(code));
+  if (missing.length) return `lacks the key of ${missing.join(', ')}, which LGSP_AGENCIES lists`;
+  const extra = [...parsed.keys.keys()].filter((code) => !hosted.includes(code));
+  if (extra.length) return `holds the key of ${extra.join(', ')}, which LGSP_AGENCIES does not list: give a process the keys of its own LGSPs only`;
+  return undefined;
+}
+
+function LgspSigningKeysFit(): PropertyDecorator {
+  return (target, propertyName) =>
+    registerDecorator({
+      name: 'lgspSigningKeysFit',
+      target: target.constructor,
+      propertyName: propertyName as string,
+      options: { message: (args: ValidationArguments) => lgspSigningKeysProblem(args.object as LgspConfig) ?? '' },
+      validator: { validate: (_: unknown, args: ValidationArguments) => lgspSigningKeysProblem(args.object as LgspConfig) === undefined },
+    });
 }
 
 export const lgspDefaults = {
@@ -78,3 +129,10 @@ export const lgspDefaults = {
   JOURNAL_MAX_MB: '64',
   PLATFORM_SIGNING_KEY: DEFAULT_PLATFORM_SIGNING_KEY,
 };
+
+/** The defaults for this environment: with LGSP_SIGNING_KEYS the platform key has none (the gateway must not hold it). */
+export function lgspDefaultsFor(env: NodeJS.ProcessEnv): Partial<typeof lgspDefaults> {
+  if (!env.LGSP_SIGNING_KEYS) return lgspDefaults;
+  const { PLATFORM_SIGNING_KEY: _platform, ...rest } = lgspDefaults;
+  return rest;
+}

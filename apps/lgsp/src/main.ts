@@ -3,9 +3,9 @@ import { bootstrapApp, ConfigError, loadAppConfigOrExit } from '@ndxp/platform';
 import { LgspAppModule } from './app.module';
 import { serveUndecodableGatewayPaths } from './gateway/gateway-http';
 import { lgspTlsOptions } from './gateway/tls-auth';
-import { LgspConfig, lgspDefaults } from './lgsp.config';
+import { LgspConfig, lgspDefaultsFor } from './lgsp.config';
 
-const config = loadAppConfigOrExit('lgsp', LgspConfig, process.env, lgspDefaults);
+const config = loadAppConfigOrExit('lgsp', LgspConfig, process.env, lgspDefaultsFor(process.env));
 
 function tlsOrExit(): ReturnType<typeof lgspTlsOptions> {
   try {

@@ -9,6 +9,11 @@ export function newApiKey(): string {
   return `ndxp_${randomBytes(24).toString('base64url')}`;
 }
 
+/** A key of an LGSP's operator (reads only): its own prefix, so that a leaked one is told from a client's at a glance. */
+export function newOperatorKey(): string {
+  return `ndxpop_${randomBytes(24).toString('base64url')}`;
+}
+
 export function hashApiKey(key: string): string {
   return createHash('sha256').update(key).digest('hex');
 }

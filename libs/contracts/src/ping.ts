@@ -3,6 +3,8 @@ export const PING_OPERATION = 'platform.ping';
 
 export interface PingRequest {
   fromInstance: string;
+  /** The LGSP whose key signs the ping (one the gateway hosts): the hub verifies it with that LGSP's key, as an exchange. */
+  lgsp?: string;
   sentAt: string;
 }
 

@@ -33,6 +33,8 @@ describe('registry event envelopes from Kafka', () => {
       { type: 'CredentialRevoked', client, keyId: 'k1' },
       { type: 'CertificateRegistered', client, fingerprint: 'ab'.repeat(32), subject: 'CN=MOTCUA', notAfter: '2030-01-01T00:00:00.000Z' },
       { type: 'CertificateRevoked', client, fingerprint: 'ab'.repeat(32) },
+      { type: 'OperatorCredentialIssued', lgsp: '000.00.00.H26', keyId: 'k1', keyHash: 'h1' },
+      { type: 'OperatorCredentialRevoked', lgsp: '000.00.00.H26', keyId: 'k1' },
     ];
     for (const e of events) expect(parseRegistryEnvelope(withEvent(e))).toMatchObject({ ok: true, value: { event: e } });
   });

@@ -89,8 +89,36 @@ export interface CertificateRevoked {
   fingerprint: string;
 }
 
+/**
+ * A key of an LGSP's operator: it reads that LGSP's exchanges (ledger, statistics, request journal), never
+ * calls a service. Kept apart from client keys so that it can never authenticate a call at a gateway.
+ */
+export interface OperatorCredentialIssued {
+  type: 'OperatorCredentialIssued';
+  /** The LGSP's agency code, e.g. 000.00.00.H26. */
+  lgsp: string;
+  keyId: string;
+  keyHash: string;
+}
+
+export interface OperatorCredentialRevoked {
+  type: 'OperatorCredentialRevoked';
+  lgsp: string;
+  keyId: string;
+}
+
 export type RegistryEvent =
-  AgencyRegistered | SubsystemRegistered | ServiceRegistered | AccessGranted | AccessRevoked | CredentialIssued | CredentialRevoked | CertificateRegistered | CertificateRevoked;
+  | AgencyRegistered
+  | SubsystemRegistered
+  | ServiceRegistered
+  | AccessGranted
+  | AccessRevoked
+  | CredentialIssued
+  | CredentialRevoked
+  | CertificateRegistered
+  | CertificateRevoked
+  | OperatorCredentialIssued
+  | OperatorCredentialRevoked;
 
 /** As published on Kafka: the event with its place in the store. */
 export interface RegistryEventEnvelope {
@@ -130,6 +158,8 @@ const REQUIRED_FIELDS: { [T in RegistryEvent['type']]: Record<string, FieldKind>
   CredentialRevoked: { client: 'string', keyId: 'string' },
   CertificateRegistered: { client: 'string', fingerprint: 'string', subject: 'string', notAfter: 'string' },
   CertificateRevoked: { client: 'string', fingerprint: 'string' },
+  OperatorCredentialIssued: { lgsp: 'string', keyId: 'string', keyHash: 'string' },
+  OperatorCredentialRevoked: { lgsp: 'string', keyId: 'string' },
 };
 
 /**

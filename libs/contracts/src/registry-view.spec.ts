@@ -63,6 +63,15 @@ describe('registry view', () => {
     expect(s.credentials.get('h1')).toEqual({ client, keyId: 'k1', revoked: true });
   });
 
+  it("keeps an LGSP operator's key apart from the client keys, and marks it revoked by its LGSP's revoke only", () => {
+    const issued: RegistryEvent = { type: 'OperatorCredentialIssued', lgsp: '000.00.00.H26', keyId: 'k1', keyHash: 'h1' };
+    const s = fold([issued]);
+    expect(s.operators.get('h1')).toEqual({ lgsp: '000.00.00.H26', keyId: 'k1', revoked: false });
+    expect(s.credentials.size).toBe(0);
+    expect(fold([issued, { type: 'OperatorCredentialRevoked', lgsp: '000.00.00.H29', keyId: 'k1' }]).operators.get('h1')?.revoked).toBe(false);
+    expect(fold([issued, { type: 'OperatorCredentialRevoked', lgsp: '000.00.00.H26', keyId: 'k1' }]).operators.get('h1')?.revoked).toBe(true);
+  });
+
   it('refuses a position far ahead of the last applied (it would hide every later event); takes any position on an empty view', () => {
     const s = fold(base);
     expect(registryPositionProblem(s, 4)).toBeUndefined();

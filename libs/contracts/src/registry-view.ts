@@ -15,11 +15,22 @@ export interface RegistryViewState {
   credentials: Map<string, { client: string; keyId: string; revoked: boolean }>;
   /** TLS certificate fingerprint (SHA-256 of the DER, lower-case hex) → the client subsystem it authenticates. */
   certificates: Map<string, { client: string; subject: string; notAfter: string; revoked: boolean }>;
+  /** key hash → an LGSP operator's key (reads its LGSP's exchanges). */
+  operators: Map<string, { lgsp: string; keyId: string; revoked: boolean }>;
   position: number;
 }
 
 export function emptyRegistryView(): RegistryViewState {
-  return { agencies: new Map(), subsystems: new Map(), services: new Map(), grants: new Map(), credentials: new Map(), certificates: new Map(), position: 0 };
+  return {
+    agencies: new Map(),
+    subsystems: new Map(),
+    services: new Map(),
+    grants: new Map(),
+    credentials: new Map(),
+    certificates: new Map(),
+    operators: new Map(),
+    position: 0,
+  };
 }
 
 /**
@@ -83,6 +94,12 @@ export function evolveRegistryView(s: RegistryViewState, e: RegistryEvent, posit
       if (c?.client === e.client) c.revoked = true;
       break;
     }
+    case 'OperatorCredentialIssued':
+      s.operators.set(e.keyHash, { lgsp: e.lgsp, keyId: e.keyId, revoked: false });
+      break;
+    case 'OperatorCredentialRevoked':
+      for (const o of s.operators.values()) if (o.lgsp === e.lgsp && o.keyId === e.keyId) o.revoked = true;
+      break;
   }
   return s;
 }

@@ -1,4 +1,16 @@
-import { DEFAULT_PLATFORM_SIGNING_KEY, DEFAULT_PROVIDER_SIGNING_KEY, MIN_SIGNING_KEY_LENGTH, SignedEnvelope, signingKey, signMessage, verifyMessage } from './signing';
+import { createHmac } from 'crypto';
+import {
+  DEFAULT_PLATFORM_SIGNING_KEY,
+  DEFAULT_PROVIDER_SIGNING_KEY,
+  LgspKeyring,
+  lgspSigningSecret,
+  MIN_SIGNING_KEY_LENGTH,
+  parseLgspSigningKeys,
+  SignedEnvelope,
+  signingKey,
+  signMessage,
+  verifyMessage,
+} from './signing';
 
 const key = signingKey('k'.repeat(MIN_SIGNING_KEY_LENGTH));
 const env: SignedEnvelope = { topic: 'ndxp.hub.requests', operation: 'exchange', correlationId: 'c-1', replyTo: 'ndxp.lgsp.replies.lgsp-1', deadline: '1700000000000' };
@@ -74,5 +86,67 @@ describe('signMessage and verifyMessage', () => {
     // The hot path runs about 1000 requests a second; even a loaded CI machine does far more than that.
     expect(signOps).toBeGreaterThan(10_000);
     expect(verifyOps).toBeGreaterThan(10_000);
+  });
+});
+
+describe("per-LGSP keys on the gateways' link", () => {
+  const platform = 'p'.repeat(40);
+  const HANOI = '000.00.00.H26';
+  const HCMC = '000.00.00.H29';
+
+  it('given the platform key, when an LGSP secret is derived, then it is HMAC-SHA256(platform key, "lgsp:" + code) in hex, the same each time, one per LGSP', () => {
+    expect(lgspSigningSecret(platform, HANOI)).toBe(createHmac('sha256', platform).update(`lgsp:${HANOI}`).digest('hex'));
+    expect(lgspSigningSecret(platform, HANOI)).toMatch(/^[0-9a-f]{64}$/);
+    expect(lgspSigningSecret(platform, HANOI)).toBe(lgspSigningSecret(platform, HANOI));
+    expect(lgspSigningSecret(platform, HANOI)).not.toBe(lgspSigningSecret(platform, HCMC));
+    expect(lgspSigningSecret(platform, HANOI)).not.toBe(lgspSigningSecret('q'.repeat(40), HANOI));
+    expect(() => lgspSigningSecret('short', HANOI)).toThrow(`at least ${MIN_SIGNING_KEY_LENGTH} characters`);
+  });
+
+  it("given a request signed with one LGSP's key, when verified with the key of the LGSP it names, then valid only if they are the same LGSP", () => {
+    const ring = LgspKeyring.derivedFrom(platform);
+    const sig = signMessage(ring.keyFor(HCMC)!, env, value);
+    expect(verifyMessage(ring.keyFor(HCMC)!, env, value, sig)).toBe('valid');
+    expect(verifyMessage(ring.keyFor(HANOI)!, env, value, sig)).toBe('invalid');
+    // the platform key itself signs for no LGSP
+    expect(verifyMessage(ring.keyFor(HANOI)!, env, value, signMessage(signingKey(platform), env, value))).toBe('invalid');
+  });
+
+  it('given keys given one by one (LGSP_SIGNING_KEYS), when asked, then those LGSPs only; they verify as the derived ones', () => {
+    const given = LgspKeyring.of(new Map([[HANOI, lgspSigningSecret(platform, HANOI)]]));
+    expect(given.lgsps).toEqual([HANOI]);
+    expect(given.keyFor(HCMC)).toBeUndefined();
+    const sig = signMessage(given.keyFor(HANOI)!, env, value);
+    expect(verifyMessage(LgspKeyring.derivedFrom(platform).keyFor(HANOI)!, env, value, sig)).toBe('valid');
+  });
+
+  it('given a code that is no agency code, or no string, when a key is asked for, then none (and nothing throws)', () => {
+    const ring = LgspKeyring.derivedFrom(platform);
+    expect(ring.lgsps).toBe('all');
+    for (const junk of ['', 'H26', '000.00.00.h26', 42, undefined, null, { lgsp: HANOI }]) expect(ring.keyFor(junk)).toBeUndefined();
+    expect(() => LgspKeyring.derivedFrom('short')).toThrow(/at least/);
+  });
+
+  it('given LGSP_SIGNING_KEYS, when read, then each code to its key; a bad entry is refused with its place, never its secret', () => {
+    const k1 = 'a'.repeat(MIN_SIGNING_KEY_LENGTH);
+    const k2 = 'b='.repeat(MIN_SIGNING_KEY_LENGTH);
+    expect(parseLgspSigningKeys(`${HANOI}=${k1}, ${HCMC}=${k2}`)).toEqual({
+      ok: true,
+      keys: new Map([
+        [HANOI, k1],
+        [HCMC, k2],
+      ]),
+    });
+    const reason = (text: string) => {
+      const r = parseLgspSigningKeys(text);
+      return r.ok ? 'accepted' : r.reason;
+    };
+    expect(reason(`${HANOI}=short-secret`)).toBe(`the key of ${HANOI} must be at least ${MIN_SIGNING_KEY_LENGTH} characters without spaces (got 12)`);
+    expect(reason(`${HANOI}=${k1},${HANOI}=${k1}`)).toBe(`${HANOI} is given twice`);
+    expect(reason(`H26=${k1}`)).toMatch(/^entry 1 of 1 must start with an LGSP's agency code/);
+    expect(reason(`${HANOI}=${k1},`)).toMatch(/^entry 2 of 2/);
+    expect(reason(`${HANOI}`)).toMatch(/must be at least/);
+    expect(reason(`${HANOI}=${'x'.repeat(20)} ${'y'.repeat(20)}`)).toMatch(/without spaces/);
+    expect(reason(`${HANOI}=short-secret`)).not.toContain('short-secret');
   });
 });

@@ -38,6 +38,11 @@ export function planPorts(counts: Record<StackApp, number>, ports: Record<StackA
       app,
       instance: `${app}-${i + 1}`,
       port: i === 0 ? ports[app] : nextFree(),
+      // A gateway process gets its shard, and signs with keys it derives from PLATFORM_SIGNING_KEY, not with its shard's
+      // keys only (LGSP_SIGNING_KEYS): which LGSPs a shard hosts is decided at run time from the registry (every N-th of
+      // the sorted LGSPs), so an LGSP registered later moves others between shards, and keys fixed at spawn would go
+      // stale. The hub still refuses a request signed for another LGSP than it names; a deployment that pins each
+      // gateway's LGSPs gives it LGSP_AGENCIES and LGSP_SIGNING_KEYS instead (`ndxp lgsp-keys`).
       extraEnv: app === 'lgsp' && counts[app] > 1 ? { LGSP_SHARD: `${i + 1}/${counts[app]}` } : ({} as Record<string, string>),
     })),
   );

@@ -88,10 +88,11 @@ export interface GatewayAnswer extends StoredAnswer {
    */
   transport?: { reset?: true; slowBodyMs?: number };
   /**
-   * Who the exchange was with, as the gateway read it (for the journal): the client and service named, and the
-   * owner, the subsystem whose credential checked out (absent when none did).
+   * Who the exchange was with, as the gateway read it (for the journal): the client and service named, the LGSP
+   * (the client's member, from a parsed identifier or the key's owner), and the owner, the subsystem whose
+   * credential checked out (absent when none did).
    */
-  parties?: { client: string; service: string; owner?: string };
+  parties?: { client: string; service: string; lgsp?: string; owner?: string };
 }
 
 /** The provider's header on an answer a fault rule injected (`rule <id>`): recorded in the ledger as injected. */
@@ -212,7 +213,7 @@ export class GatewayService {
     // The LGSP only from a parsed identifier: it labels metrics, so junk must not reach it.
     const lgsp = call?.client?.memberCode ?? (cred?.ok ? cred.client.split('/')[2] : '');
     const answer = await this.answer(input, parsed, cred, this.exchangeFor(input, call, { client, service, lgsp }));
-    return { ...answer, parties: { client, service, ...(cred?.ok ? { owner: cred.client } : {}) } };
+    return { ...answer, parties: { client, service, ...(lgsp ? { lgsp } : {}), ...(cred?.ok ? { owner: cred.client } : {}) } };
   }
 
   private async answer(input: GatewayInput, parsed: ReturnType<typeof parseCall>, cred: ReturnType<GatewayService['authenticate']>, x: Exchange): Promise<GatewayAnswer> {
@@ -453,7 +454,7 @@ export class GatewayService {
   private async exchange(x: Exchange, req: ExchangeRequest): Promise<ExchangeResponse> {
     const waitMs = this.config.EXCHANGE_TIMEOUT_MS + 1000; // a little past the hub's deadline, so the hub's own timeout answer arrives first
     try {
-      return await this.hub.request<ExchangeRequest, ExchangeResponse>(EXCHANGE_OPERATION, req, waitMs, x.transactionId);
+      return await this.hub.request<ExchangeRequest, ExchangeResponse>(EXCHANGE_OPERATION, req, waitMs, { lgsp: x.lgsp, key: x.transactionId });
     } catch (e) {
       const f =
         e instanceof RequestTimeoutError

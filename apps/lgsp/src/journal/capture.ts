@@ -28,6 +28,7 @@ export interface CaptureParties {
   client: string;
   service: string;
   xRoadId?: string;
+  lgsp?: string;
   owner?: string;
 }
 
@@ -73,6 +74,7 @@ export function entryOf(c: Capture, who: CaptureParties, mode: JournalBodyMode):
     client: who.client,
     service: who.service,
     ...(who.xRoadId !== undefined ? { xRoadId: who.xRoadId } : {}),
+    ...(who.lgsp !== undefined ? { lgsp: who.lgsp } : {}),
     ...(who.owner !== undefined ? { owner: who.owner } : {}),
     outcome: faultCode ? 'fault' : 'answered',
     ...(faultCode ? { faultCode } : {}),
@@ -89,5 +91,24 @@ export function entryOf(c: Capture, who: CaptureParties, mode: JournalBodyMode):
       headers: maskHeaders(resHeaders, mode),
       body: journalBody(c.responseBody, headerOf(resHeaders, 'content-type') ?? '', mode),
     },
+  };
+}
+
+/** A body kept clear, masked for a reader who may not see personal data: text masked, bytes (which cannot be) dropped. */
+function maskedBody(b: JournalBody): JournalBody {
+  if (b.text === undefined) return b;
+  if (b.encoding === 'base64') return { size: b.size, mimeType: b.mimeType, comment: 'not text: not shown, as it cannot be masked' };
+  return { ...b, text: maskBodyText(b.text, b.mimeType), comment: 'personal data masked for this reader' };
+}
+
+/**
+ * An entry held clear (JOURNAL_BODIES=clear) as a reader sees it who may not see personal data (an LGSP's
+ * operator): masked as it would have been at capture in `masked` mode.
+ */
+export function maskedEntry(e: JournalEntry): JournalEntry {
+  return {
+    ...e,
+    request: { ...e.request, url: maskUrl(e.request.url), headers: maskHeaders(e.request.headers, 'masked'), ...(e.request.body ? { body: maskedBody(e.request.body) } : {}) },
+    response: { ...e.response, headers: maskHeaders(e.response.headers, 'masked'), body: maskedBody(e.response.body) },
   };
 }

@@ -117,9 +117,12 @@ describe('HAR 1.2 export', () => {
 
 describe('journal query', () => {
   it('reads the filters, from and to as ISO 8601 or epoch ms', () => {
-    expect(journalFilterOf({ client: 'c', service: 's', xRoadId: 'x', outcome: 'fault', from: '2026-11-23T00:00:00+07:00', to: '1700000000000', limit: '5' })).toEqual({
+    expect(
+      journalFilterOf({ client: 'c', service: 's', lgsp: '000.00.00.H26', xRoadId: 'x', outcome: 'fault', from: '2026-11-23T00:00:00+07:00', to: '1700000000000', limit: '5' }),
+    ).toEqual({
       client: 'c',
       service: 's',
+      lgsp: '000.00.00.H26',
       xRoadId: 'x',
       outcome: 'fault',
       from: Date.parse('2026-11-22T17:00:00Z'),

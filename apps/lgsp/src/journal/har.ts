@@ -42,6 +42,7 @@ export interface HarEntry {
     client: string;
     service: string;
     xRoadId?: string;
+    lgsp?: string;
     owner?: string;
     outcome: string;
     faultCode?: string;
@@ -136,6 +137,7 @@ export function harEntry(e: JournalEntry): HarEntry {
       client: e.client,
       service: e.service,
       xRoadId: e.xRoadId,
+      lgsp: e.lgsp,
       owner: e.owner,
       outcome: e.outcome,
       faultCode: e.faultCode,

@@ -1,8 +1,9 @@
 import { Controller, Get, HttpException, Query, Req, Res } from '@nestjs/common';
 import { ApiHeader, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { ApiErrorBody, ledgerReaderOf, LedgerReader, sameSecret, RegistryViewService } from '@ndxp/platform';
+import { ApiErrorBody, ledgerReaderOf, LedgerReader, readerChecks, RegistryViewService } from '@ndxp/platform';
 import { LgspConfig } from '../lgsp.config';
+import { maskedEntry } from './capture';
 import { buildHar, harEntry } from './har';
 import { JournalEntry, JournalFilter } from './journal';
 import { JournalService } from './journal.service';
@@ -11,7 +12,7 @@ import { JournalService } from './journal.service';
 export const EMULATOR_VERSION = '0.1.0';
 const MAX_LIMIT = 100_000;
 
-export type JournalQuery = Partial<Record<'client' | 'service' | 'xRoadId' | 'from' | 'to' | 'outcome' | 'limit', string | string[]>>;
+export type JournalQuery = Partial<Record<'client' | 'service' | 'lgsp' | 'xRoadId' | 'from' | 'to' | 'outcome' | 'limit', string | string[]>>;
 
 const bad = (message: string): ApiErrorBody => ({ statusCode: 400, code: 'INVALID_QUERY', message });
 
@@ -21,7 +22,7 @@ export function journalFilterOf(q: JournalQuery): JournalFilter | ApiErrorBody {
   for (const [name, raw] of Object.entries(q)) {
     if (raw === undefined) continue;
     if (typeof raw !== 'string') return bad(`${name}: give it once`);
-    if (name === 'client' || name === 'service' || name === 'xRoadId' || name === 'outcome') f[name] = raw;
+    if (name === 'client' || name === 'service' || name === 'lgsp' || name === 'xRoadId' || name === 'outcome') f[name] = raw;
     else if (name === 'from' || name === 'to') {
       const at = /^\d{1,15}$/.test(raw) ? Number(raw) : /^\d{4}-\d{2}-\d{2}/.test(raw) ? Date.parse(raw) : NaN;
       if (Number.isNaN(at)) return bad(`${name}: must be an ISO 8601 date-time (e.g. 2026-11-23T00:00:00+07:00) or epoch milliseconds`);
@@ -48,9 +49,12 @@ export class JournalController {
   @Get('journal')
   @ApiOperation({
     summary: "This gateway process's request journal: every exchange, request and answer with headers and bodies (personal data masked by default), latest last",
-    description: 'The admin token reads every entry; a client subsystem, by its X-API-Key, only the requests sent with its own credential.',
+    description:
+      "The admin token reads every entry; an LGSP's operator, by its key, the entries of its LGSP (personal data masked whatever JOURNAL_BODIES says); " +
+      'a client subsystem, by its X-API-Key, only the requests sent with its own credential.',
   })
   @ApiHeader({ name: 'X-API-Key', required: false })
+  @ApiQuery({ name: 'lgsp', required: false, description: "the LGSP's agency code (the client's member)" })
   @ApiQuery({ name: 'outcome', required: false, description: 'answered (the provider answered, any status), fault (a platform fault), or a fault code' })
   @ApiQuery({ name: 'from', required: false, description: 'ISO 8601 or epoch ms, inclusive' })
   @ApiQuery({ name: 'to', required: false, description: 'ISO 8601 or epoch ms, exclusive' })
@@ -83,17 +87,18 @@ export class JournalController {
   }
 
   private read(req: Request, q: JournalQuery): { entries: JournalEntry[]; filter: JournalFilter } {
-    const reader: LedgerReader | ApiErrorBody = ledgerReaderOf(
-      req.headers,
-      (t) => sameSecret(t, this.config.ADMIN_TOKEN),
-      (key, client) => this.registry.checkApiKey(key, client),
-      'the request journal needs a credential',
-    );
+    const reader: LedgerReader | ApiErrorBody = ledgerReaderOf(req.headers, readerChecks(this.config, this.registry), 'the request journal needs a credential');
     if ('code' in reader) throw new HttpException(reader, reader.statusCode);
     const filter = journalFilterOf(q);
     if (isError(filter)) throw new HttpException(filter, filter.statusCode);
     if (reader.kind === 'client') filter.owner = reader.client;
-    return { entries: this.journal.find(filter), filter };
+    // An operator's own LGSP, and the one asked for: another LGSP's entries are none of its business.
+    if (reader.kind === 'operator' && filter.lgsp !== undefined && filter.lgsp !== reader.lgsp) return { entries: [], filter };
+    if (reader.kind === 'operator') filter.lgsp = reader.lgsp;
+    const entries = this.journal.find(filter);
+    // Only the admin sees personal data: an LGSP's operator reads its members' exchanges, not the people in them.
+    const clearForOperator = reader.kind === 'operator' && this.journal.bodies === 'clear';
+    return { entries: clearForOperator ? entries.map(maskedEntry) : entries, filter };
   }
 
   /** An entry in the JSON list: the journal's fields, and the HAR entry's timings and statusText for the same exchange. */

@@ -31,7 +31,7 @@ export class JournalService {
   }
 
   /** Records one exchange, with who it was with as the gateway read them; never throws (the answer has gone out already). */
-  record(c: Capture, headers: DistinctHeaders, who: { client: string; service: string; owner?: string }): void {
+  record(c: Capture, headers: DistinctHeaders, who: { client: string; service: string; lgsp?: string; owner?: string }): void {
     if (!this.enabled) return;
     const xRoadId = c.responseHeaders['x-road-id'] ?? lastHeader(headers, 'x-road-id');
     const parties: CaptureParties = { ...who, ...(xRoadId !== undefined ? { xRoadId } : {}) };

@@ -9,6 +9,7 @@ const entry = (o: Partial<JournalEntry> = {}): Omit<JournalEntry, 'seq'> => ({
   client: 'VN/GOV/000.00.00.H26/MOTCUA',
   service: 'VN/GOV/000.00.00.G01/CSDLQGDC/citizen-lookup',
   xRoadId: 'x-1',
+  lgsp: '000.00.00.H26',
   owner: 'VN/GOV/000.00.00.H26/MOTCUA',
   outcome: 'answered',
   replayed: false,
@@ -83,11 +84,14 @@ describe('journal filters', () => {
     [{ outcome: 'Server.ServerProxy.AccessDenied' }, false],
     [{ owner: e.owner }, true],
     [{ owner: 'VN/GOV/000.00.00.H29/MOTCUA' }, false],
+    [{ lgsp: '000.00.00.H26' }, true],
+    [{ lgsp: '000.00.00.H29' }, false],
   ])('%j matches: %s', (f, expected) => {
     expect(matches(e, f)).toBe(expected);
   });
 
-  it('an entry no credential owns is seen by no client reader', () => {
+  it('an entry no credential owns is seen by no client reader; one whose LGSP could not be told by no operator', () => {
     expect(matches({ ...e, owner: undefined }, { owner: 'VN/GOV/000.00.00.H26/MOTCUA' })).toBe(false);
+    expect(matches({ ...e, lgsp: undefined }, { lgsp: '000.00.00.H26' })).toBe(false);
   });
 });

@@ -21,6 +21,8 @@ export interface JournalEntry {
   client: string;
   service: string;
   xRoadId?: string;
+  /** The LGSP the exchange was for: the client's member (as the ledger's `lgsp`); absent when no client could be told. An LGSP's operator reads these. */
+  lgsp?: string;
   /** The subsystem whose credential (API key or TLS certificate) the request carried; absent: none that checks out. Reads are limited by it. */
   owner?: string;
   /** `answered`: the provider's answer (or a metaservice's), whatever its status; `fault`: a platform fault, `faultCode` says which. */
@@ -42,13 +44,15 @@ export interface JournalFilter {
   outcome?: string;
   /** Only the entries of this credential's subsystem (a client reader). */
   owner?: string;
+  /** Only the entries of this LGSP (its operator). */
+  lgsp?: string;
   /** The most recent `limit` entries that match. */
   limit?: number;
 }
 
 /** What an entry costs in memory, roughly: its strings (2 bytes a character in V8 at worst) and a fixed part. */
 export function entryBytes(e: JournalEntry): number {
-  let chars = e.request.url.length + (e.transactionId?.length ?? 0) + e.client.length + e.service.length + (e.xRoadId?.length ?? 0);
+  let chars = e.request.url.length + (e.transactionId?.length ?? 0) + e.client.length + e.service.length + (e.xRoadId?.length ?? 0) + (e.lgsp?.length ?? 0);
   for (const [n, v] of e.request.headers) chars += n.length + v.length;
   for (const [n, v] of e.response.headers) chars += n.length + v.length;
   chars += e.request.body?.text?.length ?? 0;
@@ -58,6 +62,7 @@ export function entryBytes(e: JournalEntry): number {
 
 export function matches(e: JournalEntry, f: JournalFilter): boolean {
   if (f.owner !== undefined && e.owner !== f.owner) return false;
+  if (f.lgsp !== undefined && e.lgsp !== f.lgsp) return false;
   if (f.client !== undefined && e.client !== f.client) return false;
   if (f.service !== undefined && e.service !== f.service) return false;
   if (f.xRoadId !== undefined && e.xRoadId !== f.xRoadId) return false;

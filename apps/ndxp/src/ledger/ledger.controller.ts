@@ -18,7 +18,11 @@ export class LedgerController {
   @Get('ledger')
   @UseGuards(LedgerReadGuard)
   @ApiBearerAuth()
-  @ApiHeader({ name: 'X-API-Key', required: false, description: "a client subsystem's API key: that subsystem's exchanges only, personal identifiers masked" })
+  @ApiHeader({
+    name: 'X-API-Key',
+    required: false,
+    description: "a client subsystem's API key (that subsystem's exchanges only) or an LGSP operator's key (that LGSP's exchanges); personal identifiers masked",
+  })
   @ApiOperation({ summary: 'Transactions, newest first, filtered by client, service, LGSP, outcome and time window' })
   find(@Query() q: LedgerQueryDto, @LedgerReaderOf() reader: LedgerReader) {
     return this.ledger.find(q, reader);
@@ -35,7 +39,7 @@ export class LedgerController {
   @Get('statistics/daily')
   @UseGuards(LedgerReadGuard)
   @ApiBearerAuth()
-  @ApiHeader({ name: 'X-API-Key', required: false, description: "a client subsystem's API key: that subsystem's exchanges only" })
+  @ApiHeader({ name: 'X-API-Key', required: false, description: "a client subsystem's API key (its exchanges only) or an LGSP operator's key (that LGSP's)" })
   @ApiOperation({ summary: 'Transactions per calendar day (Vietnam), by database, outcome, service and client agency' })
   daily(@Query() q: StatisticsQueryDto, @LedgerReaderOf() reader: LedgerReader) {
     return this.ledger.daily(q, reader);

@@ -10,6 +10,13 @@ function camel(row: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(row).map(([k, v]) => [k.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()), v]));
 }
 
+/** The rows a reader may see, as a column and its value: a client its own, an LGSP's operator its LGSP's; the admin all (none). */
+export function readerScope(reader: LedgerReader): { column: 'client' | 'lgsp'; value: string } | undefined {
+  if (reader.kind === 'client') return { column: 'client', value: reader.client };
+  if (reader.kind === 'operator') return { column: 'lgsp', value: reader.lgsp };
+  return undefined;
+}
+
 interface CounterRow {
   period: string;
   client: string;
@@ -23,7 +30,7 @@ interface CounterRow {
 export class LedgerService {
   constructor(private readonly db: DataSource) {}
 
-  /** A client reader's query is limited to its own exchanges (a `client` filter for another subsystem finds nothing). */
+  /** A client's or an operator's query is limited to its scope (a `client` or `lgsp` filter outside it finds nothing). */
   async find(q: LedgerQueryDto, reader: LedgerReader) {
     const where: string[] = [];
     const params: unknown[] = [];
@@ -31,7 +38,8 @@ export class LedgerService {
       params.push(v);
       where.push(sql.replace('?', `$${params.length}`));
     };
-    if (reader.kind === 'client') add('client = ?', reader.client);
+    const scope = readerScope(reader);
+    if (scope) add(`${scope.column} = ?`, scope.value);
     if (q.client) add('client = ?', q.client);
     if (q.service) add('service = ?', q.service);
     if (q.lgsp) add('lgsp = ?', q.lgsp);
@@ -51,11 +59,12 @@ export class LedgerService {
     return { total, page, pageSize, items: rows.map((r) => rowFor(reader, camel(r))) };
   }
 
-  /** Another subsystem's transaction is not found, as if it did not exist. */
+  /** A transaction outside the reader's scope is not found, as if it did not exist. */
   async one(transactionId: string, reader: LedgerReader) {
     if (!/^[0-9a-f-]{36}$/i.test(transactionId)) throw new NotFoundException(`transaction ${transactionId} not found`);
     const [row] = await this.db.query('SELECT * FROM ndxp.transactions WHERE transaction_id = $1', [transactionId]);
-    if (!row || (reader.kind === 'client' && row.client !== reader.client)) throw new NotFoundException(`transaction ${transactionId} not found`);
+    const scope = readerScope(reader);
+    if (!row || (scope && row[scope.column] !== scope.value)) throw new NotFoundException(`transaction ${transactionId} not found`);
     return rowFor(reader, camel(row));
   }
 
@@ -66,9 +75,10 @@ export class LedgerService {
   private async periods(unit: 'day' | 'month', q: StatisticsQueryDto, reader: LedgerReader) {
     const params: unknown[] = [];
     const where: string[] = [];
-    if (reader.kind === 'client') {
-      params.push(reader.client);
-      where.push(`client = $${params.length}`);
+    const scope = readerScope(reader);
+    if (scope) {
+      params.push(scope.value);
+      where.push(`${scope.column} = $${params.length}`);
     }
     if (q.from) {
       params.push(q.from);

@@ -171,14 +171,16 @@ export class ProjectorService implements OnApplicationBootstrap {
       if (newlyFinished.length === 0) return [];
       const unregistered = unregisteredIn(patches);
       await tx.query(
-        // Made-up identifiers count under 'unknown' (unregisteredIn): junk adds no rows to the statistics.
-        `INSERT INTO ndxp.daily_counters (day, client, service, provider, outcome, count)
+        // Made-up identifiers count under 'unknown' (unregisteredIn): junk adds no rows to the statistics. The LGSP of an
+        // unregistered client is the request's own say (a made-up member code), so it is 'unknown' too.
+        `INSERT INTO ndxp.daily_counters (day, lgsp, client, service, provider, outcome, count)
          SELECT coalesce(day, (completed_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date),
+                CASE WHEN transaction_id = ANY($2::uuid[]) THEN 'unknown' ELSE coalesce(lgsp, '') END,
                 CASE WHEN transaction_id = ANY($2::uuid[]) THEN 'unknown' ELSE coalesce(client, '') END,
                 CASE WHEN transaction_id = ANY($3::uuid[]) THEN 'unknown' ELSE coalesce(service, '') END,
                 CASE WHEN transaction_id = ANY($3::uuid[]) THEN 'unknown' ELSE coalesce(provider, '') END, outcome, count(*)
-         FROM ndxp.transactions WHERE transaction_id = ANY($1::uuid[]) GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5
-         ON CONFLICT (day, client, service, provider, outcome) DO UPDATE SET count = ndxp.daily_counters.count + excluded.count`,
+         FROM ndxp.transactions WHERE transaction_id = ANY($1::uuid[]) GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6
+         ON CONFLICT (day, lgsp, client, service, provider, outcome) DO UPDATE SET count = ndxp.daily_counters.count + excluded.count`,
         [newlyFinished, unregistered.clients, unregistered.services],
       );
       return tx.query(

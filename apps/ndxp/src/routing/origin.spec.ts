@@ -1,5 +1,5 @@
 import { emptyRegistryView, FaultTypes } from '@ndxp/contracts';
-import { decideOrigin, mayAnswerUnauthenticated } from './origin';
+import { decideOrigin, mayAnswerUnauthenticated, namedLgsp, signatureRefusal } from './origin';
 
 const HANOI = '000.00.00.H26';
 const HCMC = '000.00.00.H29';
@@ -24,10 +24,20 @@ describe('decideOrigin: does a request come from the LGSP it names', () => {
     expect(d).toMatchObject({ trusted: false, reason: 'unsigned', fault: { type: FaultTypes.missingSignature, status: 500 } });
   });
 
-  it('given a request signed with another key or altered, when decided, then it is refused as InvalidSignatureValue', () => {
+  it("given a request whose signature does not verify with the key of the LGSP it names (another LGSP's key, another key, altered), when decided, then InvalidSignatureValue naming that LGSP", () => {
     const d = decideOrigin(registry(), { lgsp: HANOI, client: `VN/GOV/${HANOI}/MOTCUA` }, 'invalid');
     expect(d).toMatchObject({ trusted: false, reason: 'bad-signature', fault: { type: FaultTypes.invalidSignature, status: 500 } });
-    expect(d.trusted || d.fault.message).toMatch(/PLATFORM_SIGNING_KEY/);
+    expect(d.trusted || d.fault.message).toMatch(new RegExp(`does not verify with the key of LGSP ${HANOI.replace(/\./g, '\\.')}, which the request names.*PLATFORM_SIGNING_KEY`));
+  });
+
+  it('given a signed request whose lgsp field is no agency code, when decided, then InvalidSignatureValue saying no LGSP is named (the field not quoted)', () => {
+    for (const lgsp of ['junk', '', 42, undefined, 'x'.repeat(500)]) {
+      const d = decideOrigin(registry(), { lgsp, client: `VN/GOV/${HANOI}/MOTCUA` }, 'invalid');
+      expect(d.trusted || d.fault.message).toBe('the request to the hub names no LGSP (its lgsp field is no agency code), whose key could verify its signature');
+    }
+    expect(namedLgsp({ lgsp: HANOI })).toBe(HANOI);
+    for (const body of [null, undefined, 'text', { lgsp: 'H26' }, { lgsp: 7 }]) expect(namedLgsp(body)).toBeUndefined();
+    expect(signatureRefusal('missing', HANOI).fault.message).toMatch(/not signed.*PLATFORM_SIGNING_KEY/);
   });
 
   it('given a signed request whose client belongs to another LGSP, when decided, then it is refused as SslAuthenticationFailed naming both', () => {

@@ -23,13 +23,14 @@ import {
   TransactionEvent,
   TransactionState,
   serializeTransactionEvent,
+  LgspKeyring,
   signingKey,
   SigningKey,
 } from '@ndxp/contracts';
 import { InboundRequest, KafkaRequester, KafkaService, RegistryViewService, RequestConsumer, RequestTimeoutError, sendReply } from '@ndxp/platform';
 import { NdxpMetricsService } from '../observability/ndxp-metrics.service';
 import { NdxpConfig } from '../ndxp.config';
-import { decideOrigin, mayAnswerUnauthenticated, OriginRefused, signatureRefusal } from './origin';
+import { decideOrigin, mayAnswerUnauthenticated, namedLgsp, OriginRefused, signatureRefusal } from './origin';
 
 /** What the first event of a transaction records about the request, accepted or not. */
 function requestFacts(req: ExchangeRequest, provider: string): RequestFacts {
@@ -84,12 +85,15 @@ export class RoutingService implements OnApplicationBootstrap {
   private consumer!: RequestConsumer;
   /** transactionId → its state and database, kept past the deadline to recognise a late answer. */
   private readonly started = new Map<string, InFlight>();
-  /** Checks that requests come from an LGSP gateway (PLATFORM_SIGNING_KEY). */
-  private readonly gatewayKey: SigningKey;
+  /** Checks that each request comes from a gateway holding the key of the LGSP it names (each derived from PLATFORM_SIGNING_KEY). */
+  private readonly lgspKeys: LgspKeyring;
   /** Signs requests to the national databases (PROVIDER_SIGNING_KEY). */
   private readonly providerKey: SigningKey;
-  /** Refusals of unauthenticated requests since the last warning: a flood must not flood the log too. */
-  private unauthenticated = { count: 0, warnedAt: 0 };
+  /**
+   * Refusals of unauthenticated requests since the last warning, per LGSP named (one the registry has; '' for any other
+   * name): a flood must not flood the log too, yet a gateway signing for the wrong LGSP is named within 10 s.
+   */
+  private readonly unauthenticated = new Map<string, { count: number; warnedAt: number }>();
   private readonly knownAgency = (code: string): boolean => this.registry.state.agencies.has(code);
 
   constructor(
@@ -98,7 +102,7 @@ export class RoutingService implements OnApplicationBootstrap {
     private readonly config: NdxpConfig,
     private readonly metrics: NdxpMetricsService,
   ) {
-    this.gatewayKey = signingKey(config.PLATFORM_SIGNING_KEY);
+    this.lgspKeys = LgspKeyring.derivedFrom(config.PLATFORM_SIGNING_KEY);
     this.providerKey = signingKey(config.PROVIDER_SIGNING_KEY);
   }
 
@@ -114,7 +118,7 @@ export class RoutingService implements OnApplicationBootstrap {
       ...Object.keys(PROVIDERS).map((d) => ({ topic: Topics.providerRequests(d), numPartitions: HOT_TOPIC_PARTITIONS })),
     ]);
     this.consumer = new RequestConsumer(this.kafka.kafka, { topic: Topics.hubRequests, numPartitions: HOT_TOPIC_PARTITIONS }, 'ndxp-hub', (reqs) => this.onBatch(reqs), {
-      verifyKey: this.gatewayKey,
+      verifyKey: (body) => this.lgspKeys.keyFor(namedLgsp(body)),
     });
     await this.consumer.start();
     this.kafka.trackLag('ndxp-hub', Topics.hubRequests);
@@ -141,7 +145,7 @@ export class RoutingService implements OnApplicationBootstrap {
     for (const inbound of reqs) {
       if (inbound.operation === PING_OPERATION) {
         if (inbound.signature !== 'valid') {
-          this.refuseUnauthenticated(inbound, signatureRefusal(inbound.signature ?? 'missing'), Date.now());
+          this.refuseUnauthenticated(inbound, signatureRefusal(inbound.signature ?? 'missing', namedLgsp(inbound.body)), Date.now());
           continue;
         }
         const reply: PingReply = { hub: this.config.INSTANCE_ID, receivedAt: new Date().toISOString() };
@@ -172,15 +176,25 @@ export class RoutingService implements OnApplicationBootstrap {
     }
     const answered = mayAnswerUnauthenticated(inbound.replyTo);
     if (answered) this.reply(inbound, { transactionId, status: origin.fault.status, fault: origin.fault, responseSize: 0 });
-    this.unauthenticated.count++;
-    if (at - this.unauthenticated.warnedAt >= 10_000) {
-      const quoted = (v: string) => JSON.stringify(v.slice(0, 120));
-      this.logger.warn(
-        `refused ${this.unauthenticated.count} request(s) on ${Topics.hubRequests} not signed by a gateway since the last such warning (at most one each 10 s); ` +
-          `the latest: ${origin.reason}, operation ${quoted(inbound.operation)}, reply topic ${quoted(inbound.replyTo)}${answered ? '' : ' (not answered: no LGSP reply topic)'}`,
-      );
-      this.unauthenticated = { count: 0, warnedAt: at };
-    }
+    this.warnUnauthenticated(inbound, origin, at, answered);
+  }
+
+  /** At most one warning each 10 s per LGSP named (see `unauthenticated`), naming it, with the latest refusal. */
+  private warnUnauthenticated(inbound: InboundRequest, origin: OriginRefused, at: number, answered: boolean): void {
+    const named = namedLgsp(inbound.body);
+    const lgsp = named && this.registry.state.agencies.get(named)?.hasLgsp ? named : '';
+    const seen = this.unauthenticated.get(lgsp) ?? { count: 0, warnedAt: 0 };
+    this.unauthenticated.set(lgsp, seen);
+    seen.count++;
+    if (at - seen.warnedAt < 10_000) return;
+    const quoted = (v: string) => JSON.stringify(v.slice(0, 120));
+    const who = lgsp ? `naming LGSP ${lgsp}, not signed with its key,` : 'naming no LGSP of the registry, not signed by a gateway,';
+    this.logger.warn(
+      `refused ${seen.count} request(s) on ${Topics.hubRequests} ${who} since the last such warning (at most one each 10 s${lgsp ? ' per LGSP' : ''}); ` +
+        `the latest: ${origin.reason}, operation ${quoted(inbound.operation)}, reply topic ${quoted(inbound.replyTo)}${answered ? '' : ' (not answered: no LGSP reply topic)'}`,
+    );
+    seen.count = 0;
+    seen.warnedAt = at;
   }
 
   /** Decides a command against a transaction's state, emits the events and folds them in. */
@@ -195,7 +209,7 @@ export class RoutingService implements OnApplicationBootstrap {
     const req = inbound.body as ExchangeRequest;
     const hubInAt = Date.now();
     if (inbound.signature !== 'valid') {
-      this.refuseUnauthenticated(inbound, signatureRefusal(inbound.signature ?? 'missing'), hubInAt);
+      this.refuseUnauthenticated(inbound, signatureRefusal(inbound.signature ?? 'missing', namedLgsp(req)), hubInAt);
       return;
     }
     if (!req || typeof req.transactionId !== 'string') return;

@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { newApiKey } from '@ndxp/contracts';
+import { newApiKey, newOperatorKey } from '@ndxp/contracts';
 import { AdminGuard } from '@ndxp/platform';
 import { RegistryService } from '../registry/registry.service';
 import { readCertificate } from '../domain/certificate';
@@ -8,12 +8,15 @@ import {
   ClientDto,
   GrantDto,
   GrantQueryDto,
+  OperatorDto,
+  OperatorQueryDto,
   RegisterAgencyDto,
   RegisterCertificateDto,
   RegisterServiceDto,
   RegisterSubsystemDto,
   RevokeCertificateDto,
   RevokeCredentialDto,
+  RevokeOperatorDto,
 } from './admin.dto';
 
 @ApiTags('admin')
@@ -96,6 +99,30 @@ export class AdminController {
   @ApiOperation({ summary: 'Revoke one key' })
   revokeKey(@Body() dto: RevokeCredentialDto) {
     return this.registry.credential({ kind: 'Revoke', client: dto.client, keyId: dto.keyId }, dto.expectedVersion);
+  }
+
+  @Get('operators')
+  @ApiOperation({ summary: "An LGSP operator's keys (ids only), revoked ones included" })
+  operators(@Query() q: OperatorQueryDto) {
+    const keys = [...this.registry.view.operators.values()].filter((o) => o.lgsp === q.lgsp);
+    return { lgsp: q.lgsp, keys: keys.map(({ keyId, revoked }) => ({ keyId, revoked })) };
+  }
+
+  @Post('operators')
+  @ApiOperation({
+    summary: "Issue a key to an LGSP's operator: it reads that LGSP's exchanges (ledger, statistics, request journal), personal identifiers masked. Shown once.",
+  })
+  async issueOperator(@Body() dto: OperatorDto) {
+    const apiKey = newOperatorKey();
+    const r = await this.registry.operatorCredential({ kind: 'Issue', lgsp: dto.lgsp, apiKey }, dto.expectedVersion);
+    return { ...r, apiKey, keyId: (r.events[0] as { keyId: string }).keyId };
+  }
+
+  @Post('operators/revoke')
+  @HttpCode(200)
+  @ApiOperation({ summary: "Revoke one of an LGSP operator's keys; refused on the hub and the gateways within a second" })
+  revokeOperator(@Body() dto: RevokeOperatorDto) {
+    return this.registry.operatorCredential({ kind: 'Revoke', lgsp: dto.lgsp, keyId: dto.keyId }, dto.expectedVersion);
   }
 
   @Get('certificates')

@@ -112,6 +112,18 @@ export class RevokeCertificateDto extends ClientDto {
   fingerprint!: string;
 }
 
+export class OperatorDto extends VersionedDto {
+  @ApiProperty({ example: '000.00.00.H26', description: "the LGSP's agency code" }) @Validate(IsAgencyCode) lgsp!: string;
+}
+
+export class RevokeOperatorDto extends OperatorDto {
+  @ApiProperty() @Matches(/^[0-9a-f]{12}$/, { message: 'must be the 12-hex-digit key id' }) keyId!: string;
+}
+
+export class OperatorQueryDto {
+  @ApiProperty({ example: '000.00.00.H26' }) @Validate(IsAgencyCode) lgsp!: string;
+}
+
 export class GrantQueryDto {
   @ApiProperty() @Validate(IsSubsystemId) client!: string;
 }

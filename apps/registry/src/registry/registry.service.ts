@@ -16,6 +16,7 @@ import { AccessCommand, decideAccessChange, evolveAccess, initialAccess } from '
 import { AgencyCommand, decideAgency, evolveAgency, initialAgency } from '../domain/agency';
 import { CertificateCommand, decideCertificate, evolveCertificate, initialCertificate } from '../domain/certificate';
 import { CredentialCommand, decideCredential, evolveCredential, initialCredential } from '../domain/credential';
+import { decideOperator, evolveOperator, initialOperator, OperatorCommand } from '../domain/operator';
 import { decideService, evolveService, initialService, ServiceCommand } from '../domain/service';
 import { EventStore } from '../event-store/event-store';
 import { OutboxRelayService } from '../event-store/outbox-relay.service';
@@ -35,6 +36,7 @@ const CERTIFICATE: Aggregate<ReturnType<typeof initialCertificate>, CertificateC
   evolve: evolveCertificate,
   decide: decideCertificate,
 };
+const OPERATOR: Aggregate<ReturnType<typeof initialOperator>, OperatorCommand> = { initial: initialOperator, evolve: evolveOperator, decide: decideOperator };
 
 export const streams = {
   agency: (code102: string) => `agency-${code102}`,
@@ -42,6 +44,7 @@ export const streams = {
   access: (client: string) => `access-${client}`,
   credential: (client: string) => `credential-${client}`,
   certificate: (client: string) => `certificate-${client}`,
+  operator: (lgsp: string) => `operator-${lgsp}`,
 };
 
 export interface CommandResult {
@@ -139,6 +142,12 @@ export class RegistryService implements OnModuleInit {
   credential(cmd: CredentialCommand, expectedVersion?: number) {
     this.requireSubsystem(cmd.client, 'client');
     return this.run(CREDENTIAL, streams.credential(cmd.client), cmd, expectedVersion);
+  }
+
+  /** An operator key reads one LGSP's exchanges: issued only for an agency the registry has as an LGSP (a revoke needs no check). */
+  operatorCredential(cmd: OperatorCommand, expectedVersion?: number) {
+    if (cmd.kind === 'Issue' && !this.view.agencies.get(cmd.lgsp)?.hasLgsp) throw new DomainError('NOT_FOUND', `${cmd.lgsp} is no LGSP in the registry`, 'lgsp');
+    return this.run(OPERATOR, streams.operator(cmd.lgsp), cmd, expectedVersion);
   }
 
   /** A certificate authenticates one client subsystem only: one registered (and not revoked) for another is refused. */

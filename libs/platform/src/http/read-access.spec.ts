@@ -1,4 +1,4 @@
-import { CredentialCheck } from '../registry-view/registry-view.service';
+import { CredentialCheck, OperatorCheck } from '../registry-view/registry-view.service';
 import { ledgerReaderOf, maskIdentifier, rowFor } from './read-access';
 
 const ADMIN = 'the-admin-token-1';
@@ -13,7 +13,12 @@ const check = (key: string, client?: string): CredentialCheck => {
     return { ok: false, reason: 'wrong-client', message: `the API key belongs to ${c.client}, not to X-Road-Client ${client}` };
   return c;
 };
-const reader = (headers: Record<string, string>) => ledgerReaderOf(headers, (t) => t === ADMIN, check);
+const operators: Record<string, OperatorCheck> = {
+  ndxpop_hanoi: { ok: true, lgsp: '000.00.00.H26', keyId: 'o1' },
+  ndxpop_revoked: { ok: false, reason: 'revoked-key', message: 'operator key o2 of LGSP 000.00.00.H26 has been revoked' },
+};
+const checkOperator = (key: string): OperatorCheck => operators[key] ?? { ok: false, reason: 'unknown-key', message: 'the key is not known to the registry' };
+const reader = (headers: Record<string, string>) => ledgerReaderOf(headers, { isAdminToken: (t) => t === ADMIN, checkApiKey: check, checkOperatorKey: checkOperator });
 
 describe('who reads the ledger', () => {
   it('the admin token reads everything', () => {
@@ -26,8 +31,15 @@ describe('who reads the ledger', () => {
     expect(reader({ 'x-api-key': 'ndxp_hanoi', 'x-road-client': HANOI })).toMatchObject({ kind: 'client', client: HANOI });
   });
 
+  it("an LGSP operator's key reads as that LGSP (X-API-Key or bearer); revoked, or sent with an X-Road-Client, it is a 401 with the reason", () => {
+    expect(reader({ 'x-api-key': 'ndxpop_hanoi' })).toEqual({ kind: 'operator', lgsp: '000.00.00.H26', keyId: 'o1' });
+    expect(reader({ authorization: 'Bearer ndxpop_hanoi' })).toEqual({ kind: 'operator', lgsp: '000.00.00.H26', keyId: 'o1' });
+    expect(reader({ 'x-api-key': 'ndxpop_revoked' })).toMatchObject({ statusCode: 401, code: 'CREDENTIAL_REFUSED', message: expect.stringMatching(/^operator key o2 .* revoked/) });
+    expect(reader({ 'x-api-key': 'ndxpop_hanoi', 'x-road-client': HANOI })).toMatchObject({ statusCode: 401, message: expect.stringMatching(/speaks for no client subsystem/) });
+  });
+
   it('no credential is a 401 saying which header to send', () => {
-    expect(reader({})).toEqual({ statusCode: 401, code: 'CREDENTIAL_REQUIRED', message: expect.stringMatching(/Authorization: Bearer <ADMIN_TOKEN>.*X-API-Key/) });
+    expect(reader({})).toEqual({ statusCode: 401, code: 'CREDENTIAL_REQUIRED', message: expect.stringMatching(/Authorization: Bearer <ADMIN_TOKEN>.*X-API-Key.*operator/) });
   });
 
   it('an unknown or revoked key, or another X-Road-Client than the key’s, is a 401 with the reason', () => {
@@ -46,10 +58,11 @@ describe('personal identifiers', () => {
     expect(maskIdentifier('')).toBe('****');
   });
 
-  it('are masked for a client, shown to the admin; other fields are untouched', () => {
+  it('are masked for a client and for an LGSP operator, shown to the admin only; other fields are untouched', () => {
     const row = { transactionId: 't', client: HANOI, userId: 'VN0001', issue: 'HS-2026-000123', faultString: null };
     expect(rowFor({ kind: 'admin' }, row)).toEqual(row);
     expect(rowFor({ kind: 'client', client: HANOI, keyId: 'k1' }, row)).toEqual({ ...row, userId: '***001', issue: '***********123' });
     expect(rowFor({ kind: 'client', client: HANOI, keyId: 'k1' }, { ...row, userId: null })).toMatchObject({ userId: null });
+    expect(rowFor({ kind: 'operator', lgsp: '000.00.00.H26', keyId: 'o1' }, row)).toEqual({ ...row, userId: '***001', issue: '***********123' });
   });
 });

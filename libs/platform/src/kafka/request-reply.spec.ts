@@ -51,6 +51,24 @@ describe('signed requests over Kafka', () => {
     expect(parseInbound(received(m.message, redirected), { key, topic: m.topic })?.signature).toBe('invalid');
   });
 
+  it("given a per-request key, when it sends, then that key signs it, not the requester's own", async () => {
+    const { producer, sent } = capture();
+    const requester = new KafkaRequester({} as never, producer, 'ndxp.lgsp.replies.lgsp-1', 'g', { signingKey: key });
+    await requester.request('ndxp.hub.requests', 'exchange', { lgsp: '000.00.00.H29' }, 5, { correlationId: 'c-2', signingKey: otherKey }).catch(() => undefined);
+    expect(parseInbound(received(sent[0].message), { key: otherKey, topic: sent[0].topic })?.signature).toBe('valid');
+    expect(parseInbound(received(sent[0].message), { key, topic: sent[0].topic })?.signature).toBe('invalid');
+  });
+
+  it('given a consumer choosing the key by the body, when a request comes, then it is checked with the key its body calls for; none: invalid if signed, missing if not', async () => {
+    const m = await produced(key);
+    const byLgsp = (keys: Record<string, typeof key>) => (body: unknown) => keys[(body as { lgsp?: string })?.lgsp ?? ''];
+    expect(parseInbound(received(m.message), { key: byLgsp({ '000.00.00.H26': key }), topic: m.topic })?.signature).toBe('valid');
+    expect(parseInbound(received(m.message), { key: byLgsp({ '000.00.00.H26': otherKey }), topic: m.topic })?.signature).toBe('invalid');
+    expect(parseInbound(received(m.message), { key: byLgsp({}), topic: m.topic })?.signature).toBe('invalid');
+    const unsigned = await produced(undefined);
+    expect(parseInbound(received(unsigned.message), { key: byLgsp({}), topic: unsigned.topic })?.signature).toBe('missing');
+  });
+
   it('given a consumer that does not verify, when a request comes, then no signature verdict is set', async () => {
     const m = await produced(key);
     expect(parseInbound(received(m.message))?.signature).toBeUndefined();

@@ -1,7 +1,7 @@
 import { randomUUID } from 'crypto';
 import { IHeaders, Kafka, KafkaMessage } from 'kafkajs';
 import { SupervisedConsumer } from './supervised-consumer';
-import { KafkaHeaders, SignatureCheck, SigningKey, signMessage, verifyMessage } from '@ndxp/contracts';
+import { KafkaHeaders, SignatureCheck, SignedEnvelope, SigningKey, signMessage, verifyMessage } from '@ndxp/contracts';
 import { BatchingProducer } from './batching-producer';
 import { createTopics, TopicSpec } from './topics-admin';
 import { classifyFailure, deadLettersOf, RecordSource, withRetries } from './dead-letter';
@@ -102,7 +102,14 @@ export class KafkaRequester {
     return undefined;
   }
 
-  async request<TReq, TRes>(topic: string, operation: string, body: TReq, timeoutMs: number, opts: { correlationId?: string; key?: string } = {}): Promise<TRes> {
+  /** `opts.signingKey` signs this request instead of the requester's own key (a gateway signs as the LGSP it forwards for). */
+  async request<TReq, TRes>(
+    topic: string,
+    operation: string,
+    body: TReq,
+    timeoutMs: number,
+    opts: { correlationId?: string; key?: string; signingKey?: SigningKey } = {},
+  ): Promise<TRes> {
     const correlationId = opts.correlationId ?? randomUUID();
     const reply = new Promise<TRes>((resolve, reject) => {
       const timer = setTimeout(
@@ -127,8 +134,8 @@ export class KafkaRequester {
       [KafkaHeaders.operation]: operation,
       [KafkaHeaders.deadline]: deadline,
     };
-    if (this.options.signingKey)
-      headers[KafkaHeaders.signature] = signMessage(this.options.signingKey, { topic, operation, correlationId, replyTo: this.replyTopic, deadline }, value);
+    const signing = opts.signingKey ?? this.options.signingKey;
+    if (signing) headers[KafkaHeaders.signature] = signMessage(signing, { topic, operation, correlationId, replyTo: this.replyTopic, deadline }, value);
     // Past the deadline nobody waits for the request: if the broker is away until then, it is never sent.
     this.producer.send(topic, { key: opts.key ?? correlationId, value, headers }, { expiresAt: Number(deadline) }).catch((e: unknown) => {
       const p = this.pending.get(correlationId);
@@ -165,10 +172,24 @@ export interface InboundRequest {
   signature?: SignatureCheck;
 }
 
+/**
+ * The key a request's signature is checked with: one for every request, or one chosen by the request's body (the
+ * hub checks each with the key of the LGSP it names); undefined when the body names none the consumer has.
+ */
+export type VerifyKey = SigningKey | ((body: unknown) => SigningKey | undefined);
+
 /** What a consumer checks a request's signature with: its key, and the topic the request came on. */
 export interface SignatureVerification {
-  key: SigningKey;
+  key: VerifyKey;
   topic: string;
+}
+
+/** The verdict on a request's signature; with no key to check it by, a signature present is `invalid` (it cannot be valid). */
+function signatureOf(m: KafkaMessage, body: unknown, verify: SignatureVerification, env: Omit<SignedEnvelope, 'topic'>): SignatureCheck {
+  const key = typeof verify.key === 'function' ? verify.key(body) : verify.key;
+  const signature = headerValue(m.headers, KafkaHeaders.signature);
+  if (!key) return signature === undefined || signature === '' ? 'missing' : 'invalid';
+  return verifyMessage(key, { topic: verify.topic, ...env }, m.value, signature);
 }
 
 export function parseInbound(m: KafkaMessage, verify?: SignatureVerification): InboundRequest | undefined {
@@ -184,8 +205,7 @@ export function parseInbound(m: KafkaMessage, verify?: SignatureVerification): I
   const operation = headerValue(m.headers, KafkaHeaders.operation);
   const deadline = headerValue(m.headers, KafkaHeaders.deadline);
   const inbound: InboundRequest = { correlationId, replyTo, operation: operation ?? 'unknown', deadline: Number(deadline ?? Date.now() + 5000), body };
-  if (verify)
-    inbound.signature = verifyMessage(verify.key, { topic: verify.topic, operation, correlationId, replyTo, deadline }, m.value, headerValue(m.headers, KafkaHeaders.signature));
+  if (verify) inbound.signature = signatureOf(m, body, verify, { operation, correlationId, replyTo, deadline });
   return inbound;
 }
 
@@ -198,8 +218,8 @@ export function sendReply(producer: BatchingProducer, req: InboundRequest, body:
 }
 
 export interface ConsumerOptions {
-  /** Checks each request's signature with this key: InboundRequest.signature says what it found (the handler decides). */
-  verifyKey?: SigningKey;
+  /** Checks each request's signature with this key (or the key its body calls for): InboundRequest.signature says what it found (the handler decides). */
+  verifyKey?: VerifyKey;
 }
 
 /**

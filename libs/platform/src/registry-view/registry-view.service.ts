@@ -18,6 +18,9 @@ import { ComponentHealth, KafkaService } from '../kafka/kafka.service';
 
 export type CredentialCheck = { ok: true; client: string; keyId: string } | { ok: false; reason: 'unknown-key' | 'revoked-key' | 'wrong-client'; message: string };
 
+/** An LGSP operator's key: it reads that LGSP's exchanges, and authenticates no call. */
+export type OperatorCheck = { ok: true; lgsp: string; keyId: string } | { ok: false; reason: 'unknown-key' | 'revoked-key'; message: string };
+
 /**
  * This process's copy of the registry, folded from `ndxp.registry.events`
  * from the beginning at every start (its consumer group never commits), and
@@ -114,6 +117,14 @@ export class RegistryViewService implements OnApplicationBootstrap {
     const speaksFor = client === undefined || c.client === client || c.client.startsWith(`${client}/`);
     if (!speaksFor) return { ok: false, reason: 'wrong-client', message: `the API key belongs to ${c.client}, not to X-Road-Client ${client}` };
     return { ok: true, client: c.client, keyId: c.keyId };
+  }
+
+  /** Is this an LGSP operator's key, and is it live. */
+  checkOperatorKey(apiKey: string): OperatorCheck {
+    const o = this.state.operators.get(hashApiKey(apiKey));
+    if (!o) return { ok: false, reason: 'unknown-key', message: 'the key is not known to the registry' };
+    if (o.revoked) return { ok: false, reason: 'revoked-key', message: `operator key ${o.keyId} of LGSP ${o.lgsp} has been revoked` };
+    return { ok: true, lgsp: o.lgsp, keyId: o.keyId };
   }
 
   health(): ComponentHealth {
