@@ -92,7 +92,7 @@ describe('middle tier: the platform producer across a broker stall', () => {
       await Promise.all(sends);
 
       // The topic holds the earlier cases' messages too.
-    const values = (await topicValues(acked.length)).filter((v) => v.startsWith(`stall-${STALL_MS}-`));
+      const values = (await topicValues(acked.length)).filter((v) => v.startsWith(`stall-${STALL_MS}-`));
       const counts = new Map<string, number>();
       for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
       const lost = acked.filter((id) => !counts.has(id));
