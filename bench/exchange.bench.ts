@@ -1,23 +1,33 @@
 import { spawn, ChildProcess } from 'child_process';
-import { mkdirSync, writeFileSync } from 'fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import { Client } from 'pg';
 import { createInterface } from 'readline';
-import { DEFAULT_SEED_SECRET, PROVIDERS, SERVICES, seedApiKey, serviceKeyOf } from '@ndxp/contracts';
+import { DEFAULT_SEED_SECRET, SERVICES, seedApiKey, serviceKeyOf } from '@ndxp/contracts';
 import { DEV_MODE_MARK } from '@ndxp/platform';
 import { AppProcess, APPS, dropDatabase, freePort, repoRoot, spawnApp, startInfra, stopApps, waitHealthy } from '@ndxp/infra';
-import { LoadRequest, LoadResult, openLoad, percentile } from '../tools/load/open-load';
+import { latencySummary, LoadRequest, LoadResult, openLoad } from '../tools/load/open-load';
+import { CpuProfile, placeTable, ProfileSummary, summarise } from '../tools/profile/cpu-profile';
 
-const HELP = `End-to-end benchmark of the exchange's hot path, at a fixed open-model arrival rate.
+const HELP = `End-to-end benchmark of the exchange's hot path, at fixed open-model arrival rates.
 
-  npm run bench -- [--rate 1000] [--duration 30] [--warmup 20] [--skip-baseline]
+  npm run bench -- [--rates 300,1000,3000] [--repeat 3] [--duration 30] [--warmup 20]
+                   [--skip-baseline] [--profile] [--compare <results.json>]
 
-Runs two pipelines in turn on their own Kafka broker and database:
+Runs two pipelines on one Kafka broker and database, one after the other at each rate:
   baseline  HTTP → Kafka → hub → Kafka → provider → back, batched kafkajs, no platform logic
   platform  LGSP (X-Road parsing, API key, access check) → Kafka → NDXP (events, deadline)
             → Kafka → national database (PostgreSQL query) → back; ledger projected meanwhile
-and prints throughput, p50/p95/p99, errors, drops, and the platform/baseline ratios.
-Results are also written to bench/results/<time>.json.`;
+Each run: a warm-up at the full rate (not counted), then the measured seconds. Latency is kept in HDR
+histograms twice: from when each request was sent, and from when it was due under the arrival
+schedule (the wrk2 correction for coordinated omission: a load generator that falls behind does not
+hide the queueing). Each rate is run --repeat times; the report gives the median and the spread
+(min–max) of the runs, the platform/baseline ratio of the medians, the load generator's CPU, and the
+projector's lag after each platform run.
+  --profile   CPU-profiles every platform app during the measured seconds of the first run at each
+              rate (SIGUSR2, see libs/platform/src/app/cpu-profiler.ts) and prints where the CPU went
+  --compare   a previous results file (default: the latest in bench/results/) to print the change
+Results are written to bench/results/exchange-<time>.json.`;
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -27,43 +37,99 @@ function arg(name: string, fallback: number): number {
   return v;
 }
 
+function listArg(name: string, fallback: number[]): number[] {
+  const i = process.argv.indexOf(`--${name}`);
+  if (i < 0) return fallback;
+  const v = (process.argv[i + 1] ?? '').split(',').map(Number);
+  if (v.length === 0 || v.some((n) => !Number.isFinite(n) || n <= 0)) throw new Error(`--${name} takes positive numbers separated by commas (got "${process.argv[i + 1]}")`);
+  return v;
+}
+
 const log = (l: string) => process.stdout.write(`${l}\n`);
 
-function summary(name: string, r: LoadResult) {
+export interface RunResult {
+  pipeline: 'baseline' | 'platform';
+  rate: number;
+  run: number;
+  throughput: number;
+  completed: number;
+  errors: number;
+  dropped: number;
+  /** From when each request was sent. */
+  sent: ReturnType<typeof latencySummary>;
+  /** From when each request was due (coordinated omission corrected). */
+  intended: ReturnType<typeof latencySummary>;
+  generatorCores: number;
+  byOutcome: Record<string, number>;
+  projectorLag?: number;
+}
+
+function runResult(pipeline: RunResult['pipeline'], rate: number, run: number, r: LoadResult): RunResult {
   return {
-    name,
-    offeredRate: r.offered / r.durationS,
+    pipeline,
+    rate,
+    run,
     throughput: r.throughput,
-    p50: percentile(r.latenciesMs, 50),
-    p95: percentile(r.latenciesMs, 95),
-    p99: percentile(r.latenciesMs, 99),
+    completed: r.completed,
     errors: r.errors,
     dropped: r.dropped,
-    completed: r.completed,
+    sent: latencySummary(r.sentUs),
+    intended: latencySummary(r.intendedUs),
+    generatorCores: r.generatorCores,
     byOutcome: r.byOutcome,
   };
 }
 
-async function runLoad(name: string, port: number, rate: number, durationS: number, warmupS: number, next: (i: number) => Omit<LoadRequest, 'port'>) {
+async function runLoad(name: string, port: number, rate: number, durationS: number, warmupS: number, next: (i: number) => Omit<LoadRequest, 'port'>, onMeasuring?: () => void) {
   log(`\n== ${name}: ${rate} req/s for ${durationS} s (+${warmupS} s warm-up)`);
-  const r = await openLoad({
+  if (warmupS === 0) onMeasuring?.();
+  return openLoad({
     rateAt: () => rate,
     durationS,
     warmupS,
     next: (i) => ({ ...next(i), port }),
-    onSecond: (s) =>
-      log(
-        `  ${name} t=${String(s.second).padStart(3)}s  done ${String(s.rate).padStart(5)}/s  p99 ${s.p99.toFixed(0).padStart(5)} ms  server errors ${s.errors}  in flight ${s.inFlight}`,
-      ),
+    onSecond: (s) => {
+      if (s.second === warmupS) onMeasuring?.();
+      if (s.second % 5 === 0 || s.errors > 0)
+        log(
+          `  ${name} t=${String(s.second).padStart(3)}s  done ${String(s.rate).padStart(5)}/s  p99 ${s.p99.toFixed(0).padStart(5)} ms  server errors ${s.errors}  in flight ${s.inFlight}`,
+        );
+    },
   });
-  return summary(name, r);
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+/** Median and spread of one figure over the repeats of a pipeline at a rate. */
+export function aggregate(runs: RunResult[], figure: (r: RunResult) => number): { median: number; min: number; max: number } {
+  const xs = runs.map(figure);
+  return { median: median(xs), min: Math.min(...xs), max: Math.max(...xs) };
+}
+
+/** The projector's consumer lag, from the hub's metrics. */
+async function projectorLag(ndxpPort: number): Promise<number | undefined> {
+  const text = await fetch(`http://127.0.0.1:${ndxpPort}/metrics`).then(
+    (r) => r.text(),
+    () => '',
+  );
+  const line = text.split('\n').find((l) => l.startsWith('kafka_consumer_lag_messages{') && l.includes('group="ndxp-projector"'));
+  return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : undefined;
 }
 
 async function main(): Promise<void> {
   if (process.argv.includes('--help')) return void log(HELP);
-  const rate = arg('rate', 1000);
+  const rates = listArg('rates', [listArg('rate', [1000])[0]]);
+  const repeat = arg('repeat', 3);
   const durationS = arg('duration', 30);
-  const warmupS = arg('warmup', 20); // the first seconds at full rate are JIT warm-up: their backlog is not steady state
+  const warmupS = process.argv.includes('--warmup') ? Number(process.argv[process.argv.indexOf('--warmup') + 1]) : 20; // JIT and broker warm-up: not steady state
+  const profile = process.argv.includes('--profile');
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const dir = join(repoRoot(), 'bench', 'results');
+  mkdirSync(dir, { recursive: true });
+  const previous = previousResults(dir);
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     NDXP_RUN_DIR: join(repoRoot(), '.ndxp', 'bench'),
@@ -76,75 +142,152 @@ async function main(): Promise<void> {
   delete env.DATABASE_URL;
   await dropDatabase(`postgres://postgres@127.0.0.1:5432/ndxp_bench`).catch(() => undefined);
   const infra = await startInfra({ env, log: (l) => log(`  ${l}`), fresh: true });
-  const results: ReturnType<typeof summary>[] = [];
+  const runs: RunResult[] = [];
+  const profiles: Array<{ rate: number; app: string; summary: ProfileSummary }> = [];
   const workers: ChildProcess[] = [];
   const apps: AppProcess[] = [];
   try {
-    if (!process.argv.includes('--skip-baseline')) {
-      const frontPort = await freePort();
-      for (const role of ['provider', 'hub', 'front']) {
-        const w = spawn(process.execPath, [join(repoRoot(), 'dist', 'bench', 'baseline-worker.js'), role, String(frontPort)], {
-          env: { ...env, KAFKA_BROKERS: infra.kafkaBrokers },
-          stdio: ['ignore', 'pipe', 'inherit'],
-        });
-        workers.push(w);
-        await new Promise<void>((resolve, reject) => {
-          createInterface({ input: w.stdout! }).on('line', (l) => l === 'READY' && resolve());
-          w.once('exit', (c) => reject(new Error(`baseline ${role} exited ${c}`)));
-        });
-      }
-      results.push(await runLoad('baseline', frontPort, rate, durationS, warmupS, (i) => ({ method: 'GET', path: `/echo/${i}`, headers: {} })));
-      for (const w of workers) w.kill('SIGTERM');
-    }
-
+    const frontPort = process.argv.includes('--skip-baseline') ? undefined : await startBaseline(infra, env, workers);
+    const profileDir = join(dir, `profile-${stamp}`);
     const ports = Object.fromEntries(await Promise.all(APPS.map(async (a) => [a, await freePort()])));
     for (const app of APPS) {
-      const p = spawnApp(app, ports[app], infra, env, (l) => (/ERROR|WARN/.test(l) && !l.includes(DEV_MODE_MARK) ? log(`  ${l}`) : undefined));
+      const extra: Record<string, string> = profile ? { NDXP_CPU_PROFILE_DIR: profileDir } : {};
+      const p = spawnApp(app, ports[app], infra, env, (l) => (/ERROR|WARN/.test(l) && !l.includes(DEV_MODE_MARK) ? log(`  ${l}`) : undefined), undefined, extra);
       apps.push(p);
       await waitHealthy(p, 90_000);
     }
-    const db = new Client({ connectionString: infra.databaseUrl });
-    await db.connect();
-    const people = (await db.query('SELECT personal_id FROM national.citizens ORDER BY random() LIMIT 2000')).rows.map((r) => r.personal_id);
-    const firms = (await db.query('SELECT code FROM national.enterprises ORDER BY random() LIMIT 1000')).rows.map((r) => r.code);
-    const insured = (await db.query('SELECT insurance_number FROM national.insurance_participants ORDER BY random() LIMIT 1000')).rows.map((r) => r.insurance_number);
-    const clients = (await db.query(`SELECT DISTINCT data->>'subsystem' AS s FROM registry.events WHERE type = 'SubsystemRegistered' AND data->>'role' = 'client'`)).rows.map(
-      (r) => r.s,
-    );
-    await db.end();
-    const keys = new Map(clients.map((c) => [c, seedApiKey(process.env.REGISTRY_SEED_SECRET ?? DEFAULT_SEED_SECRET, c)]));
-    const [lookup, verify, enterprise, insurance] = SERVICES.map(serviceKeyOf);
-    void PROVIDERS;
-    // Service mix: lookups dominate, as in the published use (unconfirmed split).
-    const next = (i: number): Omit<LoadRequest, 'port'> => {
-      const client = clients[i % clients.length];
-      const h = { 'x-road-client': client, 'x-api-key': keys.get(client)!, 'content-type': 'application/json' };
-      const m = i % 10;
-      if (m < 5) return { method: 'GET', path: `/r1/${lookup}/${people[i % people.length]}`, headers: h };
-      if (m < 6) return { method: 'POST', path: `/r1/${verify}`, headers: h, body: JSON.stringify({ personalId: people[i % people.length], fullName: 'Nguyễn Văn An' }) };
-      if (m < 8) return { method: 'GET', path: `/r1/${enterprise}/${firms[i % firms.length]}`, headers: h };
-      return { method: 'GET', path: `/r1/${insurance}/${insured[i % insured.length]}`, headers: h };
-    };
-    results.push(await runLoad('platform', ports.lgsp, rate, durationS, warmupS, next));
+    const next = await platformRequests(infra.databaseUrl);
+    for (const rate of rates)
+      for (let k = 1; k <= repeat; k++) {
+        if (frontPort)
+          runs.push(
+            runResult(
+              'baseline',
+              rate,
+              k,
+              await runLoad(`baseline ${k}/${repeat}`, frontPort, rate, durationS, warmupS, (i) => ({ method: 'GET', path: `/echo/${i}`, headers: {} })),
+            ),
+          );
+        const profiling = profile && k === 1;
+        const signal = () => profiling && apps.forEach((a) => a.child.pid && process.kill(a.child.pid, 'SIGUSR2'));
+        if (profiling) mkdirSync(join(profileDir, String(rate)), { recursive: true });
+        const r = runResult('platform', rate, k, await runLoad(`platform ${k}/${repeat}`, ports.lgsp, rate, durationS, warmupS, next, signal));
+        signal();
+        r.projectorLag = await projectorLag(ports.ndxp);
+        runs.push(r);
+        if (profiling) profiles.push(...(await readProfiles(profileDir, rate, apps)));
+      }
   } finally {
     for (const w of workers) if (w.exitCode === null) w.kill('SIGKILL');
     await stopApps(apps);
     await infra.stop();
   }
+  report(runs, rates, previous);
+  for (const p of profiles) log(`\n${placeTable(`${p.app} at ${p.rate}/s`, p.summary)}`);
+  const file = join(dir, `exchange-${stamp}.json`);
+  writeFileSync(file, JSON.stringify({ rates, repeat, durationS, warmupS, runs, profiles }, null, 2));
+  log(`\nresults: ${file}`);
+}
 
-  log('\n| pipeline | offered/s | achieved/s | p50 ms | p95 ms | p99 ms | server errors | dropped |');
-  log('|---|---|---|---|---|---|---|---|');
-  for (const r of results)
-    log(`| ${r.name} | ${r.offeredRate.toFixed(0)} | ${r.throughput.toFixed(0)} | ${r.p50.toFixed(1)} | ${r.p95.toFixed(1)} | ${r.p99.toFixed(1)} | ${r.errors} | ${r.dropped} |`);
-  const base = results.find((r) => r.name === 'baseline');
-  const plat = results.find((r) => r.name === 'platform');
-  if (base && plat) log(`\nplatform / baseline: throughput ×${(plat.throughput / base.throughput).toFixed(2)}, p99 ×${(plat.p99 / base.p99).toFixed(2)}`);
-  if (plat) log(`platform outcomes: ${JSON.stringify(plat.byOutcome)}`);
-  const dir = join(repoRoot(), 'bench', 'results');
-  mkdirSync(dir, { recursive: true });
-  const file = join(dir, `exchange-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, JSON.stringify({ rate, durationS, warmupS, results }, null, 2));
-  log(`results: ${file}`);
+async function startBaseline(infra: { kafkaBrokers: string }, env: NodeJS.ProcessEnv, workers: ChildProcess[]): Promise<number> {
+  const frontPort = await freePort();
+  for (const role of ['provider', 'hub', 'front']) {
+    const w = spawn(process.execPath, [join(repoRoot(), 'dist', 'bench', 'baseline-worker.js'), role, String(frontPort)], {
+      env: { ...env, KAFKA_BROKERS: infra.kafkaBrokers },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    workers.push(w);
+    await new Promise<void>((resolve, reject) => {
+      createInterface({ input: w.stdout! }).on('line', (l) => l === 'READY' && resolve());
+      w.once('exit', (c) => reject(new Error(`baseline ${role} exited ${c}`)));
+    });
+  }
+  return frontPort;
+}
+
+/** The platform's request mix, over records the national databases hold and the seeded clients' keys. */
+async function platformRequests(databaseUrl: string): Promise<(i: number) => Omit<LoadRequest, 'port'>> {
+  const db = new Client({ connectionString: databaseUrl });
+  await db.connect();
+  const people = (await db.query('SELECT personal_id FROM national.citizens ORDER BY random() LIMIT 2000')).rows.map((r) => r.personal_id);
+  const firms = (await db.query('SELECT code FROM national.enterprises ORDER BY random() LIMIT 1000')).rows.map((r) => r.code);
+  const insured = (await db.query('SELECT insurance_number FROM national.insurance_participants ORDER BY random() LIMIT 1000')).rows.map((r) => r.insurance_number);
+  const clients = (await db.query(`SELECT DISTINCT data->>'subsystem' AS s FROM registry.events WHERE type = 'SubsystemRegistered' AND data->>'role' = 'client'`)).rows.map(
+    (r) => r.s,
+  );
+  await db.end();
+  const keys = new Map(clients.map((c) => [c, seedApiKey(process.env.REGISTRY_SEED_SECRET ?? DEFAULT_SEED_SECRET, c)]));
+  const [lookup, verify, enterprise, insurance] = SERVICES.map(serviceKeyOf);
+  // Service mix: lookups dominate, as in the published use (unconfirmed split).
+  return (i) => {
+    const client = clients[i % clients.length];
+    const h = { 'x-road-client': client, 'x-api-key': keys.get(client)!, 'content-type': 'application/json' };
+    const m = i % 10;
+    if (m < 5) return { method: 'GET', path: `/r1/${lookup}/${people[i % people.length]}`, headers: h };
+    if (m < 6) return { method: 'POST', path: `/r1/${verify}`, headers: h, body: JSON.stringify({ personalId: people[i % people.length], fullName: 'Nguyễn Văn An' }) };
+    if (m < 8) return { method: 'GET', path: `/r1/${enterprise}/${firms[i % firms.length]}`, headers: h };
+    return { method: 'GET', path: `/r1/${insurance}/${insured[i % insured.length]}`, headers: h };
+  };
+}
+
+/** Waits for each app's profile of the window just closed, moves it under the rate, and summarises it. */
+async function readProfiles(profileDir: string, rate: number, apps: AppProcess[]) {
+  const out: Array<{ rate: number; app: string; summary: ProfileSummary }> = [];
+  for (const a of apps) {
+    const from = join(profileDir, `${a.instance}.cpuprofile`);
+    for (const deadline = Date.now() + 30_000; !existsSync(from) && Date.now() < deadline;) await new Promise((r) => setTimeout(r, 200));
+    if (!existsSync(from)) {
+      log(`  no CPU profile from ${a.instance}`);
+      continue;
+    }
+    const to = join(profileDir, String(rate), `${a.instance}.cpuprofile`);
+    renameSync(from, to);
+    out.push({ rate, app: a.instance, summary: summarise(JSON.parse(readFileSync(to, 'utf8')) as CpuProfile) });
+  }
+  return out;
+}
+
+function previousResults(dir: string): { runs: RunResult[]; file: string } | undefined {
+  const i = process.argv.indexOf('--compare');
+  const named = i > 0 ? process.argv[i + 1] : undefined;
+  const latest = readdirSync(dir)
+    .filter((f) => /^exchange-.*\.json$/.test(f))
+    .sort()
+    .pop();
+  const file = named ?? (latest ? join(dir, latest) : undefined);
+  if (!file) return undefined;
+  const parsed = JSON.parse(readFileSync(file, 'utf8')) as { runs?: RunResult[] };
+  return parsed.runs ? { runs: parsed.runs, file } : undefined; // files from before the repeats have no runs
+}
+
+function report(runs: RunResult[], rates: number[], previous: { runs: RunResult[]; file: string } | undefined): void {
+  const f = (n: number) => (n >= 100 ? n.toFixed(0) : n.toFixed(1));
+  const spread = (a: { median: number; min: number; max: number }) => `${f(a.median)} (${f(a.min)}–${f(a.max)})`;
+  log('\nmedian (min–max) over the repeats; latency in ms, "due": from the intended arrival time');
+  log('| rate | pipeline | achieved/s | p50 sent | p99 sent | p99 due | p99.9 due | errors | dropped | load gen. cores | projector lag |');
+  log('|---|---|---|---|---|---|---|---|---|---|---|');
+  for (const rate of rates)
+    for (const pipeline of ['baseline', 'platform'] as const) {
+      const rs = runs.filter((r) => r.rate === rate && r.pipeline === pipeline);
+      if (rs.length === 0) continue;
+      const lag = rs.map((r) => r.projectorLag).filter((x): x is number => x !== undefined);
+      log(
+        `| ${rate} | ${pipeline} | ${spread(aggregate(rs, (r) => r.throughput))} | ${spread(aggregate(rs, (r) => r.sent.p50))} | ${spread(aggregate(rs, (r) => r.sent.p99))} | ` +
+          `${spread(aggregate(rs, (r) => r.intended.p99))} | ${spread(aggregate(rs, (r) => r.intended.p999))} | ${rs.reduce((n, r) => n + r.errors, 0)} | ` +
+          `${rs.reduce((n, r) => n + r.dropped, 0)} | ${spread(aggregate(rs, (r) => r.generatorCores))} | ${lag.length ? lag.join(', ') : '–'} |`,
+      );
+    }
+  for (const rate of rates) {
+    const at = (p: string, rs: RunResult[]) => rs.filter((r) => r.rate === rate && r.pipeline === p);
+    const [base, plat] = [at('baseline', runs), at('platform', runs)];
+    if (base.length && plat.length)
+      log(`at ${rate}/s: platform / baseline p99 (due) ×${(aggregate(plat, (r) => r.intended.p99).median / aggregate(base, (r) => r.intended.p99).median).toFixed(2)}`);
+    const before = previous && at('platform', previous.runs);
+    if (before?.length && plat.length)
+      log(
+        `at ${rate}/s: platform p99 (due) ${f(aggregate(before, (r) => r.intended.p99).median)} ms in ${previous!.file}, now ${f(aggregate(plat, (r) => r.intended.p99).median)} ms`,
+      );
+  }
 }
 
 main().catch((e) => {

@@ -1,4 +1,5 @@
 import http from 'http';
+import * as hdr from 'hdr-histogram-js';
 
 export interface LoadRequest {
   method: string;
@@ -31,8 +32,29 @@ export interface LoadResult {
   errors: number;
   byOutcome: Record<string, number>;
   latenciesMs: number[];
+  /** Service time, from when each request was sent (µs, HDR histogram). */
+  sentUs: hdr.Histogram;
+  /**
+   * From when each request was due under the arrival schedule (µs): what a user arriving then waited. Larger
+   * than sentUs when the load generator itself fell behind (coordinated omission, as wrk2 corrects it).
+   */
+  intendedUs: hdr.Histogram;
+  /** CPU the load generator's process used during the load (user + system), in cores. */
+  generatorCores: number;
   durationS: number;
   throughput: number;
+}
+
+/** An HDR histogram of latencies in microseconds, up to an hour, 3 significant digits. */
+export function latencyHistogram(): hdr.Histogram {
+  return hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 3 });
+}
+
+/** Percentiles of a latency histogram, in milliseconds. */
+export function latencySummary(h: hdr.Histogram): { count: number; p50: number; p95: number; p99: number; p999: number; max: number; mean: number } {
+  const ms = (us: number) => Math.round(us) / 1000;
+  const at = (p: number) => ms(h.getValueAtPercentile(p));
+  return { count: h.totalCount, p50: at(50), p95: at(95), p99: at(99), p999: at(99.9), max: ms(h.maxValue), mean: ms(h.mean) };
 }
 
 export function percentile(sorted: number[], p: number): number {
@@ -60,6 +82,9 @@ export async function openLoad(o: {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 512 });
   const maxInFlight = o.maxInFlight ?? 5000;
   const latencies: number[] = [];
+  const sentUs = latencyHistogram();
+  const intendedUs = latencyHistogram();
+  const cpuAtStart = process.cpuUsage();
   const byOutcome: Record<string, number> = {};
   let inFlight = 0;
   let offered = 0;
@@ -75,7 +100,7 @@ export async function openLoad(o: {
   const nowS = () => Number(process.hrtime.bigint() - started) / 1e9;
   let lastCompletionS = o.warmupS;
 
-  const fire = (i: number, arrivedS: number): Promise<void> =>
+  const fire = (i: number, arrivedS: number, dueS: number): Promise<void> =>
     new Promise((resolve) => {
       const warmup = arrivedS < o.warmupS;
       if (!warmup) offered++;
@@ -98,6 +123,8 @@ export async function openLoad(o: {
         if (!warmup) {
           completed++;
           latencies.push(ms);
+          sentUs.recordValue(Math.max(1, Math.round(ms * 1000)));
+          intendedUs.recordValue(Math.max(1, Math.round((nowS() - dueS) * 1e6)));
           byOutcome[outcome] = (byOutcome[outcome] ?? 0) + 1;
           if (serverError) errors++;
           lastCompletionS = nowS();
@@ -136,10 +163,14 @@ export async function openLoad(o: {
   await new Promise<void>((resolve) => {
     const tick = () => {
       const t = Math.min(nowS(), end);
+      const [dueBefore, lastBefore] = [due, last];
       due += Math.max(0, o.rateAt(t)) * (t - last);
       last = t;
+      // When arrival i fell due: where the schedule's count crossed i + 1, between the last tick and this one.
+      const dueAt = (n: number) => (due > dueBefore ? lastBefore + ((n + 1 - dueBefore) / (due - dueBefore)) * (t - lastBefore) : t);
       while (i < Math.floor(due)) {
-        const p = fire(i++, t);
+        const p = fire(i, t, dueAt(i));
+        i++;
         pending.add(p);
         void p.then(() => pending.delete(p));
       }
@@ -153,5 +184,21 @@ export async function openLoad(o: {
   agent.destroy();
   const durationS = Math.max(0.001, Math.min(lastCompletionS, nowS()) - o.warmupS);
   latencies.sort((a, b) => a - b);
-  return { offered, sent, sentTotal, completed, dropped, errors, byOutcome, latenciesMs: latencies, durationS, throughput: completed / durationS };
+  const cpu = process.cpuUsage(cpuAtStart);
+  const generatorCores = (cpu.user + cpu.system) / 1e6 / Math.max(0.001, nowS());
+  return {
+    offered,
+    sent,
+    sentTotal,
+    completed,
+    dropped,
+    errors,
+    byOutcome,
+    latenciesMs: latencies,
+    sentUs,
+    intendedUs,
+    generatorCores,
+    durationS,
+    throughput: completed / durationS,
+  };
 }

@@ -8,6 +8,7 @@ import { JsonInputPipe } from '../http/json-input';
 import type { TlsOptions } from 'tls';
 import { applyHttpLimits, httpLimitsOf } from './http-limits';
 import { acceptTls } from './tls-listener';
+import { profileOnSignal } from './cpu-profiler';
 
 const LEVELS: LogLevel[] = ['error', 'warn', 'log', 'debug', 'verbose'];
 
@@ -44,6 +45,7 @@ export async function bootstrapApp(
     const warning = developmentWarning(publicSecretsIn(config as unknown as Record<string, unknown>));
     if (warning) logger.warn(warning);
     app.enableShutdownHooks();
+    profileOnSignal();
     const doc = SwaggerModule.createDocument(app, new DocumentBuilder().setTitle(title).setVersion('0.1.0').build());
     SwaggerModule.setup('docs', app, doc, { jsonDocumentUrl: 'docs/openapi.json' });
     await app.listen(config.PORT, config.HOST);
