@@ -72,10 +72,11 @@ export class OutboxRelayService implements OnApplicationBootstrap {
    * kafkajs makes of a request the broker did write is not written twice. After a failed send the next one
    * goes on a new producer (a new producer id): it carries the rows the failed one did and maybe more, and
    * under the old id's sequence numbers the broker could take it for a duplicate of the failed one and store
-   * none of the additional rows (see BatchingProducer.sendWithRetry).
+   * none of the additional rows (see BatchingProducer.sendWithRetry). Rows the failed send did write then
+   * appear twice on the topic, which consumers skip: they apply events by global position.
    */
   private async connectProducer(): Promise<Producer> {
-    const producer = this.kafka.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, retry: { retries: 2 } });
+    const producer = this.kafka.newProducer();
     await producer.connect();
     return producer;
   }

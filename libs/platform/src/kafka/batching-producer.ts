@@ -139,33 +139,31 @@ export class BatchingProducer {
   }
 
   /**
-   * Sends what `current()` says is still worth sending, again after each failure until it works or it is time to give up.
+   * Sends the batch (without the messages that expired while it waited), again after each failure until it
+   * works or it is time to give up.
    *
-   * An idempotent producer numbers each partition's records; a failed attempt may still have been written
-   * (a request that timed out at the client, then was served when the broker woke). Resent unchanged, it is
-   * recognised as a duplicate. Resent with some messages dropped (they expired meanwhile), the broker either
-   * takes it for the duplicate of what it wrote, answering success for records it never stores (measured:
-   * an acknowledged message missing after a 20 s broker stall), or refuses it as out of order, for good
-   * (kafkajs#598). So a batch that changed after a failure, and a refused sequence, go out on a new producer id.
+   * A failed attempt may still have been written: a request that timed out at the client, then was served
+   * when the broker woke. So a retry resends exactly what the first attempt sent, expired messages included,
+   * under the same producer id and sequence numbers, and the idempotent broker recognises a duplicate. A
+   * retry with the expired messages left out would either be taken for the duplicate of what the broker
+   * wrote, with the difference acknowledged but never stored (measured: an acknowledged message missing after
+   * a 20 s broker stall), or would tell senders "expired, never sent" of messages that are on the topic. Only
+   * a refused sequence (kafkajs#598) or a batch given up on moves to a new producer id.
    */
-  private async sendWithRetry(current: () => Pending[], started: number): Promise<void> {
-    let sentOnThisId: Pending[] | undefined;
+  private async sendWithRetry(first: () => Pending[], started: number): Promise<void> {
+    const batch = first();
     for (let attempt = 1; ; attempt++) {
-      const batch = current();
       try {
-        if (sentOnThisId && batch.length !== sentOnThisId.length) this.mustRenew = true;
-        if (this.mustRenew) {
-          await this.renew();
-          sentOnThisId = undefined;
-        }
+        if (this.mustRenew) await this.renew();
         if (batch.length === 0) return;
-        sentOnThisId = batch;
         await this.producer.sendBatch({ topicMessages: [...byTopic(batch)].map(([topic, messages]) => ({ topic, messages })) });
         return;
       } catch (e) {
         if (sequenceRefused(e)) this.mustRenew = true;
-        // A message the broker finds too large stays too large: no retry, and nothing behind it waits.
-        if (!this.options.retry || tooLarge(e) || Date.now() - started > this.options.retry.giveUpMs) {
+        // A message the broker finds too large stays too large: no retry, and nothing behind it waits. It
+        // was not written, so the sequence numbers stay in step.
+        if (tooLarge(e)) throw e;
+        if (!this.options.retry || Date.now() - started > this.options.retry.giveUpMs) {
           // Given up with an attempt's outcome unknown: the next batch must not take its sequence numbers.
           this.mustRenew = true;
           throw e;

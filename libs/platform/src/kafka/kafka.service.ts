@@ -79,15 +79,15 @@ export class KafkaService implements OnModuleInit, OnApplicationShutdown {
   /**
    * Idempotent, acks=all (sendBatch's default), one request in flight: a batch retried after a broker stall
    * is written once and in order (test/middle/producer-stall.test.ts). kafkajs' own retries are kept short
-   * (it warns that this weakens idempotence): BatchingProducer retries a failed batch itself, unchanged, or
-   * on a new producer id when it cannot be resent unchanged. kafkajs#598 (OUT_OF_ORDER_SEQUENCE_NUMBER for
-   * good) came from concurrent sends on one producer; here one batch is in flight at a time.
+   * (it warns that this weakens idempotence): BatchingProducer retries a failed batch itself, unchanged, and
+   * moves to a new producer id only when the broker refuses the sequence numbers or a batch is given up on.
+   * kafkajs#598 (OUT_OF_ORDER_SEQUENCE_NUMBER for good) came from concurrent sends on one producer; here one
+   * batch is in flight at a time. Also the registry relay's producer.
    */
-  private newProducer(): Producer {
+  newProducer(): Producer {
     return this.kafka.producer({ allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1, retry: { retries: 2 } });
   }
 
-  /** A new producer (and so a new producer id) for BatchingProducer, the old one disconnected. */
   private async renewProducer(): Promise<Producer> {
     const next = this.newProducer();
     await next.connect();
@@ -95,7 +95,7 @@ export class KafkaService implements OnModuleInit, OnApplicationShutdown {
     this.producer = next;
     await old.disconnect().catch(() => undefined);
     this.renewals++;
-    this.logger.warn(`the Kafka producer got a new producer id (renewal ${this.renewals}): a batch could not be resent as it was first sent`);
+    this.logger.warn(`the Kafka producer got a new producer id (renewal ${this.renewals}): the broker refused its sequence numbers, or a batch was given up on`);
     return next;
   }
 
