@@ -26,7 +26,7 @@ function fakeKafka(deliver: (value: string) => void): { kafka: KafkaService; sto
   const kafka = {
     ensureTopics: async () => undefined,
     topicEnd: async () => 0,
-    kafka: { producer: () => producer },
+    newProducer: () => producer,
     onShutdown: (stop: () => Promise<void>) => stops.push(stop),
   };
   return { kafka: kafka as unknown as KafkaService, stop: async () => void (await Promise.all(stops.map((s) => s()))) };
