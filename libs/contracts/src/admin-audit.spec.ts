@@ -8,6 +8,7 @@ import {
   REDACTED,
   serializeAdminAuditEvent,
 } from './admin-audit';
+import { DEFAULT_SEED_SECRET, newApiKey, newOperatorKey, seedApiKey } from './credentials';
 
 const auditId = '22222222-2222-4222-8222-222222222222';
 const facts = {
@@ -111,6 +112,14 @@ describe('the summary of an admin request', () => {
     expect(JSON.parse(summary).body).toEqual({ note: REDACTED, certificatePem: REDACTED, list: [REDACTED] });
     expect(summary).not.toContain('0123456789abcdefghij');
     expect(summary).not.toContain('MIIEvQ');
+  });
+
+  it('given a key an LGSP operator was issued (ndxpop_…) under a harmless name, as a mistaken revoke sends it, when summarised, then redacted', () => {
+    for (const key of [newOperatorKey(), newApiKey(), seedApiKey(DEFAULT_SEED_SECRET, 'VN/GOV/000.00.00.H26/MOTCUA')]) {
+      const summary = auditSummary({ body: { lgsp: '000.00.00.H26', key } });
+      expect(JSON.parse(summary).body).toEqual({ lgsp: '000.00.00.H26', key: REDACTED });
+      expect(summary).not.toContain(key.slice(8));
+    }
   });
 
   it('given a long string, a wide object, a long array and deep nesting, when summarised, then each is bounded', () => {

@@ -1,4 +1,5 @@
 import { invalid, ok, Parsed } from './identifiers/result';
+import { looksLikePlatformKey } from './credentials';
 import { checkTyped, FieldKind, readRecord } from './records';
 
 /**
@@ -132,8 +133,8 @@ const MAX_ENTRIES = 20;
 const MAX_DEPTH = 4;
 /** Field names that hold a secret, compared without case, dashes and underscores (`api_key`, `X-Api-Key`, `clientSecret`). */
 const SECRET_NAME = /secret|token|passw|apikey|privatekey|authorization|signature|signingkey|cookie/i;
-/** Values that are a secret whatever their field: a private key in PEM, a platform API key (`ndxp_…`). */
-const SECRET_VALUE = /-----BEGIN [A-Z ]*PRIVATE KEY-----|^ndxp_[A-Za-z0-9_-]{20,}$/;
+/** A private key in PEM: a secret whatever its field, as is a platform key (looksLikePlatformKey: a client's `ndxp_…`, an operator's `ndxpop_…`). */
+const PRIVATE_KEY_PEM = /-----BEGIN [A-Z ]*PRIVATE KEY-----/;
 
 /**
  * A request's query and body as the trail keeps them: JSON with every secret
@@ -175,6 +176,6 @@ function redacted(v: unknown, depth: number): unknown {
 const isSecretName = (name: string): boolean => SECRET_NAME.test(name.replace(/[-_]/g, ''));
 
 function shortened(s: string): string {
-  if (SECRET_VALUE.test(s)) return REDACTED;
+  if (PRIVATE_KEY_PEM.test(s) || looksLikePlatformKey(s)) return REDACTED;
   return s.length <= MAX_STRING ? s : `${s.slice(0, MAX_STRING)}…(${s.length} characters)`;
 }
