@@ -61,6 +61,7 @@ export interface AdminChangeRequested extends Base, AdminRequestFacts {
 /** Written once the answer is sent: a refused attempt has only this one. */
 export interface AdminChangeAnswered extends Base, AdminRequestFacts {
   type: 'AdminChangeAnswered';
+  /** The status answered; 499 when the client closed the connection before the answer was out. */
   statusCode: number;
   durationMs: number;
 }

@@ -33,10 +33,14 @@ function request(method = 'PUT'): Request {
   } as unknown as Request;
 }
 
-/** A response that says it was sent with `status` when told. */
+/** A response that says it was sent with `status` when told, then closed as Node closes every response; or closed before any answer (the client went away). */
 function response() {
-  const res = Object.assign(new EventEmitter(), { statusCode: 200 });
-  return { res: res as unknown as Response, answer: (status: number) => ((res.statusCode = status), res.emit('finish')) };
+  const res = Object.assign(new EventEmitter(), { statusCode: 200, writableFinished: false });
+  return {
+    res: res as unknown as Response,
+    answer: (status: number) => ((res.statusCode = status), (res.writableFinished = true), res.emit('finish'), res.emit('close')),
+    abort: () => res.emit('close'),
+  };
 }
 
 const allowed: AdminCaller = { scope: 'faults', credential: 'FAULTS_ADMIN_TOKEN', allowed: true };
@@ -93,6 +97,27 @@ describe('admin audit', () => {
     expect(k.sent).toEqual([]);
     answer(401);
     expect(k.sent).toEqual([expect.objectContaining({ type: 'AdminChangeAnswered', method: 'DELETE', credential: 'unrecognized', allowed: false, statusCode: 401 })]);
+  });
+
+  it('given an allowed change whose client goes away before the answer, when the connection closes, then its outcome is recorded once, as 499 (client closed request)', async () => {
+    const k = kafka('up');
+    const { res, abort } = response();
+    await new AdminAudit(k.service, app).record(request(), res, allowed);
+    abort();
+    abort();
+    expect(k.sent.map((e) => e.type)).toEqual(['AdminChangeRequested', 'AdminChangeAnswered']);
+    expect(k.sent[1]).toMatchObject({ auditId: k.sent[0].auditId, statusCode: 499, allowed: true });
+  });
+
+  it('given an answer sent, when the connection then closes, then one outcome, with the status sent', async () => {
+    const k = kafka('up');
+    const { res, answer } = response();
+    await new AdminAudit(k.service, app).record(request(), res, allowed);
+    answer(201);
+    expect(k.sent.map((e) => [e.type, (e as { statusCode?: number }).statusCode])).toEqual([
+      ['AdminChangeRequested', undefined],
+      ['AdminChangeAnswered', 201],
+    ]);
   });
 
   it('given the guard applied twice to one request, when recorded twice, then one record', async () => {

@@ -9,6 +9,12 @@ import { ApiErrorBody } from './http-errors';
 /** How long an admin change waits for Kafka to acknowledge its audit record; past it the change is refused (503), unapplied. */
 export const AUDIT_WAIT_MS = 3000;
 
+/**
+ * The outcome of an admin request whose client closed the connection before the answer was out (nginx's
+ * code): the answer was never delivered. An allowed change may still have been applied (its intent is recorded).
+ */
+export const CLIENT_CLOSED_REQUEST = 499;
+
 /** Reads change nothing: every other method to an admin API is audited. */
 export const isAdminChange = (method: string): boolean => !['GET', 'HEAD', 'OPTIONS'].includes(method.toUpperCase());
 
@@ -31,7 +37,8 @@ const AUDITED = Symbol('ndxp:admin-audited');
  * within AUDIT_WAIT_MS the change is refused with 503 and never applied: no
  * admin change takes effect unaudited, and the 503 is safe to retry (nothing
  * happened). The outcome (AdminChangeAnswered, with the status sent) follows
- * once the answer is out, best effort: the change is done by then, and
+ * once the answer is out, or with 499 once the client has closed the
+ * connection before it (CLIENT_CLOSED_REQUEST), best effort: the change is done by then, and
  * turning its answer into an error would invite a retry that repeats it (a
  * second API key, say). The producer retries it for 30 s; a loss is logged and
  * counted in kafka_produce_errors_total{topic="ndxp.admin-audit"}, and the
@@ -55,7 +62,15 @@ export class AdminAudit {
     if (marked[AUDITED]) return; // a guard applied twice (controller and handler): one record
     marked[AUDITED] = true;
     const facts = this.factsOf(req, caller);
-    res.once('finish', () => this.answered(facts, res.statusCode));
+    // 'finish' once the answer is out; 'close' too, which alone says that the client went away first: one outcome either way.
+    let recorded = false;
+    const answered = (statusCode: number) => {
+      if (recorded) return;
+      recorded = true;
+      this.answered(facts, statusCode);
+    };
+    res.once('finish', () => answered(res.statusCode));
+    res.once('close', () => answered(res.writableFinished ? res.statusCode : CLIENT_CLOSED_REQUEST));
     if (caller.allowed && !(await this.requested(facts))) {
       this.logger.warn(`refused ${facts.method} ${facts.route} (${facts.credential}): its audit record was not acknowledged by Kafka within ${this.waitMs} ms`);
       throw new HttpException(unaudited(this.waitMs), 503);
