@@ -1,10 +1,21 @@
 import { HttpException, Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'crypto';
 import type { Request, Response } from 'express';
-import { AdminAuditEvent, adminAuditEventId, AdminRequestFacts, AdminScope, auditSummary, MAX_ROUTE_CHARS, serializeAdminAuditEvent, Topics } from '@ndxp/contracts';
+import {
+  AdminAuditEvent,
+  adminAuditEventId,
+  AdminChangeAnswered,
+  AdminRequestFacts,
+  AdminScope,
+  auditSummary,
+  MAX_ROUTE_CHARS,
+  serializeAdminAuditEvent,
+  Topics,
+} from '@ndxp/contracts';
 import { APP_NAME } from '../health/health.controller';
 import { KafkaService } from '../kafka/kafka.service';
 import { ApiErrorBody } from './http-errors';
+import { RefusalWindows } from './refusal-windows';
 
 /** How long an admin change waits for Kafka to acknowledge its audit record; past it the change is refused (503), unapplied. */
 export const AUDIT_WAIT_MS = 3000;
@@ -44,17 +55,25 @@ const AUDITED = Symbol('ndxp:admin-audited');
  * counted in kafka_produce_errors_total{topic="ndxp.admin-audit"}, and the
  * trail shows the change without an outcome. A refused attempt (401) has only
  * the outcome record: nothing was applied, so its answer never waits for Kafka.
+ * Refused attempts are recorded at most once every 10 s per remote address, the
+ * record carrying how many it stands for (RefusalWindows): a loop of them
+ * cannot grow the trail without bound nor queue ahead of the admins' records.
  */
 @Injectable()
 export class AdminAudit {
   private readonly logger = new Logger(AdminAudit.name);
   /** AUDIT_WAIT_MS; a test shortens it. */
   waitMs = AUDIT_WAIT_MS;
+  /** The outcomes of refused attempts, by remote address (a test shortens its window). */
+  readonly refusals = new RefusalWindows<AdminChangeAnswered>((e, count) => this.sendAnswer(count > 1 ? { ...e, count } : e));
 
   constructor(
     private readonly kafka: KafkaService,
     @Inject(APP_NAME) private readonly app: { name: string; instance: string },
-  ) {}
+  ) {
+    // Before the producer's last flush: the refusals counted and not yet recorded go out with it.
+    kafka.onShutdown(async () => this.refusals.flush());
+  }
 
   /** Records the request's outcome when its answer is sent and, when it is let through, its intent before; throws 503 when that cannot be recorded. */
   async record(req: Request, res: Response, caller: AdminCaller): Promise<void> {
@@ -101,7 +120,7 @@ export class AdminAudit {
 
   private answered(facts: AdminRequestFacts, statusCode: number): void {
     const at = Date.now();
-    const e: AdminAuditEvent = {
+    const e: AdminChangeAnswered = {
       type: 'AdminChangeAnswered',
       eventId: adminAuditEventId(facts.auditId, 'AdminChangeAnswered'),
       at,
@@ -109,8 +128,13 @@ export class AdminAudit {
       statusCode,
       durationMs: at - facts.requestedAt,
     };
+    if (facts.allowed) this.sendAnswer(e);
+    else this.refusals.refused(facts.remoteAddress, e);
+  }
+
+  private sendAnswer(e: AdminChangeAnswered): void {
     this.send(e).catch((err: Error) =>
-      this.logger.error(`the outcome (${statusCode}) of admin change ${facts.auditId}, ${facts.method} ${facts.route} by ${facts.credential}, was not recorded: ${err.message}`),
+      this.logger.error(`the outcome (${e.statusCode}) of admin change ${e.auditId}, ${e.method} ${e.route} by ${e.credential}, was not recorded: ${err.message}`),
     );
   }
 
