@@ -195,4 +195,30 @@ describe('middle tier: the ndxp projector against a real broker and PostgreSQL',
     expect(await ledgerTables()).toEqual(before);
     expect(await skipped('malformed')).toBe(counted); // a replay's skips are not counted twice
   });
+
+  it("given another member in the projector's group (another hub), when a rebuild is asked, then refused, the ledger as it was, and the projector projecting again", async () => {
+    const before = await ledgerTables();
+    const other = new Kafka({ clientId: 'middle-projector-other-hub', brokers: [infra!.kafkaBrokers], logLevel: logLevel.NOTHING }).consumer({ groupId: 'ndxp-projector' });
+    try {
+      const joined = new Promise<void>((r) => other.on(other.events.GROUP_JOIN, () => r()));
+      await other.connect();
+      await other.subscribe({ topic: Topics.transactions });
+      await other.run({ eachMessage: async () => undefined });
+      await joined;
+      const r = await fetch(`${base}/admin/projection/rebuild`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+      expect(r.status).toBe(500);
+      expect(await ledgerTables()).toEqual(before);
+    } finally {
+      await other.disconnect();
+    }
+    const id = randomUUID();
+    await produce(exchange(id, Date.now(), { statusCode: 200, durationMs: 30 }));
+    await projector.waitCaughtUp(30_000);
+    expect((await get(`/ledger/${id}`)).body).toMatchObject({ outcome: 'success' });
+  });
+
+  it('given the migrations run, then the LGSP of a daily counter has no default: every writer names it', async () => {
+    const [column] = await db.query(`SELECT column_default FROM information_schema.columns WHERE table_schema = 'ndxp' AND table_name = 'daily_counters' AND column_name = 'lgsp'`);
+    expect(column).toEqual({ column_default: null });
+  });
 });

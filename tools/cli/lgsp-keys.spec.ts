@@ -1,5 +1,5 @@
 import { LgspKeyring, parseLgspSigningKeys, signMessage, verifyMessage } from '@ndxp/contracts';
-import { lgspKeysSettings } from './lgsp-keys';
+import { lgspKeysCommand, lgspKeysSettings } from './lgsp-keys';
 
 const PLATFORM = 'p'.repeat(40);
 
@@ -25,5 +25,26 @@ describe('ndxp lgsp-keys', () => {
 
   it('given a platform key too short, then refused', () => {
     expect(() => lgspKeysSettings('short', ['000.00.00.H26'])).toThrow(/at least 32/);
+  });
+
+  it.each([{}, { PLATFORM_SIGNING_KEY: '' }])('given no PLATFORM_SIGNING_KEY (%j), then refused naming it, and no key printed (none derived from the public default)', (env) => {
+    const write = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    try {
+      expect(() => lgspKeysCommand(['000.00.00.H26'], env)).toThrow(/PLATFORM_SIGNING_KEY is not set/);
+      expect(write).not.toHaveBeenCalled();
+    } finally {
+      write.mockRestore();
+    }
+  });
+
+  it("given PLATFORM_SIGNING_KEY, then the gateway's settings printed", () => {
+    const lines: string[] = [];
+    const write = jest.spyOn(process.stdout, 'write').mockImplementation((s) => (lines.push(String(s)), true));
+    try {
+      lgspKeysCommand(['000.00.00.H26'], { PLATFORM_SIGNING_KEY: PLATFORM });
+    } finally {
+      write.mockRestore();
+    }
+    expect(lines).toEqual(lgspKeysSettings(PLATFORM, ['000.00.00.H26']).map((l) => `${l}\n`));
   });
 });

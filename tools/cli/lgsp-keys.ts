@@ -14,6 +14,16 @@ export function lgspKeysSettings(platformKey: string, codes: string[]): string[]
   return [`LGSP_AGENCIES=${unique.join(',')}`, `LGSP_SIGNING_KEYS=${unique.map((c) => `${c}=${lgspSigningSecret(platformKey, c)}`).join(',')}`];
 }
 
+/**
+ * Needs PLATFORM_SIGNING_KEY in the environment: without it, keys derived from the public development default would
+ * be printed as if they were the hub's. For the development default, set it to that value on purpose.
+ */
 export function lgspKeysCommand(args: string[], env: NodeJS.ProcessEnv = process.env): void {
-  for (const line of lgspKeysSettings(env.PLATFORM_SIGNING_KEY || DEFAULT_PLATFORM_SIGNING_KEY, args)) process.stdout.write(`${line}\n`);
+  const platformKey = env.PLATFORM_SIGNING_KEY;
+  if (!platformKey)
+    throw new PlanError(
+      "PLATFORM_SIGNING_KEY is not set: lgsp-keys derives the LGSPs' keys from the hub's PLATFORM_SIGNING_KEY, so run it with that key in the environment " +
+        `(for the public development default, PLATFORM_SIGNING_KEY=${DEFAULT_PLATFORM_SIGNING_KEY})`,
+    );
+  for (const line of lgspKeysSettings(platformKey, args)) process.stdout.write(`${line}\n`);
 }

@@ -39,7 +39,7 @@ Commands:
             Print LGSP_AGENCIES and LGSP_SIGNING_KEYS for a gateway process that
             hosts these LGSPs and holds their keys only (derived from
             PLATFORM_SIGNING_KEY as the hub derives them), instead of the
-            platform key itself.
+            platform key itself. Needs PLATFORM_SIGNING_KEY set.
   operator issue|revoke|list <LGSP agency code> [key id]
             Keys of an LGSP's operator (ADMIN_TOKEN): it reads that LGSP's
             exchanges in the ledger, the statistics and the request journal.

@@ -8,6 +8,7 @@ import {
   REDACTED,
   serializeAdminAuditEvent,
 } from './admin-audit';
+import { DEFAULT_SEED_SECRET, newApiKey, newOperatorKey, seedApiKey } from './credentials';
 
 const auditId = '22222222-2222-4222-8222-222222222222';
 const facts = {
@@ -35,8 +36,18 @@ const answered: AdminChangeAnswered = {
 const text = (e: object) => JSON.stringify(e);
 
 describe('admin audit events from Kafka', () => {
-  it('given each event as serialized, when parsed, then the same event, stamped with schema version 1', () => {
-    for (const e of [requested, answered]) expect(parseAdminAuditEvent(serializeAdminAuditEvent(e))).toEqual({ ok: true, value: { ...e, schemaVersion: 1 } });
+  it('given each event as serialized, when parsed, then the same event, stamped with schema version 2', () => {
+    for (const e of [requested, answered]) expect(parseAdminAuditEvent(serializeAdminAuditEvent(e))).toEqual({ ok: true, value: { ...e, schemaVersion: 2 } });
+  });
+
+  it('given the record of refused attempts that stands for several (count), when serialized and parsed, then the count kept', () => {
+    const refused: AdminChangeAnswered = { ...answered, credential: 'none', allowed: false, statusCode: 401, count: 37 };
+    expect(parseAdminAuditEvent(serializeAdminAuditEvent(refused))).toEqual({ ok: true, value: { ...refused, schemaVersion: 2 } });
+  });
+
+  it('given a record of schema version 1 (as written before counts), when parsed, then read as it is: one request', () => {
+    expect(parseAdminAuditEvent(text({ ...answered, schemaVersion: 1 }))).toEqual({ ok: true, value: { ...answered, schemaVersion: 1 } });
+    expect(parseAdminAuditEvent(text(answered))).toMatchObject({ ok: true, value: { statusCode: 200 } });
   });
 
   it('given a refused attempt (no credential, not allowed, 401), when parsed, then accepted', () => {
@@ -45,9 +56,9 @@ describe('admin audit events from Kafka', () => {
   });
 
   it('given a record of a newer schema version, when parsed, then refused with the reason', () => {
-    expect(parseAdminAuditEvent(text({ ...requested, schemaVersion: 2 }))).toEqual({
+    expect(parseAdminAuditEvent(text({ ...requested, schemaVersion: 3 }))).toEqual({
       ok: false,
-      reason: "schema version 2 is newer than this reader's (1): written by a newer emulator",
+      reason: "schema version 3 is newer than this reader's (2): written by a newer emulator",
     });
   });
 
@@ -68,6 +79,11 @@ describe('admin audit events from Kafka', () => {
     ['an answer without status', text({ ...answered, statusCode: undefined }), /statusCode/],
     ['a status that is no HTTP status', text({ ...answered, statusCode: 42 }), /statusCode is not an HTTP status/],
     ['a negative duration', text({ ...answered, durationMs: -1 }), /durationMs is not a duration/],
+    ['a count as text', text({ ...answered, allowed: false, count: '2', schemaVersion: 2 }), /lacks or mistypes count/],
+    ['a count of none', text({ ...answered, allowed: false, count: 0, schemaVersion: 2 }), /count is not a number of requests/],
+    ['a fractional count', text({ ...answered, allowed: false, count: 1.5, schemaVersion: 2 }), /count is not a number of requests/],
+    ['a count on an allowed change', text({ ...answered, count: 2, schemaVersion: 2 }), /count on an allowed change/],
+    ['a count in schema version 1', text({ ...answered, allowed: false, count: 2, schemaVersion: 1 }), /count is not in schema version 1/],
   ])('given a malformed record (%s), when parsed, then a reason and no throw', (_what, record, reason) => {
     let r: ReturnType<typeof parseAdminAuditEvent> | undefined;
     expect(() => (r = parseAdminAuditEvent(record))).not.toThrow();
@@ -111,6 +127,14 @@ describe('the summary of an admin request', () => {
     expect(JSON.parse(summary).body).toEqual({ note: REDACTED, certificatePem: REDACTED, list: [REDACTED] });
     expect(summary).not.toContain('0123456789abcdefghij');
     expect(summary).not.toContain('MIIEvQ');
+  });
+
+  it('given a key an LGSP operator was issued (ndxpop_…) under a harmless name, as a mistaken revoke sends it, when summarised, then redacted', () => {
+    for (const key of [newOperatorKey(), newApiKey(), seedApiKey(DEFAULT_SEED_SECRET, 'VN/GOV/000.00.00.H26/MOTCUA')]) {
+      const summary = auditSummary({ body: { lgsp: '000.00.00.H26', key } });
+      expect(JSON.parse(summary).body).toEqual({ lgsp: '000.00.00.H26', key: REDACTED });
+      expect(summary).not.toContain(key.slice(8));
+    }
   });
 
   it('given a long string, a wide object, a long array and deep nesting, when summarised, then each is bounded', () => {

@@ -1,4 +1,5 @@
 import { invalid, ok, Parsed } from './identifiers/result';
+import { looksLikePlatformKey } from './credentials';
 import { checkTyped, FieldKind, readRecord } from './records';
 
 /**
@@ -8,8 +9,12 @@ import { checkTyped, FieldKind, readRecord } from './records';
  * token) and the remote address. What: the app, the scope, the method, the
  * path and a summary of the request with its secrets redacted. When: the time
  * the admin guard saw it. The outcome: the status code answered.
+ *
+ * Schema version 2 adds `count` to the record of refused attempts that stands
+ * for several (libs/platform's RefusalWindows); a version 1 record has none,
+ * and stands for one request as any record without it.
  */
-export const ADMIN_AUDIT_SCHEMA_VERSION = 1;
+export const ADMIN_AUDIT_SCHEMA_VERSION = 2;
 
 /** What an admin API changes (libs/platform's AdminScoped marks it). */
 export const ADMIN_SCOPES = ['registry', 'faults', 'projection'] as const;
@@ -60,8 +65,15 @@ export interface AdminChangeRequested extends Base, AdminRequestFacts {
 /** Written once the answer is sent: a refused attempt has only this one. */
 export interface AdminChangeAnswered extends Base, AdminRequestFacts {
   type: 'AdminChangeAnswered';
+  /** The status answered; 499 when the client closed the connection before the answer was out. */
   statusCode: number;
   durationMs: number;
+  /**
+   * Refused attempts only (schema version 2): how many refusals from this remote address this record stands
+   * for, itself the last of them, the others since the address's previous record (at most one per 10 s).
+   * Absent: one.
+   */
+  count?: number;
 }
 
 export type AdminAuditEvent = AdminChangeRequested | AdminChangeAnswered;
@@ -87,7 +99,7 @@ const FACTS: Record<keyof AdminRequestFacts, FieldKind> = {
 /** Each event type's required fields (a new type fails to compile until listed). */
 const FIELDS: { [T in AdminAuditEvent['type']]: Record<string, FieldKind> } = {
   AdminChangeRequested: FACTS,
-  AdminChangeAnswered: { ...FACTS, statusCode: 'number', durationMs: 'number' },
+  AdminChangeAnswered: { ...FACTS, statusCode: 'number', durationMs: 'number', count: 'number?' },
 };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -105,12 +117,12 @@ export function parseAdminAuditEvent(text: string): Parsed<AdminAuditEvent> {
   if (!r.ok) return r;
   const e = r.value.value;
   if (typeof e.eventId !== 'string' || !isTime(e.at)) return invalid('eventId or at is missing or mistyped');
-  const bad = checkTyped(e, FIELDS) ?? valueProblem(e);
+  const bad = checkTyped(e, FIELDS) ?? valueProblem(e, r.value.version);
   return bad ? invalid(bad) : ok(e as unknown as AdminAuditEvent);
 }
 
-/** What is wrong with the values of a record whose fields have the right types. */
-function valueProblem(e: Record<string, unknown>): string | undefined {
+/** What is wrong with the values of a record (of schema version `version`) whose fields have the right types. */
+function valueProblem(e: Record<string, unknown>, version: number): string | undefined {
   if (!UUID.test(e.auditId as string)) return 'auditId is not a UUID';
   if (!isTime(e.requestedAt)) return 'requestedAt is not epoch milliseconds';
   const long = Object.entries(MAX_CHARS).find(([name, max]) => (e[name] as string).length > max);
@@ -118,6 +130,10 @@ function valueProblem(e: Record<string, unknown>): string | undefined {
   if (e.type !== 'AdminChangeAnswered') return undefined;
   if (!Number.isInteger(e.statusCode) || (e.statusCode as number) < 100 || (e.statusCode as number) > 599) return 'statusCode is not an HTTP status';
   if (!Number.isInteger(e.durationMs) || (e.durationMs as number) < 0 || (e.durationMs as number) > 2 ** 31 - 1) return 'durationMs is not a duration';
+  if (e.count === undefined || e.count === null) return undefined;
+  if (version < 2) return 'count is not in schema version 1';
+  if (e.allowed) return 'count on an allowed change (only refused attempts are counted)';
+  if (!Number.isInteger(e.count) || (e.count as number) < 1 || (e.count as number) > 2 ** 31 - 1) return 'count is not a number of requests';
   return undefined;
 }
 
@@ -132,8 +148,8 @@ const MAX_ENTRIES = 20;
 const MAX_DEPTH = 4;
 /** Field names that hold a secret, compared without case, dashes and underscores (`api_key`, `X-Api-Key`, `clientSecret`). */
 const SECRET_NAME = /secret|token|passw|apikey|privatekey|authorization|signature|signingkey|cookie/i;
-/** Values that are a secret whatever their field: a private key in PEM, a platform API key (`ndxp_…`). */
-const SECRET_VALUE = /-----BEGIN [A-Z ]*PRIVATE KEY-----|^ndxp_[A-Za-z0-9_-]{20,}$/;
+/** A private key in PEM: a secret whatever its field, as is a platform key (looksLikePlatformKey: a client's `ndxp_…`, an operator's `ndxpop_…`). */
+const PRIVATE_KEY_PEM = /-----BEGIN [A-Z ]*PRIVATE KEY-----/;
 
 /**
  * A request's query and body as the trail keeps them: JSON with every secret
@@ -175,6 +191,6 @@ function redacted(v: unknown, depth: number): unknown {
 const isSecretName = (name: string): boolean => SECRET_NAME.test(name.replace(/[-_]/g, ''));
 
 function shortened(s: string): string {
-  if (SECRET_VALUE.test(s)) return REDACTED;
+  if (PRIVATE_KEY_PEM.test(s) || looksLikePlatformKey(s)) return REDACTED;
   return s.length <= MAX_STRING ? s : `${s.slice(0, MAX_STRING)}…(${s.length} characters)`;
 }

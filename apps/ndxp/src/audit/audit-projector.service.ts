@@ -3,6 +3,7 @@ import { AdminAuditEvent, parseAdminAuditEvent, Topics } from '@ndxp/contracts';
 import { classifyFailure, DeadLetterReason, KafkaService, SupervisedConsumer, withRetries } from '@ndxp/platform';
 import { KafkaMessage } from 'kafkajs';
 import { DataSource } from 'typeorm';
+import { rebuildFromZero } from '../projection/replay';
 import { AUDIT_UPSERT, auditParams } from './audit-rows';
 
 const GROUP = 'ndxp-admin-audit';
@@ -94,27 +95,24 @@ export class AuditProjector implements OnApplicationBootstrap {
     }
   }
 
-  /** Empties the trail's table and replays the topic from offset zero. */
+  /** Empties the trail's table and replays the topic from offset zero (rebuildFromZero: the offsets reset first, then the table emptied). */
   async rebuild(timeoutMs = 120_000): Promise<{ events: number; ms: number }> {
     const started = Date.now();
-    await this.stop();
-    try {
-      // Before the table is emptied: the broker refuses while another hub's member is in the group, and the trail must then stay as it was.
-      await this.kafka.resetToEarliest(GROUP, Topics.adminAudit);
-    } catch (e) {
-      await this.start();
-      throw e;
-    }
-    await this.db.query('TRUNCATE ndxp.admin_audit');
-    this.next = undefined;
     const before = this.eventsApplied;
-    this.replaying = true;
-    try {
-      await this.start();
-      await this.waitCaughtUp(timeoutMs);
-    } finally {
-      this.replaying = false;
-    }
+    await rebuildFromZero(
+      {
+        stop: () => this.stop(),
+        start: () => this.start(),
+        resetOffsets: () => this.kafka.resetToEarliest(GROUP, Topics.adminAudit),
+        empty: async () => {
+          await this.db.query('TRUNCATE ndxp.admin_audit');
+          this.next = undefined;
+        },
+        waitCaughtUp: (ms) => this.waitCaughtUp(ms),
+        replaying: (on) => (this.replaying = on),
+      },
+      timeoutMs,
+    );
     this.logger.log(`rebuilt the admin audit trail from offset zero: ${this.eventsApplied - before} events in ${Date.now() - started} ms`);
     return { events: this.eventsApplied - before, ms: Date.now() - started };
   }

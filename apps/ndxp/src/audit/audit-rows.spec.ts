@@ -42,12 +42,24 @@ describe('admin audit rows', () => {
       null,
       null,
       null,
+      1,
     ]);
   });
 
   it('given the answer, when projected, then the same facts and its status, time and duration', () => {
     expect(auditParams(answered).slice(0, 11)).toEqual(auditParams(requested).slice(0, 11));
-    expect(auditParams(answered).slice(11)).toEqual([201, '2026-11-23T01:02:03.029Z', 25]);
+    expect(auditParams(answered).slice(11)).toEqual([201, '2026-11-23T01:02:03.029Z', 25, 1]);
+  });
+
+  it('given the record of refused attempts that stands for several, when projected, then its count', () => {
+    expect(auditParams({ ...answered, allowed: false, statusCode: 401, count: 12 }).slice(9)).toEqual([
+      false,
+      '{"body":{"client":"c\ufffd"}}',
+      401,
+      '2026-11-23T01:02:03.029Z',
+      25,
+      12,
+    ]);
   });
 
   it('given a row, when shown, then who, what, when and the outcome', () => {
@@ -66,13 +78,14 @@ describe('admin audit rows', () => {
       status_code: null,
       answered_at: null,
       duration_ms: null,
+      count: 1,
     };
     expect(auditItem(row)).toEqual({
       auditId,
       when: '2026-11-23T01:02:03.004Z',
       who: { credential: 'ADMIN_TOKEN', remoteAddress: '10.0.0.7' },
       what: { app: 'registry', instance: 'registry-1', scope: 'registry', method: 'POST', route: '/admin/grants', summary: '' },
-      outcome: { allowed: true, statusCode: null, answeredAt: null, durationMs: null },
+      outcome: { allowed: true, statusCode: null, answeredAt: null, durationMs: null, count: 1 },
     });
   });
 

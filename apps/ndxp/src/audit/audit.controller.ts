@@ -20,7 +20,9 @@ export class AuditController {
   @Get()
   @ApiOperation({
     summary: 'Every admin change on the platform, let through or refused, newest first: who (credential, remote address), what (app, scope, method, route, summary), when, outcome',
-    description: 'Projected from ndxp.admin-audit; an outcome with statusCode null is not recorded (yet). Needs ADMIN_TOKEN.',
+    description:
+      'Projected from ndxp.admin-audit; an outcome with statusCode null is not recorded (yet). Refused attempts from one remote address are recorded ' +
+      'at most once every 10 s: outcome.count is how many such a row stands for (1 for every other row). Needs ADMIN_TOKEN.',
   })
   async find(@Query() q: AuditQueryDto) {
     const { sql, params } = auditQuery(q);

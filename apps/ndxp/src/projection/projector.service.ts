@@ -4,6 +4,7 @@ import { classifyFailure, DeadLetterReason, KafkaService, SupervisedConsumer, wi
 import { KafkaMessage } from 'kafkajs';
 import { DataSource, EntityManager } from 'typeorm';
 import { NdxpMetricsService } from '../observability/ndxp-metrics.service';
+import { rebuildFromZero } from './replay';
 import { isUnstorable, LEDGER_COLUMNS, LedgerPatch, ledgerParams, patchesFromEvents, unregisteredIn, UnstorableEvent } from './ledger-rows';
 
 const TERMINAL_COLUMNS = new Set<keyof LedgerPatch>(['outcome', 'succeeded', 'status_code', 'fault_code', 'fault_string', 'duration_ms', 'completed_at']);
@@ -214,21 +215,24 @@ export class ProjectorService implements OnApplicationBootstrap {
     }
   }
 
-  /** Drops the read models and replays the topic from offset zero. */
+  /** Drops the read models and replays the topic from offset zero (rebuildFromZero: the offsets reset first, then the tables emptied). */
   async rebuild(timeoutMs = 120_000): Promise<{ events: number; ms: number }> {
     const started = Date.now();
-    await this.stop();
-    await this.db.query('TRUNCATE ndxp.transactions, ndxp.daily_counters');
-    await this.kafka.resetToEarliest(GROUP, Topics.transactions);
-    this.consumed.clear();
     const before = this.eventsApplied;
-    this.replaying = true;
-    try {
-      await this.start();
-      await this.waitCaughtUp(timeoutMs);
-    } finally {
-      this.replaying = false;
-    }
+    await rebuildFromZero(
+      {
+        stop: () => this.stop(),
+        start: () => this.start(),
+        resetOffsets: () => this.kafka.resetToEarliest(GROUP, Topics.transactions),
+        empty: async () => {
+          await this.db.query('TRUNCATE ndxp.transactions, ndxp.daily_counters');
+          this.consumed.clear();
+        },
+        waitCaughtUp: (ms) => this.waitCaughtUp(ms),
+        replaying: (on) => (this.replaying = on),
+      },
+      timeoutMs,
+    );
     this.logger.log(`rebuilt the ledger from offset zero: ${this.eventsApplied - before} events in ${Date.now() - started} ms`);
     return { events: this.eventsApplied - before, ms: Date.now() - started };
   }

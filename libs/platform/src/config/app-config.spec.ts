@@ -26,6 +26,10 @@ describe('AppConfig', () => {
     expect((err as ConfigError).problems).toHaveLength(3);
   });
 
+  it('given a DATABASE_URL whose password holds a raw /, when refused, then the message shows the URL without the password', () => {
+    expect(() => load({ DATABASE_URL: 'postgres://u:pa/ss@h/db' })).toThrow(/DATABASE_URL: must be a PostgreSQL URL.*\(got "postgres:\/\/\*\*\*@h\/db"\)/);
+  });
+
   it('rejects a port out of range', () => {
     expect(() => load({ PORT: '70000' })).toThrow(/PORT/);
   });
