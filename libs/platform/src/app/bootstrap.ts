@@ -44,7 +44,8 @@ export async function bootstrapApp(
     // Only in development mode: elsewhere loadAppConfigOrExit has refused public defaults.
     const warning = developmentWarning(publicSecretsIn(config as unknown as Record<string, unknown>));
     if (warning) logger.warn(warning);
-    app.enableShutdownHooks();
+    // The stop signals only: Nest's default list includes SIGUSR2, which profileOnSignal uses.
+    app.enableShutdownHooks(['SIGTERM', 'SIGINT', 'SIGHUP']);
     profileOnSignal();
     const doc = SwaggerModule.createDocument(app, new DocumentBuilder().setTitle(title).setVersion('0.1.0').build());
     SwaggerModule.setup('docs', app, doc, { jsonDocumentUrl: 'docs/openapi.json' });
