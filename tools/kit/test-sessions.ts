@@ -51,7 +51,12 @@ export const faultAnswer = (type: string, status = 500): Pick<Rec, 'status' | 'r
 
 export function entries(recs: Rec[], mode: JournalBodyMode = 'clear'): JournalEntry[] {
   return recs.map((r, i) => {
-    const headers = { 'X-Road-Client': r.client ?? CLIENT, 'X-API-Key': 'ndxp_secret_key_123', ...(r.body ? { 'Content-Type': 'application/json' } : {}), ...r.headers };
+    const headers: Record<string, string> = {
+      'X-Road-Client': r.client ?? CLIENT,
+      'X-API-Key': 'ndxp_secret_key_123',
+      ...(r.body ? { 'Content-Type': 'application/json' } : {}),
+      ...r.headers,
+    };
     const c: Capture = {
       startedAt: T0 + r.at,
       ...(r.body !== undefined || r.method === 'POST' ? { bodyReadMs: 1 } : {}),
