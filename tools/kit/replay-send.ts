@@ -18,7 +18,8 @@ export function sendOnce(req: OutgoingRequest, timeoutMs = REPLAY_TIMEOUT_MS): P
     if (!url) return resolve({ error: `not an http(s) URL: ${req.url}`, timeMs: 0 });
     const origin = new URL(url.origin);
     const secure = origin.protocol === 'https:';
-    const headers: string[] = [];
+    // Raw header lines keep their order and case; Node then sets no Host itself.
+    const headers: string[] = ['Host', origin.host];
     for (const [n, v] of req.headers) headers.push(n, v);
     if (req.body) headers.push('Content-Length', String(req.body.length));
     let done = false;
@@ -32,7 +33,6 @@ export function sendOnce(req: OutgoingRequest, timeoutMs = REPLAY_TIMEOUT_MS): P
       method: req.method,
       path: url.target,
       headers,
-      setHost: true,
       timeout: timeoutMs,
     });
     r.on('response', (res) => {
