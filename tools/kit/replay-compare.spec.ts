@@ -66,6 +66,10 @@ describe('replay: what is sent again', () => {
     expect('send' in clean).toBe(true);
     expect(clean.notes).toEqual(['X-Road-UserId is sent masked, as recorded']);
     expect(maskedCredentials(s)).toEqual([1, 2, 3]);
+    const [bearer] = session([{ at: 0, method: 'POST', url: VERIFY, body: '{"sex":"male"}', headers: { Authorization: 'Bearer eyJhbGciOiJIUzI1NiJ9' } }], 'masked').exchanges;
+    const plan = planReplay(bearer, { apiKey: 'k' });
+    expect('send' in plan && plan.send.headers.some(([n]) => n === 'Authorization')).toBe(false);
+    expect(plan.notes).toEqual([expect.stringMatching(/^Authorization is not sent: the journal masked it/)]);
   });
 
   it('given JOURNAL_BODIES=off, then a request whose body was not kept is skipped', () => {

@@ -65,7 +65,10 @@ export function planReplay(e: Exchange, opts: ReplayOptions = {}): ReplayPlan {
   for (const [name, value] of e.requestHeaders) {
     const n = name.toLowerCase();
     if (NOT_RESENT.has(n) || n.startsWith(':')) continue;
-    if (CREDENTIALS.has(n) && (isMaskedText(value) || (n === 'x-api-key' && opts.apiKey !== undefined))) continue;
+    if (CREDENTIALS.has(n) && (isMaskedText(value) || (n === 'x-api-key' && opts.apiKey !== undefined))) {
+      if (n === 'authorization' && isMaskedText(value)) notes.push('Authorization is not sent: the journal masked it (it reaches the provider as sent)');
+      continue;
+    }
     if (n === 'x-road-id' && !opts.keepIds) {
       if (!idReplaced) headers.push([name, (opts.newId ?? randomUUID)()]);
       idReplaced = true;
