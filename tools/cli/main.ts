@@ -9,6 +9,8 @@ import { progress } from './progress';
 import { lgspKeysCommand } from './lgsp-keys';
 import { operatorCommand } from './operator-command';
 import { tlsCommand } from './tls-command';
+import { replayCommand } from './replay-command';
+import { conformanceCommand } from './conformance-command';
 import { mkdirSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import { repoRoot } from '@ndxp/infra';
@@ -59,6 +61,17 @@ Commands:
             --find-capacity ramps the rate to find the highest that meets the SLO.
             --duration D replays only the first D of simulated time (e.g. 1h), at
             the scenario's own rate: a quick check that a preset runs here.
+  replay <session.har> [--against URL] [--out DIR] [--api-key K] [--keep-ids]
+            Send a recorded session (a gateway's /journal.har) again and report,
+            per request, whether the answer kept its status, fault type and body
+            shape: JSON, JUnit XML and HTML in ./replay-report. Exit code 1 when
+            an answer changed. 'replay --help' says more.
+  conformance <session.har> | --client SUBSYSTEM --from GATEWAY_URL
+            Check what a connector did against X-Road REST and the services'
+            OpenAPI (rules XRD-001..008: valid requests, X-Road-Client, unique
+            X-Road-Id, retries, Idempotency-Key, back-off, storms, timeouts):
+            JSON, JUnit XML and HTML in ./conformance-report. Exit code 1 when a
+            rule failed. 'conformance --help' says more.
   help      Show this text.
 
 Options:
@@ -302,6 +315,8 @@ async function main(argv: string[]): Promise<void> {
   if (command === 'tls') return tlsCommand(args);
   if (command === 'operator') return operatorCommand(args);
   if (command === 'lgsp-keys') return lgspKeysCommand(args);
+  if (command === 'replay') return void process.exit(await replayCommand(args));
+  if (command === 'conformance') return void process.exit(await conformanceCommand(args));
   if (command === 'help' || command === '--help' || command === '-h' || args.includes('--help')) {
     process.stdout.write(HELP);
     return;
