@@ -1,6 +1,11 @@
 import { Kafka, logLevel } from 'kafkajs';
 import { FaultTypes, Topics } from '@ndxp/contracts';
-import { admin, Answer, HANOI, HCMC, http, POPULATION, projected, startTestStack, TestStack, waitUntil, xroad } from './support/stack';
+import { spawnSync } from 'child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { repoRoot } from '@ndxp/infra';
+import { admin, Answer, HANOI, HCMC, http, keyOf, POPULATION, projected, startTestStack, TestStack, waitUntil, xroad } from './support/stack';
 
 /**
  * Faults aimed at one request (#11): a test client's X-Emulator-Fault header, and fault rules on the national
@@ -18,7 +23,8 @@ describe('faults aimed at requests, end to end', () => {
   };
 
   beforeAll(async () => {
-    s = await startTestStack('fault-injection', { EXCHANGE_TIMEOUT_MS: '1500' });
+    // Bodies and URLs in clear in the journal: the record-and-replay case below replays them.
+    s = await startTestStack('fault-injection', { EXCHANGE_TIMEOUT_MS: '1500', JOURNAL_BODIES: 'clear' });
     [{ personal_id: personalId }] = (await s.db.query('SELECT personal_id FROM national.citizens ORDER BY personal_id LIMIT 1')).rows;
   });
 
@@ -152,4 +158,36 @@ describe('faults aimed at requests, end to end', () => {
     expect({ status: r.status, id: r.body.personalId }).toEqual({ status: 200, id: personalId });
     expect(Date.now() - started).toBeGreaterThanOrEqual(750);
   });
+
+  it('a recorded session replays through the CLI with every answer kept, and the conformance report judges each rule (#11)', async () => {
+    const from = new Date(Date.now() - 1).toISOString();
+    const key = keyOf(HANOI);
+    const answers = [
+      await xroad(s, HANOI, LOOKUP, personalId),
+      await xroad(s, HANOI, LOOKUP, personalId, withFault('status=503')),
+      await xroad(s, HANOI, LOOKUP, personalId, { headers: { 'Idempotency-Key': `kit-${Date.now()}` } }),
+    ];
+    expect(answers.map((a) => a.status)).toEqual([200, 503, 200]);
+    const har = await http('GET', `${s.url.lgsp}/journal.har?from=${encodeURIComponent(from)}`, { headers: { 'X-API-Key': key } });
+    expect(har.status).toBe(200);
+    const dir = mkdtempSync(join(tmpdir(), 'ndxp-kit-'));
+    writeFileSync(join(dir, 'session.har'), JSON.stringify(har.body));
+    const cli = (args: string[]) => spawnSync(process.execPath, [join(repoRoot(), 'dist', 'tools', 'cli', 'main.js'), ...args], { encoding: 'utf8', timeout: 60_000 });
+
+    const replay = cli(['replay', join(dir, 'session.har'), '--against', s.url.lgsp, '--api-key', key, '--out', join(dir, 'replay')]);
+    expect({ status: replay.status, stderr: replay.stderr }).toEqual({ status: 0, stderr: '' });
+    const replayed = JSON.parse(readFileSync(join(dir, 'replay', 'replay.json'), 'utf8'));
+    expect(replayed.summary).toEqual({ requests: 3, kept: 3, changed: 0, skipped: 0 });
+    expect(readFileSync(join(dir, 'replay', 'replay.junit.xml'), 'utf8')).toMatch(/<testsuite [^>]*tests="3"[^>]*failures="0"/);
+
+    const conformance = cli(['conformance', join(dir, 'session.har'), '--out', join(dir, 'conformance')]);
+    const judged = JSON.parse(readFileSync(join(dir, 'conformance', 'conformance.json'), 'utf8'));
+    const status = Object.fromEntries(judged.rules.map((r: { id: string; status: string }) => [r.id, r.status]));
+    expect(Object.keys(status)).toEqual(['XRD-001', 'XRD-002', 'XRD-003', 'XRD-004', 'XRD-005', 'XRD-006', 'XRD-007', 'XRD-008']);
+    expect(status['XRD-001']).toBe('pass'); // the lookups fit the service's OpenAPI
+    expect(status['XRD-002']).toBe('pass'); // X-Road-Client on each
+    // The third call repeats the second (a 503) within a second: a retry, but with a new Idempotency-Key and no back-off.
+    expect(status['XRD-006']).toBe('fail');
+    expect(conformance.status).toBe(1);
+  }, 120_000);
 });
