@@ -8,6 +8,7 @@ import { DEV_MODE_MARK } from '@ndxp/platform';
 import { AppProcess, APPS, dropDatabase, freePort, repoRoot, spawnApp, startInfra, stopApps, waitHealthy } from '@ndxp/infra';
 import { latencySummary, LoadRequest, LoadResult, openLoad } from '../tools/load/open-load';
 import { CpuProfile, placeTable, ProfileSummary, summarise } from '../tools/profile/cpu-profile';
+import { ProcessMeter } from '../tools/scenario/procstats';
 
 const HELP = `End-to-end benchmark of the exchange's hot path, at fixed open-model arrival rates.
 
@@ -62,6 +63,8 @@ export interface RunResult {
   generatorCores: number;
   byOutcome: Record<string, number>;
   projectorLag?: number;
+  /** Cores each process used over the measured seconds (from /proc: user + system time). */
+  cores?: Record<string, number>;
 }
 
 function runResult(pipeline: RunResult['pipeline'], rate: number, run: number, r: LoadResult): RunResult {
@@ -159,19 +162,22 @@ async function main(): Promise<void> {
     const next = await platformRequests(infra.databaseUrl);
     for (const rate of rates)
       for (let k = 1; k <= repeat; k++) {
-        if (frontPort)
-          runs.push(
-            runResult(
-              'baseline',
-              rate,
-              k,
-              await runLoad(`baseline ${k}/${repeat}`, frontPort, rate, durationS, warmupS, (i) => ({ method: 'GET', path: `/echo/${i}`, headers: {} })),
-            ),
-          );
+        if (frontPort) {
+          const meter = new ProcessMeter();
+          const roles = ['provider', 'hub', 'front'];
+          const measured = () => meter.sample([...workers.map((w, i) => ({ name: `baseline-${roles[i]}`, pid: w.pid })), { name: 'kafka', pid: infra.kafkaPid }]);
+          const echo = (i: number) => ({ method: 'GET', path: `/echo/${i}`, headers: {} });
+          const b = runResult('baseline', rate, k, await runLoad(`baseline ${k}/${repeat}`, frontPort, rate, durationS, warmupS, echo, measured));
+          b.cores = coresOf(measured());
+          runs.push(b);
+        }
         const profiling = profile && k === 1;
         const signal = () => profiling && apps.forEach((a) => a.child.pid && process.kill(a.child.pid, 'SIGUSR2'));
         if (profiling) mkdirSync(join(profileDir, String(rate)), { recursive: true });
-        const r = runResult('platform', rate, k, await runLoad(`platform ${k}/${repeat}`, ports.lgsp, rate, durationS, warmupS, next, signal));
+        const meter = new ProcessMeter();
+        const measured = () => meter.sample(processesOf(apps, infra.kafkaPid));
+        const r = runResult('platform', rate, k, await runLoad(`platform ${k}/${repeat}`, ports.lgsp, rate, durationS, warmupS, next, () => (signal(), measured())));
+        r.cores = coresOf(measured());
         signal();
         r.projectorLag = await projectorLag(ports.ndxp);
         runs.push(r);
@@ -187,6 +193,31 @@ async function main(): Promise<void> {
   const file = join(dir, `exchange-${stamp}.json`);
   writeFileSync(file, JSON.stringify({ rates, repeat, durationS, warmupS, runs, profiles }, null, 2));
   log(`\nresults: ${file}`);
+}
+
+/** The processes whose CPU a platform run measures: the apps, the broker, and every PostgreSQL process. */
+function processesOf(apps: AppProcess[], kafkaPid: number | undefined): Array<{ name: string; pid: number | undefined }> {
+  const postgres = readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres';
+      } catch {
+        return false;
+      }
+    })
+    .map((pid) => ({ name: `postgres:${pid}`, pid: Number(pid) }));
+  return [...apps.map((a) => ({ name: a.instance, pid: a.child.pid })), { name: 'kafka', pid: kafkaPid }, ...postgres];
+}
+
+/** Cores per process, PostgreSQL's processes added up. */
+function coresOf(sample: Record<string, { cpu: number }>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [name, { cpu }] of Object.entries(sample)) {
+    const key = name.startsWith('postgres:') ? 'postgres' : name;
+    out[key] = (out[key] ?? 0) + cpu;
+  }
+  return out;
 }
 
 async function startBaseline(infra: { kafkaBrokers: string }, env: NodeJS.ProcessEnv, workers: ChildProcess[]): Promise<number> {
@@ -277,6 +308,25 @@ function report(runs: RunResult[], rates: number[], previous: { runs: RunResult[
           `${rs.reduce((n, r) => n + r.dropped, 0)} | ${spread(aggregate(rs, (r) => r.generatorCores))} | ${lag.length ? lag.join(', ') : '–'} |`,
       );
     }
+  for (const pipeline of ['baseline', 'platform'] as const) {
+    const measuredCpu = runs.filter((r) => r.cores && r.pipeline === pipeline);
+    if (measuredCpu.length === 0) continue;
+    const names = [...new Set(measuredCpu.flatMap((r) => Object.keys(r.cores!)))];
+    log(`\n${pipeline} CPU over the measured seconds, median of the repeats: cores, and CPU ms per transaction answered`);
+    log(`| rate | ${names.join(' | ')} | all |`);
+    log(`|---|${names.map(() => '---|').join('')}---|`);
+    for (const rate of rates) {
+      const rs = measuredCpu.filter((r) => r.rate === rate);
+      if (rs.length === 0) continue;
+      const cell = (f: (r: RunResult) => number) => {
+        const cores = aggregate(rs, f).median;
+        const perTx = aggregate(rs, (r) => (f(r) * 1000) / r.throughput).median;
+        return `${cores.toFixed(2)} (${perTx.toFixed(2)} ms)`;
+      };
+      const all = (r: RunResult) => Object.values(r.cores!).reduce((a, b) => a + b, 0);
+      log(`| ${rate} | ${names.map((n) => cell((r) => r.cores![n] ?? 0)).join(' | ')} | ${cell(all)} |`);
+    }
+  }
   for (const rate of rates) {
     const at = (p: string, rs: RunResult[]) => rs.filter((r) => r.rate === rate && r.pipeline === p);
     const [base, plat] = [at('baseline', runs), at('platform', runs)];

@@ -5,6 +5,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { repoRoot } from '@ndxp/infra';
+import { checkConformance } from '../tools/kit/conformance-rules';
+import { parseHar } from '../tools/kit/har-read';
 import { admin, Answer, HANOI, HCMC, http, keyOf, POPULATION, projected, startTestStack, TestStack, waitUntil, xroad } from './support/stack';
 
 /**
@@ -189,5 +191,64 @@ describe('faults aimed at requests, end to end', () => {
     // The third call repeats the second (a 503) within a second: a retry, but with a new Idempotency-Key and no back-off.
     expect(status['XRD-006']).toBe('fail');
     expect(conformance.status).toBe(1);
+
+    // The provider's answer deliberately changed (a fault rule: 503 for this client's lookups): the replay says so.
+    const rule = await admin(s, 'POST', `${s.url.providers}/admin/fault-rules`, { match: { client: HANOI, service: 'citizen-lookup' }, action: { status: 503 }, count: 10 });
+    expect(rule.status).toBe(201);
+    const changed = cli(['replay', join(dir, 'session.har'), '--against', s.url.lgsp, '--api-key', key, '--out', join(dir, 'replay-changed')]);
+    expect(changed.status).toBe(1);
+    const diff = JSON.parse(readFileSync(join(dir, 'replay-changed', 'replay.json'), 'utf8'));
+    // The plain lookup changed (200 → 503). The one that asked for a 503 itself still got one, and the one with an
+    // Idempotency-Key (kept on replay) got the gateway's stored first answer again, as a retry would.
+    expect(diff.summary).toEqual({ requests: 3, kept: 2, changed: 1, skipped: 0 });
+    expect(diff.results.map((r: { verdict: string }) => r.verdict)).toEqual(['changed', 'kept', 'kept']);
+    expect(readFileSync(join(dir, 'replay-changed', 'replay.junit.xml'), 'utf8')).toMatch(/<testsuite [^>]*failures="1"/);
   }, 120_000);
+
+  describe('the conformance report names exactly the rules a connector broke (#11)', () => {
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    /** What the connector did since `from`, as the gateway's journal recorded it, judged rule by rule. */
+    const failedRules = async (from: string) => {
+      const har = await admin(s, 'GET', `${s.url.lgsp}/journal.har?from=${encodeURIComponent(from)}`);
+      expect(har.status).toBe(200);
+      const report = checkConformance(parseHar(JSON.stringify(har.body)), { source: 'journal' });
+      return report.rules.filter((r) => r.status === 'fail').map((r) => r.id);
+    };
+    const phaseStart = async () => {
+      await sleep(1100); // a second apart: no storm window spans two connectors
+      return new Date().toISOString();
+    };
+    let other: string;
+    beforeAll(async () => {
+      [{ personal_id: other }] = (await s.db.query('SELECT personal_id FROM national.citizens ORDER BY personal_id DESC LIMIT 1')).rows;
+    });
+
+    it('a naive connector: one X-Road-Id for two requests, and a request without X-Road-Client; no retries', async () => {
+      const from = await phaseStart();
+      await xroad(s, HANOI, LOOKUP, personalId, { headers: { 'X-Road-Id': 'naive-connector-1', 'X-Emulator-Fault': 'fault=Server.ServerProxy.NetworkError' } });
+      await xroad(s, HANOI, LOOKUP, other, { headers: { 'X-Road-Id': 'naive-connector-1' } });
+      const noClient = await http('GET', `${s.url.lgsp}/r1/${LOOKUP}/${other}`, { headers: { 'X-API-Key': keyOf(HANOI) } });
+      expect(noClient.headers.get('x-road-error')).toBe('Server.ClientProxy.InvalidClientIdentifier'); // as the reference security server refuses it
+      expect(await failedRules(from)).toEqual(['XRD-002', 'XRD-003']);
+    });
+
+    it('a retry storm: it retries a provider 400, then a failing service at once, 15 times, each with a new Idempotency-Key', async () => {
+      const from = await phaseStart();
+      await xroad(s, HANOI, LOOKUP, personalId, { headers: { 'X-Emulator-Fault': 'status=400' } });
+      for (let i = 0; i < 15; i++) await xroad(s, HANOI, LOOKUP, personalId, { headers: { 'X-Emulator-Fault': 'status=503', 'Idempotency-Key': `storm-${i}-${Date.now()}` } });
+      expect(await failedRules(from)).toEqual(['XRD-004', 'XRD-005', 'XRD-006', 'XRD-007']);
+    });
+
+    it('a well-behaved connector: retries a 503 after growing pauses, with the first attempt’s Idempotency-Key', async () => {
+      const from = await phaseStart();
+      const key = `polite-${Date.now()}`;
+      await xroad(s, HANOI, LOOKUP, personalId, { headers: { 'X-Emulator-Fault': 'status=503', 'Idempotency-Key': key } });
+      await sleep(150);
+      await xroad(s, HANOI, LOOKUP, personalId, { headers: { 'X-Emulator-Fault': 'status=503', 'Idempotency-Key': key } });
+      await sleep(400);
+      const last = await xroad(s, HANOI, LOOKUP, personalId, { headers: { 'Idempotency-Key': key } });
+      expect(last.status).toBe(200);
+      expect(await failedRules(from)).toEqual([]);
+    });
+  });
 });
