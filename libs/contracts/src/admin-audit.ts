@@ -27,7 +27,7 @@ export const UNRECOGNIZED_CREDENTIAL = 'unrecognized';
 /** Bounds of what one record carries, so that a request cannot make the trail hold more than a short line. */
 export const MAX_SUMMARY_CHARS = 2000;
 export const MAX_ROUTE_CHARS = 500;
-const MAX_CHARS = { app: 32, instance: 63, method: 16, route: MAX_ROUTE_CHARS, credential: 64, remoteAddress: 64, summary: MAX_SUMMARY_CHARS } as const;
+export const ADMIN_AUDIT_MAX_CHARS = { app: 32, instance: 63, method: 16, route: MAX_ROUTE_CHARS, credential: 64, remoteAddress: 64, summary: MAX_SUMMARY_CHARS } as const;
 
 /** What both events of one admin request say about it: each alone makes a complete row of the trail. */
 export interface AdminRequestFacts {
@@ -96,8 +96,8 @@ const FACTS: Record<keyof AdminRequestFacts, FieldKind> = {
   summary: 'string',
 };
 
-/** Each event type's required fields (a new type fails to compile until listed). */
-const FIELDS: { [T in AdminAuditEvent['type']]: Record<string, FieldKind> } = {
+/** Each event type's fields (a new type fails to compile until listed); the AsyncAPI schemas (asyncapi.ts) are built from these. */
+export const ADMIN_AUDIT_EVENT_FIELDS: { [T in AdminAuditEvent['type']]: Record<string, FieldKind> } = {
   AdminChangeRequested: FACTS,
   AdminChangeAnswered: { ...FACTS, statusCode: 'number', durationMs: 'number', count: 'number?' },
 };
@@ -117,7 +117,7 @@ export function parseAdminAuditEvent(text: string): Parsed<AdminAuditEvent> {
   if (!r.ok) return r;
   const e = r.value.value;
   if (typeof e.eventId !== 'string' || !isTime(e.at)) return invalid('eventId or at is missing or mistyped');
-  const bad = checkTyped(e, FIELDS) ?? valueProblem(e, r.value.version);
+  const bad = checkTyped(e, ADMIN_AUDIT_EVENT_FIELDS) ?? valueProblem(e, r.value.version);
   return bad ? invalid(bad) : ok(e as unknown as AdminAuditEvent);
 }
 
@@ -125,7 +125,7 @@ export function parseAdminAuditEvent(text: string): Parsed<AdminAuditEvent> {
 function valueProblem(e: Record<string, unknown>, version: number): string | undefined {
   if (!UUID.test(e.auditId as string)) return 'auditId is not a UUID';
   if (!isTime(e.requestedAt)) return 'requestedAt is not epoch milliseconds';
-  const long = Object.entries(MAX_CHARS).find(([name, max]) => (e[name] as string).length > max);
+  const long = Object.entries(ADMIN_AUDIT_MAX_CHARS).find(([name, max]) => (e[name] as string).length > max);
   if (long) return `${long[0]} is longer than ${long[1]} characters`;
   if (e.type !== 'AdminChangeAnswered') return undefined;
   if (!Number.isInteger(e.statusCode) || (e.statusCode as number) < 100 || (e.statusCode as number) > 599) return 'statusCode is not an HTTP status';

@@ -4,6 +4,9 @@ import { ProviderInjection } from './injected-fault';
 /** The Kafka operation header of an exchange (the smoke exchange's is PING_OPERATION). */
 export const EXCHANGE_OPERATION = 'exchange';
 
+/** The Kafka operation header of a hub's call of a national database. */
+export const PROVIDER_CALL_OPERATION = 'provider.call';
+
 /**
  * An HTTP message's end-to-end parts as they cross Kafka, untouched: the
  * gateway neither parses nor re-serialises a body, whatever its type.

@@ -15,4 +15,5 @@ export * from './registry-view';
 export * from './text';
 export * from './transaction-lifecycle';
 export * from './openapi';
+export * from './asyncapi';
 export * from './signing';

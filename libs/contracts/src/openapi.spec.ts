@@ -1,3 +1,4 @@
+import SwaggerParser from '@apidevtools/swagger-parser';
 import { SERVICES } from './catalogue';
 import { formatPersonalId, parseEnterpriseCode, parseInsuranceKey, parsePersonalId, Parsed, PROVINCES } from './identifiers';
 import { openApiEndpoints, openApiFor, OpenApiDocument, VERIFIABLE_CITIZEN_FIELDS } from './openapi';
@@ -31,6 +32,18 @@ describe('OpenAPI documents of the national services', () => {
     expect(Object.keys(doc.paths[`/${s.pathTemplate}`]).filter((k) => k !== 'parameters')).toEqual([s.method.toLowerCase()]);
     expect(Object.keys(operation(doc).responses)).toEqual(expect.arrayContaining(['200', '400', '404', '405']));
     expect(doc.servers[0].url).toBe(`/r1/${s.provider}/${s.serviceCode}`);
+  });
+
+  it.each(SERVICES.map((s) => [s.serviceCode]))('%s: valid for the official OpenAPI 3.0 schema and rules (@apidevtools/swagger-parser)', async (code) => {
+    // Given the document getOpenAPI serves; when an independent validator reads it (a copy: it dereferences in place)
+    // Then it is valid for the OpenAPI 3.0 schema (checkOpenApiDocument, above, checks the rules a schema cannot say)
+    await expect(SwaggerParser.validate(structuredClone(docOf(code)) as never)).resolves.toBeDefined();
+  });
+
+  it('is refused by that validator when broken, so the check above checks something', async () => {
+    const broken = structuredClone(docOf('citizen-lookup')) as unknown as Json;
+    delete operation(broken as unknown as OpenApiDocument).responses['200'].description;
+    await expect(SwaggerParser.validate(broken as never)).rejects.toThrow(/description/);
   });
 
   it('has none for a code outside the catalogue', () => {

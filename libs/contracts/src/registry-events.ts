@@ -131,8 +131,8 @@ export interface RegistryEventEnvelope {
   schemaVersion?: number;
 }
 
-/** Each event type's required fields, as its interface above declares them (a new type fails to compile until listed here). */
-const REQUIRED_FIELDS: { [T in RegistryEvent['type']]: Record<string, FieldKind> } = {
+/** Each event type's fields, as its interface above declares them (a new type fails to compile until listed here); the AsyncAPI schemas (asyncapi.ts) are built from these. */
+export const REGISTRY_EVENT_FIELDS: { [T in RegistryEvent['type']]: Record<string, FieldKind> } = {
   AgencyRegistered: {
     code102: 'string',
     nameVi: 'string',
@@ -175,6 +175,6 @@ export function parseRegistryEnvelope(text: string): Parsed<RegistryEventEnvelop
   if (typeof v.streamId !== 'string' || !Number.isSafeInteger(v.streamVersion) || typeof v.recordedAt !== 'string')
     return invalid('streamId, streamVersion or recordedAt is missing or mistyped');
   if (!isObject(v.event)) return invalid('event is not an object');
-  const bad = checkTyped(v.event, REQUIRED_FIELDS);
+  const bad = checkTyped(v.event, REGISTRY_EVENT_FIELDS);
   return bad ? invalid(bad) : ok(v as unknown as RegistryEventEnvelope);
 }

@@ -34,3 +34,23 @@ export const KafkaHeaders = {
   /** HMAC of the request by its producer (signing.ts): a gateway's to the hub, the hub's to a national database. */
   signature: 'ndxp-signature',
 } as const;
+
+/**
+ * Why a record went to `ndxp.dead-letter`: `malformed` (a guarded parser refused it), `unstorable` (the
+ * database refused its own data) or `failed` (its handler still threw after the bounded retries).
+ */
+export type DeadLetterReason = 'malformed' | 'unstorable' | 'failed';
+export const DEAD_LETTER_REASONS: readonly DeadLetterReason[] = ['malformed', 'unstorable', 'failed'];
+
+/** Headers of a dead letter, next to the original record's own (whose value and key it keeps byte for byte). */
+export const DeadLetterHeaders = {
+  topic: 'ndxp-dl-source-topic',
+  partition: 'ndxp-dl-source-partition',
+  offset: 'ndxp-dl-source-offset',
+  group: 'ndxp-dl-group',
+  reason: 'ndxp-dl-reason',
+  detail: 'ndxp-dl-detail',
+  at: 'ndxp-dl-at',
+  /** Set when the value was cut to fit the topic's message size: its length as consumed. */
+  truncated: 'ndxp-dl-truncated-from',
+} as const;

@@ -170,8 +170,8 @@ const REQUEST_FACTS: Record<string, FieldKind> = {
 };
 const FAULT: Record<string, FieldKind> = { statusCode: 'number', faultCode: 'string', faultString: 'string', durationMs: 'number' };
 
-/** Each event type's required fields, as its interface declares them (a new type fails to compile until listed). */
-const TRANSACTION_FIELDS: { [T in TransactionEvent['type']]: Record<string, FieldKind> } = {
+/** Each event type's fields, as its interface declares them (a new type fails to compile until listed); the AsyncAPI schemas (asyncapi.ts) are built from these. */
+export const TRANSACTION_EVENT_FIELDS: { [T in TransactionEvent['type']]: Record<string, FieldKind> } = {
   TransactionRequested: { ...REQUEST_FACTS, issue: 'string?' },
   TransactionRejected: { ...REQUEST_FACTS, stage: ['lgsp', 'hub'], statusCode: 'number', faultCode: 'string', faultString: 'string' },
   TransactionRouted: { provider: 'string' },
@@ -204,7 +204,7 @@ export function parseTransactionEvent(text: string): Parsed<TransactionEvent> {
   const e = r.value.value;
   if (typeof e.transactionId !== 'string' || !UUID.test(e.transactionId)) return invalid('transactionId is not a UUID');
   if (typeof e.eventId !== 'string' || typeof e.at !== 'number') return invalid('eventId or at is missing or mistyped');
-  const bad = checkTyped(e, TRANSACTION_FIELDS);
+  const bad = checkTyped(e, TRANSACTION_EVENT_FIELDS);
   if (bad) return invalid(bad);
   return ok((r.value.version === 1 ? upgradeFromVersion1(e) : e) as unknown as TransactionEvent);
 }

@@ -145,6 +145,12 @@ describe('docker/docker-compose.yml', () => {
     expect(svc.depends_on.kafka.condition).toBe('service_healthy');
   });
 
+  it('lets a test suite choose the LGSPs the gateway hosts (LGSP_AGENCIES, all by default), as startEmulator does', () => {
+    expect(interpolated(services.lgsp.environment, SHELL).LGSP_AGENCIES).toBe('all');
+    expect(interpolated(services.lgsp.environment, { ...SHELL, LGSP_AGENCIES: '000.00.00.H26,000.00.00.H29' }).LGSP_AGENCIES).toBe('000.00.00.H26,000.00.00.H29');
+    for (const app of ['registry', 'ndxp', 'providers']) expect(services[app].environment.LGSP_AGENCIES).toBeUndefined();
+  });
+
   it('scrapes every app from Prometheus, with the rule files mounted where the config looks for them', () => {
     const prom = parse(readFileSync(join(repoRoot(), 'docker', 'prometheus', 'prometheus.compose.yml'), 'utf8'));
     const targets = prom.scrape_configs.flatMap((j: any) => j.static_configs.flatMap((s: any) => s.targets));

@@ -9,6 +9,7 @@ export * from './kafka/local-kafka-broker';
 export * from './postgres/postgres';
 export * from './testcontainers';
 export * from './stack';
+export * from './emulator';
 export * from './prometheus/local-prometheus';
 export * from './supervisor';
 export * from './port-plan';

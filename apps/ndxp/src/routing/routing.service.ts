@@ -15,6 +15,7 @@ import {
   PING_OPERATION,
   PingReply,
   PROVIDERS,
+  PROVIDER_CALL_OPERATION,
   ProviderRequest,
   ProviderResponse,
   RequestFacts,
@@ -262,7 +263,7 @@ export class RoutingService implements OnApplicationBootstrap {
     try {
       const call = this.providers.request<ProviderRequest, ProviderResponse>(
         Topics.providerRequests(decision.database as DatabaseName),
-        'provider.call',
+        PROVIDER_CALL_OPERATION,
         providerRequest,
         remaining,
         { correlationId: req.transactionId, key: req.transactionId },

@@ -9,11 +9,15 @@ import type { TlsOptions } from 'tls';
 import { applyHttpLimits, httpLimitsOf } from './http-limits';
 import { acceptTls } from './tls-listener';
 import { profileOnSignal } from './cpu-profiler';
+import { asyncApiDocument } from '@ndxp/contracts';
+
+/** Where every app serves the AsyncAPI 3.0 document of the Kafka topics. */
+export const ASYNCAPI_PATH = '/docs/asyncapi.json';
 
 const LEVELS: LogLevel[] = ['error', 'warn', 'log', 'debug', 'verbose'];
 
 /**
- * Starts an app: validation, OpenAPI docs at /docs, graceful shutdown on
+ * Starts an app: validation, OpenAPI docs at /docs (the Kafka topics' AsyncAPI document at /docs/asyncapi.json), graceful shutdown on
  * SIGINT/SIGTERM (consumers leave their groups, producers flush), the HTTP
  * server's timeouts and head limit (http-limits).
  */
@@ -47,11 +51,17 @@ export async function bootstrapApp(
     // The stop signals only: Nest's default list includes SIGUSR2, which profileOnSignal uses.
     app.enableShutdownHooks(['SIGTERM', 'SIGINT', 'SIGHUP']);
     profileOnSignal();
+    // The Kafka topics' contract (libs/contracts/src/asyncapi.ts): the same document from every app, before Swagger's own /docs routes.
+    const asyncApi = JSON.stringify(asyncApiDocument());
+    app.getHttpAdapter().get(ASYNCAPI_PATH, (_req: unknown, res: { setHeader(n: string, v: string): void; end(b: string): void }) => {
+      res.setHeader('content-type', 'application/json; charset=utf-8');
+      res.end(asyncApi);
+    });
     const doc = SwaggerModule.createDocument(app, new DocumentBuilder().setTitle(title).setVersion('0.1.0').build());
     SwaggerModule.setup('docs', app, doc, { jsonDocumentUrl: 'docs/openapi.json' });
     await app.listen(config.PORT, config.HOST);
     const andTls = options.tls ? ', and https:// on the same port' : '';
-    logger.log(`${title} listening on http://${config.HOST}:${config.PORT}${andTls} (health: /health, metrics: /metrics, docs: /docs)`);
+    logger.log(`${title} listening on http://${config.HOST}:${config.PORT}${andTls} (health: /health, metrics: /metrics, docs: /docs, Kafka topics: ${ASYNCAPI_PATH})`);
   } catch (e) {
     logger.error(`failed to start: ${(e as Error).message}`);
     process.exit(1);

@@ -1,26 +1,10 @@
 import { Logger } from '@nestjs/common';
 import { IHeaders, Kafka, KafkaMessage } from 'kafkajs';
-import { KAFKA_MAX_MESSAGE_BYTES, KAFKA_RECORD_OVERHEAD_BYTES, Topics } from '@ndxp/contracts';
+import { DeadLetterHeaders, DeadLetterReason, KAFKA_MAX_MESSAGE_BYTES, KAFKA_RECORD_OVERHEAD_BYTES, Topics } from '@ndxp/contracts';
 import { BatchingProducer } from './batching-producer';
 
-/**
- * Why a record went to `ndxp.dead-letter`: `malformed` (a guarded parser refused it), `unstorable` (the
- * database refused its own data) or `failed` (its handler still threw after the bounded retries).
- */
-export type DeadLetterReason = 'malformed' | 'unstorable' | 'failed';
-
-/** Headers of a dead letter, next to the original record's own (whose value and key it keeps byte for byte). */
-export const DeadLetterHeaders = {
-  topic: 'ndxp-dl-source-topic',
-  partition: 'ndxp-dl-source-partition',
-  offset: 'ndxp-dl-source-offset',
-  group: 'ndxp-dl-group',
-  reason: 'ndxp-dl-reason',
-  detail: 'ndxp-dl-detail',
-  at: 'ndxp-dl-at',
-  /** Set when the value was cut to fit the topic's message size: its length as consumed. */
-  truncated: 'ndxp-dl-truncated-from',
-} as const;
+export { DeadLetterHeaders };
+export type { DeadLetterReason };
 
 /** Where a record came from: enough to find it again on its topic. */
 export interface RecordSource {
