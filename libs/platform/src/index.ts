@@ -26,3 +26,4 @@ export * from './registry-view/registry-view.service';
 export * from './registry-view/registry-view.module';
 export * from './kafka/supervised-consumer';
 export * from './net/port-answers';
+export * from './util/promises';

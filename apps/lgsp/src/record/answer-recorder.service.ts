@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { serializeTransactionEvent, Topics, TransactionEvent } from '@ndxp/contracts';
-import { KafkaService } from '@ndxp/platform';
+import { KafkaService, settlesWithin } from '@ndxp/platform';
 import { DataSource } from 'typeorm';
 
 /** How long an answer waits for Kafka's acknowledgement before its record goes to the spool instead. */
@@ -78,14 +78,4 @@ export class AnswerRecorder implements OnApplicationBootstrap {
       this.logger.debug?.(`spool not relayed yet: ${(e as Error).message}`);
     }
   }
-}
-
-function settlesWithin(p: Promise<void>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<boolean>((r) => (timer = setTimeout(() => r(false), ms)));
-  const done = p.then(
-    () => true,
-    () => false,
-  );
-  return Promise.race([done, timeout]).finally(() => clearTimeout(timer));
 }

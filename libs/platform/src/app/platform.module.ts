@@ -27,6 +27,7 @@ export class PlatformModule {
           clientId: o.config.INSTANCE_ID,
           brokers: o.config.kafkaBrokers,
           sessionTimeoutMs: o.config.KAFKA_SESSION_TIMEOUT_MS,
+          lingerMs: o.config.KAFKA_LINGER_MS,
           security: o.config.kafkaSecurity,
         }),
         DatabaseModule.forApp({

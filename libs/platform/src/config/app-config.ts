@@ -66,6 +66,14 @@ export class AppConfig extends KafkaSecurityConfig {
   @Max(300000, { message: 'must be milliseconds, 1000-300000' })
   KAFKA_SESSION_TIMEOUT_MS!: number;
 
+  /** How long a produced message waits for others to share its request to the broker (ms, 0-50; 2 by default). */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt({ message: 'must be milliseconds, 0-50' })
+  @Min(0, { message: 'must be milliseconds, 0-50' })
+  @Max(50, { message: 'must be milliseconds, 0-50' })
+  KAFKA_LINGER_MS?: number;
+
   /** Time to receive a request's head (ms); a slow head is cut with 408. At most HTTP_REQUEST_TIMEOUT_MS. */
   @IsOptional() @Transform(toInt) @IsInt({ message: 'must be milliseconds, 1000-600000' }) @Min(1000) @Max(600_000) HTTP_HEADERS_TIMEOUT_MS?: number;
 

@@ -16,6 +16,7 @@ import { APP_NAME } from '../health/health.controller';
 import { KafkaService } from '../kafka/kafka.service';
 import { ApiErrorBody } from './http-errors';
 import { RefusalWindows } from './refusal-windows';
+import { settlesWithin } from '../util/promises';
 
 /** How long an admin change waits for Kafka to acknowledge its audit record; past it the change is refused (503), unapplied. */
 export const AUDIT_WAIT_MS = 3000;
@@ -149,15 +150,4 @@ function unaudited(waitMs: number): ApiErrorBody {
     code: 'ADMIN_AUDIT_UNAVAILABLE',
     message: `not applied: the audit record of this admin change was not acknowledged by Kafka within ${waitMs} ms; try again once the broker is back`,
   };
-}
-
-/** Whether `p` resolves within `ms` (a rejection is false too). */
-function settlesWithin(p: Promise<void>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<boolean>((r) => (timer = setTimeout(() => r(false), ms)));
-  const done = p.then(
-    () => true,
-    () => false,
-  );
-  return Promise.race([done, timeout]).finally(() => clearTimeout(timer));
 }

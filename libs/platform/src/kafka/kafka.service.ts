@@ -15,6 +15,8 @@ export interface KafkaSettings {
   brokers: string[];
   /** Consumer group session timeout (KAFKA_SESSION_TIMEOUT_MS). */
   sessionTimeoutMs?: number;
+  /** BatchingProducer's linger (KAFKA_LINGER_MS). */
+  lingerMs?: number;
   /** TLS and SASL/SCRAM (KAFKA_SSL, KAFKA_SASL_*); none by default. */
   security?: KafkaSecurity;
 }
@@ -68,6 +70,7 @@ export class KafkaService implements OnModuleInit, OnApplicationShutdown {
       () => this.consumers().map((c) => ({ group: c.group, topic: c.topic, running: c.state === 'running', restarts: c.restarts })),
     );
     this.batching = new BatchingProducer(this.producer, {
+      ...(settings.lingerMs !== undefined ? { lingerMs: settings.lingerMs } : {}),
       onError: (topic, n) => this.metrics.produceErrors.inc({ topic }, n),
       onSlow: (n, ms, how) => this.logger.warn(`a produce of ${n} message(s) took ${ms} ms (${how}); later messages waited behind it`),
       retry: { giveUpMs: 30_000, brokerUp: () => brokerServes(settings.brokers, 500, settings.security?.ssl), renewProducer: () => this.renewProducer() },
