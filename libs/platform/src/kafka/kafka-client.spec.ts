@@ -1,6 +1,7 @@
 import { createServer, Server, Socket } from 'net';
 import { portAnswers } from '../net/port-answers';
-import { brokerServes, consumerDefaultsOf, createKafka, kafkaAuth } from './kafka-client';
+import { logLevel } from 'kafkajs';
+import { brokerServes, consumerDefaultsOf, createKafka, kafkaAuth, kafkaLogLevel } from './kafka-client';
 
 // A port that accepts connections and never answers: what a Kafka broker restarted after a crash looks like
 // while its controller still holds the dead incarnation's registration. (A serving broker: test/chaos.test.ts.)
@@ -49,5 +50,16 @@ describe('kafkajs security options', () => {
     expect(kafkaAuth({ ssl: true, sasl })).toEqual({ ssl: true, sasl });
     const kafka = createKafka('spec', ['127.0.0.1:1'], true, undefined, { ssl: true, sasl });
     expect(consumerDefaultsOf(kafka)).toMatchObject({ brokers: ['127.0.0.1:1'], ssl: true });
+  });
+});
+
+describe('kafkajs log lines', () => {
+  it('given the broker loading its coordinator as a new producer starts, when logged, then at debug (kafkajs retries it); other errors stay errors', () => {
+    const loading = "The coordinator is loading and hence can't process requests for this group";
+    expect(kafkaLogLevel(logLevel.ERROR, 'Response InitProducerId(key: 22, version: 1)', loading)).toBe('debug');
+    expect(kafkaLogLevel(logLevel.ERROR, 'Response InitProducerId(key: 22, version: 1)', 'Not authorized')).toBe('error');
+    expect(kafkaLogLevel(logLevel.ERROR, 'Connection error: connect ECONNREFUSED')).toBe('error');
+    expect(kafkaLogLevel(logLevel.WARN, 'Limiting retries for the idempotent producer may invalidate EoS guarantees')).toBe('debug');
+    expect(kafkaLogLevel(logLevel.WARN, 'Response without match')).toBe('warn');
   });
 });

@@ -4,6 +4,18 @@ import { Kafka, KafkaConfig, logLevel, LogEntry, SASLOptions } from 'kafkajs';
 import { Logger } from '@nestjs/common';
 import { KafkaSecurity } from '../config/kafka-security';
 
+/**
+ * The level a kafkajs log line is shown at. Two lines are noise, not news: the warning kafkajs gives for every
+ * idempotent producer whose retries are limited (BatchingProducer retries instead: see KafkaService.newProducer),
+ * and a broker's "coordinator is loading" answer to a new producer's InitProducerId, which kafkajs retries (a
+ * broker just started loads its transaction state for a moment): each app logged it as an ERROR at start.
+ */
+export function kafkaLogLevel(level: logLevel, message: string, error?: unknown): 'error' | 'warn' | 'debug' {
+  if (message.startsWith('Limiting retries for the idempotent producer')) return 'debug';
+  if (message.startsWith('Response InitProducerId') && String(error ?? '').includes('coordinator is loading')) return 'debug';
+  return level === logLevel.ERROR ? 'error' : level === logLevel.WARN ? 'warn' : 'debug';
+}
+
 /** kafkajs logs through Nest's logger so that every app's output has one format. */
 function nestLogCreator(context: string) {
   const logger = new Logger(context);
@@ -11,10 +23,9 @@ function nestLogCreator(context: string) {
     ({ level, log }: LogEntry) => {
       const { message, ...rest } = log;
       const text = `${message} ${JSON.stringify(rest)}`;
-      // Said of every producer we create: BatchingProducer retries instead (see KafkaService.newProducer).
-      if (message.startsWith('Limiting retries for the idempotent producer')) logger.debug?.(text);
-      else if (level === logLevel.ERROR) logger.error(text);
-      else if (level === logLevel.WARN) logger.warn(text);
+      const shown = kafkaLogLevel(level, message, (rest as { error?: unknown }).error);
+      if (shown === 'error') logger.error(text);
+      else if (shown === 'warn') logger.warn(text);
       else logger.debug?.(text);
     };
 }
