@@ -1,4 +1,4 @@
-import { openLoad, percentile } from '../load/open-load';
+import { latencyHistogram, latencySummary, openLoad } from '../load/open-load';
 import { ScenarioReport } from './report';
 import { RunOptions, scenarioFixtures, scenarioRequest } from './runner';
 import { Scenario } from './scenario';
@@ -15,7 +15,8 @@ export async function findCapacity(s: Scenario, o: RunOptions & { startRate: num
   let rate = o.startRate;
   let i = 0;
   let knee = 0;
-  const all: number[] = [];
+  // Latency from when each request was due (coordinated omission corrected), over every step.
+  const all = latencyHistogram();
   const totals = { offered: 0, sent: 0, completed: 0, dropped: 0, serverErrors: 0, byOutcome: {} as Record<string, number> };
   for (let step = 0; step < o.maxSteps && !o.stopped?.(); step++) {
     o.log(`find-capacity: step ${step + 1}, ${rate.toFixed(0)} requests/s for ${o.stepSeconds} s`);
@@ -28,11 +29,11 @@ export async function findCapacity(s: Scenario, o: RunOptions & { startRate: num
       onSecond: (x) =>
         o.onSecond?.({ elapsedS: (Date.now() - startedAt) / 1000, totalS: o.maxSteps * (o.stepSeconds + 2), sim: `step ${step + 1}`, rate: x.rate, p99: x.p99, errors: x.errors }),
     });
-    const p99 = percentile(r.latenciesMs, 99);
+    const p99 = latencySummary(r.intendedUs).p99;
     const errorRatio = r.offered ? (r.errors + r.dropped) / r.offered : 0;
     const ok = p99 <= s.slo.p99Ms && errorRatio <= s.slo.errorRatio && r.throughput >= 0.95 * rate;
     steps.push({ rate, achieved: r.throughput, p99, errorRatio, ok });
-    all.push(...r.latenciesMs);
+    all.add(r.intendedUs);
     totals.offered += r.offered;
     totals.sent += r.sent;
     totals.completed += r.completed;
@@ -43,7 +44,7 @@ export async function findCapacity(s: Scenario, o: RunOptions & { startRate: num
     knee = rate;
     rate *= 1.5;
   }
-  all.sort((a, b) => a - b);
+  const latency = latencySummary(all);
   const last = steps[steps.length - 1];
   return {
     scenario: s.name,
@@ -53,7 +54,7 @@ export async function findCapacity(s: Scenario, o: RunOptions & { startRate: num
     realDurationS: (Date.now() - startedAt) / 1000,
     compression: s.time.compression,
     totals,
-    latencyMs: { p50: percentile(all, 50), p95: percentile(all, 95), p99: percentile(all, 99) },
+    latencyMs: { p50: latency.p50, p95: latency.p95, p99: latency.p99 },
     slo: {
       p99Ms: s.slo.p99Ms,
       errorRatio: s.slo.errorRatio,
