@@ -38,6 +38,15 @@ function arg(name: string, fallback: number): number {
   return v;
 }
 
+/** A whole number of seconds, 0 allowed: the measured window starts on a whole second. */
+function wholeSeconds(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  if (i < 0) return fallback;
+  const v = Number(process.argv[i + 1]);
+  if (!Number.isInteger(v) || v < 0) throw new Error(`--${name} must be a whole number of seconds, 0 or more (got "${process.argv[i + 1]}")`);
+  return v;
+}
+
 function listArg(name: string, fallback: number[]): number[] {
   const i = process.argv.indexOf(`--${name}`);
   if (i < 0) return fallback;
@@ -127,7 +136,7 @@ async function main(): Promise<void> {
   const rates = listArg('rates', [listArg('rate', [1000])[0]]);
   const repeat = arg('repeat', 3);
   const durationS = arg('duration', 30);
-  const warmupS = process.argv.includes('--warmup') ? Number(process.argv[process.argv.indexOf('--warmup') + 1]) : 20; // JIT and broker warm-up: not steady state
+  const warmupS = wholeSeconds('warmup', 20); // JIT and broker warm-up: not steady state
   const profile = process.argv.includes('--profile');
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const dir = join(repoRoot(), 'bench', 'results');
@@ -172,7 +181,7 @@ async function main(): Promise<void> {
           runs.push(b);
         }
         const profiling = profile && k === 1;
-        const signal = () => profiling && apps.forEach((a) => a.child.pid && process.kill(a.child.pid, 'SIGUSR2'));
+        const signal = () => profiling && apps.forEach((a) => a.child.pid && signalQuietly(a.child.pid));
         if (profiling) mkdirSync(join(profileDir, String(rate)), { recursive: true });
         const meter = new ProcessMeter();
         const measured = () => meter.sample(processesOf(apps, infra.kafkaPid));
@@ -188,11 +197,22 @@ async function main(): Promise<void> {
     await stopApps(apps);
     await infra.stop();
   }
+  // Written first: a report that fails must not lose the runs.
+  const file = join(dir, `exchange-${stamp}.json`);
+  const settings = { KAFKA_LINGER_MS: process.env.KAFKA_LINGER_MS ?? 'default' };
+  writeFileSync(file, JSON.stringify({ rates, repeat, durationS, warmupS, settings, runs, profiles }, null, 2));
   report(runs, rates, previous);
   for (const p of profiles) log(`\n${placeTable(`${p.app} at ${p.rate}/s`, p.summary)}`);
-  const file = join(dir, `exchange-${stamp}.json`);
-  writeFileSync(file, JSON.stringify({ rates, repeat, durationS, warmupS, runs, profiles }, null, 2));
   log(`\nresults: ${file}`);
+}
+
+/** SIGUSR2 to an app (its CPU profile starts or is written); an app gone meanwhile is said, not thrown from a timer. */
+function signalQuietly(pid: number): void {
+  try {
+    process.kill(pid, 'SIGUSR2');
+  } catch (e) {
+    log(`  could not signal pid ${pid} for its CPU profile: ${(e as Error).message}`);
+  }
 }
 
 /** The processes whose CPU a platform run measures: the apps, the broker, and every PostgreSQL process. */

@@ -129,9 +129,8 @@ async function recovery(c: Candidate, infra: InfraHandle, port: number, topic: s
   const sender = (async () => {
     for (let i = 0; running; i++) {
       const id = `r-${i}`;
-      const at = Date.now();
       await c.sendBatch(topic, [id]).then(
-        () => acked.set(id, at),
+        () => acked.set(id, Date.now()), // when it was acknowledged
         () => failed++,
       );
       await sleep(20);

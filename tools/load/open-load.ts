@@ -14,7 +14,10 @@ export interface LoadRequest {
 export interface Completion {
   /** Seconds since the load started, at arrival. */
   arrivedS: number;
+  /** From when the request was sent. */
   latencyMs: number;
+  /** From when it was due under the arrival schedule (coordinated omission corrected). */
+  dueLatencyMs: number;
   /** X-Road fault type, `HTTP <status>`, `dropped` or `connection error`. */
   outcome: string;
   serverError: boolean;
@@ -106,7 +109,7 @@ export async function openLoad(o: {
       if (!warmup) offered++;
       if (inFlight >= maxInFlight) {
         if (!warmup) dropped++;
-        o.onComplete?.({ arrivedS, latencyMs: 0, outcome: 'dropped', serverError: false, dropped: true, warmup });
+        o.onComplete?.({ arrivedS, latencyMs: 0, dueLatencyMs: 0, outcome: 'dropped', serverError: false, dropped: true, warmup });
         return resolve();
       }
       inFlight++;
@@ -120,16 +123,17 @@ export async function openLoad(o: {
         secondDone++;
         secondLat.push(ms);
         if (serverError) secondErrors++;
+        const dueMs = (nowS() - dueS) * 1000;
         if (!warmup) {
           completed++;
           latencies.push(ms);
           sentUs.recordValue(Math.max(1, Math.round(ms * 1000)));
-          intendedUs.recordValue(Math.max(1, Math.round((nowS() - dueS) * 1e6)));
+          intendedUs.recordValue(Math.max(1, Math.round(dueMs * 1000)));
           byOutcome[outcome] = (byOutcome[outcome] ?? 0) + 1;
           if (serverError) errors++;
           lastCompletionS = nowS();
         }
-        o.onComplete?.({ arrivedS, latencyMs: ms, outcome, serverError, dropped: false, warmup });
+        o.onComplete?.({ arrivedS, latencyMs: ms, dueLatencyMs: dueMs, outcome, serverError, dropped: false, warmup });
         resolve();
       };
       const req = http.request({ host: '127.0.0.1', port: r.port, method: r.method, path: r.path, headers: r.headers, agent }, (res) => {
@@ -169,7 +173,8 @@ export async function openLoad(o: {
       // When arrival i fell due: where the schedule's count crossed i + 1, between the last tick and this one.
       const dueAt = (n: number) => (due > dueBefore ? lastBefore + ((n + 1 - dueBefore) / (due - dueBefore)) * (t - lastBefore) : t);
       while (i < Math.floor(due)) {
-        const p = fire(i, t, dueAt(i));
+        const due = dueAt(i); // arrival, warm-up or not, and its bucket: by when it was due, not when a late tick sent it
+        const p = fire(i, due, due);
         i++;
         pending.add(p);
         void p.then(() => pending.delete(p));

@@ -250,7 +250,7 @@ export async function runScenario(s: Scenario, o: RunOptions): Promise<ScenarioR
       if (c.dropped) b.dropped++;
       else {
         b.done++;
-        b.lat.push(c.latencyMs);
+        b.lat.push(c.dueLatencyMs); // as the SLO verdict: from when the request was due
         if (c.serverError || c.outcome.startsWith('Client.')) b.errors[c.outcome] = (b.errors[c.outcome] ?? 0) + 1;
       }
     },

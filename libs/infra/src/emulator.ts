@@ -123,7 +123,8 @@ export async function startEmulator(o: EmulatorOptions = {}): Promise<Emulator> 
   /** Drops the database made for this start on a PostgreSQL server of the machine (not one of DATABASE_URL), then removes the run directory. */
   const cleanUp = async (stack?: Stack) => {
     const onServer = stack ? stack.infra.plan.postgres.mode === 'local-server' : !env.DATABASE_URL && !env.NDXP_TESTCONTAINERS;
-    if (isolated && onServer) {
+    // Only the database this start named: o.env may name another (the developer's own), which is never dropped.
+    if (isolated && onServer && env.NDXP_DATABASE === own.NDXP_DATABASE) {
       const url = stack?.infra.databaseUrl ?? `postgres://postgres@127.0.0.1:5432/${own.NDXP_DATABASE}`;
       // Before the start reached PostgreSQL there is nothing to drop, and maybe no server to ask.
       await dropDatabase(url).catch((e) => (stack ? log(`dropping the database: ${(e as Error).message}`) : undefined));

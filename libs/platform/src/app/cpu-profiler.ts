@@ -1,4 +1,4 @@
-import { writeFileSync } from 'fs';
+import { renameSync, writeFileSync } from 'fs';
 import { Session } from 'inspector';
 import { join } from 'path';
 import { Logger } from '@nestjs/common';
@@ -30,7 +30,9 @@ export function profileOnSignal(dir = process.env.NDXP_CPU_PROFILE_DIR, name = p
     const { profile } = (await post('Profiler.stop')) as { profile: unknown };
     running = false;
     const file = join(dir, `${name}.cpuprofile`);
-    writeFileSync(file, JSON.stringify(profile));
+    // Whole or not at all: a reader waits for the file to appear.
+    writeFileSync(`${file}.partial`, JSON.stringify(profile));
+    renameSync(`${file}.partial`, file);
     logger.log(`CPU profile written: ${file}`);
   };
 }
