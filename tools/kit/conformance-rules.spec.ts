@@ -137,6 +137,15 @@ describe('conformance of a connector', () => {
     expect(rule(r, 'XRD-006').note).toMatch(/1 retry was sent before the previous answer/);
   });
 
+  it('given a retry sent right after the answer, whose whole-millisecond start seems to precede its end by less than a millisecond, then it is not taken for one sent before the answer', () => {
+    const r = check([
+      { at: 0, ms: 5.7, url: `${LOOKUP}/${ID}`, ...faultAnswer('Server.ServerProxy.NetworkError') },
+      { at: 5, ms: 4, url: `${LOOKUP}/${ID}` },
+    ]);
+    expect(rule(r, 'XRD-008').status).toBe('pass');
+    expect(rule(r, 'XRD-006').note).toBeUndefined();
+  });
+
   it('given a masked journal, then masked values are not held against their patterns, and the note says so', () => {
     const r = check(
       [

@@ -254,8 +254,14 @@ export interface RetryChain {
 
 const fingerprint = (e: Exchange) => `${e.method} ${e.target}\n${e.requestBody?.text ?? ''}`;
 const endOf = (e: Exchange) => e.startedAt + e.timeMs;
+/**
+ * HAR start times are whole milliseconds and the journal's end is the start plus a fractional duration, so
+ * a request sent right after the previous answer can seem to start up to a millisecond before it ended
+ * (a fresh-clone run flagged a back-to-back retry storm under XRD-008 for that).
+ */
+export const CLOCK_SLACK_MS = 2;
 /** The client sent `next` before `prev`'s answer went out: it gave up waiting for it. */
-const abandoned = (prev: Exchange, next: Exchange) => next.startedAt < endOf(prev);
+const abandoned = (prev: Exchange, next: Exchange) => next.startedAt < endOf(prev) - CLOCK_SLACK_MS;
 
 /**
  * The client's operations: a request with the Idempotency-Key of an earlier one retries it; without one
