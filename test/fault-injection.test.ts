@@ -211,7 +211,9 @@ describe('faults aimed at requests, end to end', () => {
     const judged = async (from: string) => {
       const har = await admin(s, 'GET', `${s.url.lgsp}/journal.har?from=${encodeURIComponent(from)}`);
       expect(har.status).toBe(200);
-      const report = checkConformance(parseHar(JSON.stringify(har.body)), { source: 'journal' });
+      // A storm threshold of 3 failed requests a second (the CLI's default is 10): a loaded CI machine answering
+      // slowly still sees the storm as one, and the well-behaved connector sends 2 failed requests in 0.6 s.
+      const report = checkConformance(parseHar(JSON.stringify(har.body)), { source: 'journal', settings: { stormRps: 3 } });
       const status = Object.fromEntries(report.rules.map((r) => [r.id, r.status]));
       return { exchanges: report.exchanges, failed: report.rules.filter((r) => r.status === 'fail').map((r) => r.id), status };
     };
