@@ -98,7 +98,8 @@ export class AuditProjector implements OnApplicationBootstrap {
   /** Empties the trail's table and replays the topic from offset zero (rebuildFromZero: the offsets reset first, then the table emptied). */
   async rebuild(timeoutMs = 120_000): Promise<{ events: number; ms: number }> {
     const started = Date.now();
-    const before = this.eventsApplied;
+    // Counted from when the replay starts: until the consumer has stopped, the live projection may still apply a record.
+    let before = this.eventsApplied;
     await rebuildFromZero(
       {
         stop: () => this.stop(),
@@ -109,7 +110,10 @@ export class AuditProjector implements OnApplicationBootstrap {
           this.next = undefined;
         },
         waitCaughtUp: (ms) => this.waitCaughtUp(ms),
-        replaying: (on) => (this.replaying = on),
+        replaying: (on) => {
+          this.replaying = on;
+          if (on) before = this.eventsApplied;
+        },
       },
       timeoutMs,
     );

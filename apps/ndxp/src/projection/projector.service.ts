@@ -218,7 +218,8 @@ export class ProjectorService implements OnApplicationBootstrap {
   /** Drops the read models and replays the topic from offset zero (rebuildFromZero: the offsets reset first, then the tables emptied). */
   async rebuild(timeoutMs = 120_000): Promise<{ events: number; ms: number }> {
     const started = Date.now();
-    const before = this.eventsApplied;
+    // Counted from when the replay starts: until the consumer has stopped, the live projection may still apply a record.
+    let before = this.eventsApplied;
     await rebuildFromZero(
       {
         stop: () => this.stop(),
@@ -229,7 +230,10 @@ export class ProjectorService implements OnApplicationBootstrap {
           this.consumed.clear();
         },
         waitCaughtUp: (ms) => this.waitCaughtUp(ms),
-        replaying: (on) => (this.replaying = on),
+        replaying: (on) => {
+          this.replaying = on;
+          if (on) before = this.eventsApplied;
+        },
       },
       timeoutMs,
     );
