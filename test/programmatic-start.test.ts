@@ -43,11 +43,14 @@ describe('startEmulator: the emulator in a test suite', () => {
     // and the admin token reads the call's row in the ledger, once the projection has it
     const id = r.headers.get('x-road-transaction-id');
     expect(id).toBeTruthy();
-    const row = async () => fetch(`${emulator.urls.ndxp}/ledger/${id}`, { headers: { authorization: `Bearer ${emulator.adminToken}` } });
+    // The row appears with the request and is completed with the answer's event: wait for both.
+    const row = async () => {
+      const res = await fetch(`${emulator.urls.ndxp}/ledger/${id}`, { headers: { authorization: `Bearer ${emulator.adminToken}` } });
+      return res.status === 200 ? ((await res.json()) as { client: string; statusCode: number | null }) : undefined;
+    };
     let found = await row();
-    for (const deadline = Date.now() + 15_000; found.status === 404 && Date.now() < deadline; found = await row()) await new Promise((res) => setTimeout(res, 200));
-    expect(found.status).toBe(200);
-    expect(await found.json()).toMatchObject({ client: hanoi.subsystem, statusCode: 200 });
+    for (const deadline = Date.now() + 15_000; !found?.statusCode && Date.now() < deadline; found = await row()) await new Promise((res) => setTimeout(res, 200));
+    expect(found).toMatchObject({ client: hanoi.subsystem, statusCode: 200 });
   });
 
   it('serves the AsyncAPI document of its topics', async () => {
