@@ -104,7 +104,7 @@ export class AuditProjector implements OnApplicationBootstrap {
       {
         stop: () => this.stop(),
         start: () => this.start(),
-        resetOffsets: () => this.kafka.resetToEarliest(GROUP, Topics.adminAudit),
+        resetOffsets: () => this.kafka.forgetCommittedOffsets(GROUP),
         empty: async () => {
           await this.db.query('TRUNCATE ndxp.admin_audit');
           this.next = undefined;

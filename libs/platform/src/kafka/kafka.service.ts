@@ -133,8 +133,14 @@ export class KafkaService implements OnModuleInit, OnApplicationShutdown {
   }
 
   /** Moves an idle group back to the start of a topic (for a replay). */
-  resetToEarliest(group: string, topic: string): Promise<void> {
-    return this.admin.resetOffsets({ groupId: group, topic, earliest: true });
+  /**
+   * Forgets what `group` has committed, so that its consumers (which start `fromBeginning`) replay the topic from
+   * the earliest offset. The group is deleted, one request that the broker refuses while the group has a member
+   * (NON_EMPTY_GROUP). kafkajs's `admin.resetOffsets` did the same by joining the group with a consumer of its
+   * own: 5.0 s of a 12.5 s rebuild of 500,000 events (bench/rebuild.bench.ts).
+   */
+  async forgetCommittedOffsets(group: string): Promise<void> {
+    await this.admin.deleteGroups([group]);
   }
 
   async onModuleInit(): Promise<void> {
