@@ -1,5 +1,6 @@
 import { HOT_TOPIC_PARTITIONS } from '@ndxp/contracts/topics';
 import { OFFICE_HOURS } from '../scenario/profile';
+import { estimateRecordSizes } from './record-sizes';
 
 /**
  * The capacity model (issue #12): from the published volumes and the CPU each
@@ -54,6 +55,9 @@ export const SEPTEMBER_2022_DAYS = 26;
 /** The office-hours profile's busiest hour over its mean hour (tools/scenario/profile.ts): the scenarios' own shape. */
 export const OFFICE_HOURS_PEAK_FACTOR = Math.max(...OFFICE_HOURS);
 
+/** The estimated Kafka records of one transaction (record-sizes.ts): how many of each kind, and their mean bytes. */
+const RECORDS = estimateRecordSizes();
+
 function cpuInputs(rate: MeasuredRate): Record<`cpuMs.${Role}`, InputSpec> {
   const measured = MEASURED_CPU_MS[rate];
   const spec = (r: Role): InputSpec => ({
@@ -88,31 +92,33 @@ export function inputSpecs(cpuFrom: MeasuredRate = 1000) {
     targetUtilisation: { value: 0.6, unit: 'of a core', kind: 'assumed', source: 'CPU busy at the peak hour, leaving room for bursts, a failed node and GC', rule: 'fraction' },
     ...cpuInputs(cpuFrom),
     requestRecordsPerTx: {
-      value: 4,
+      value: RECORDS.requests.length,
       unit: 'records/tx',
       kind: 'estimated',
       source: 'from the code: exchange request and response (gateway ↔ hub), provider request and response (hub ↔ national database)',
       rule: 'whole',
     },
     eventRecordsPerTx: {
-      value: 5,
+      value: RECORDS.events.length,
       unit: 'records/tx',
       kind: 'estimated',
       source: 'from the code: TransactionRequested, Routed, Responded, Completed, Answered on ndxp.transactions',
       rule: 'whole',
     },
     requestRecordBytes: {
-      value: 665,
+      value: RECORDS.meanRequestBytes,
       unit: 'bytes',
       kind: 'estimated',
-      source: 'mean of the 4 envelopes (libs/contracts exchange.ts) of a citizen lookup as JSON, with key, headers and record framing; not measured on a broker',
+      source:
+        'mean of the 4 envelopes (libs/contracts exchange.ts) of a citizen lookup as JSON, with key, headers and record framing: tools/capacity/record-sizes.ts; not measured on a broker',
       rule: 'positive',
     },
     eventRecordBytes: {
-      value: 410,
+      value: RECORDS.meanEventBytes,
       unit: 'bytes',
       kind: 'estimated',
-      source: 'mean of the 5 events (libs/contracts transaction-events.ts) of a citizen lookup as JSON, with key and record framing; not measured on a broker',
+      source:
+        'mean of the 5 events (libs/contracts transaction-events.ts) of a citizen lookup as JSON, with key and record framing: tools/capacity/record-sizes.ts; not measured on a broker',
       rule: 'positive',
     },
     requestRetentionDays: { value: 7, unit: 'days', kind: 'assumed', source: "Kafka's default retention (168 h) for the request/reply topics", rule: 'non-negative' },
