@@ -153,10 +153,11 @@ export function inputSpecs(cpuFrom: MeasuredRate = 1000) {
     },
     minProcessesPerRole: { value: 2, unit: 'processes', kind: 'assumed', source: 'so that one process can fail or restart', rule: 'whole' },
     ledgerRowBytes: {
-      value: 551,
+      value: 550,
       unit: 'bytes',
       kind: 'measured',
-      source: 'pg_total_relation_size ÷ rows of ndxp.transactions with its 4 indexes, 20,000 synthetic completed lookups, PostgreSQL 15; no update bloat, WAL or daily_counters',
+      source:
+        'tools/capacity/ledger-row-size.sql: size ÷ rows of a copy of ndxp.transactions with its 4 indexes, 20,000 synthetic completed lookups, PostgreSQL 15 (548 and 551 in two runs); no update bloat, WAL or daily_counters',
       rule: 'positive',
     },
     ledgerRetentionMonths: { value: 12, unit: 'months', kind: 'assumed', source: 'how long the ledger keeps rows in PostgreSQL; no published retention', rule: 'positive' },
