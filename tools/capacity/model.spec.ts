@@ -91,7 +91,7 @@ describe('the capacity model', () => {
 
     it('then every output carries its formula in the inputs’ own names', () => {
       for (const o of average.outputs) expect(o.formula).toMatch(/=/);
-      expect(average.outputs.find((o) => o.key === 'cores.gateway')!.formula).toBe('cores = peak-hour tx/s × cpuMs.gateway ÷ 1000 ÷ targetUtilisation');
+      expect(average.outputs.find((o) => o.key === 'cores.gateway')!.formula).toBe('cores(gateway) = peak-hour tx/s × cpuMs.gateway ÷ 1000 ÷ targetUtilisation');
     });
   });
 
@@ -112,7 +112,7 @@ describe('the capacity model', () => {
     it('then every input says where it comes from', () => {
       const specs: Record<string, { kind: string; source: string }> = inputSpecs();
       for (const k of INPUT_KEYS) {
-        expect(['published', 'measured', 'estimated', 'assumed']).toContain(specs[k].kind);
+        expect(['published', 'measured', 'code', 'estimated', 'assumed']).toContain(specs[k].kind);
         expect(specs[k].source.length).toBeGreaterThan(10);
       }
     });

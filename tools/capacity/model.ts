@@ -9,13 +9,13 @@ import { estimateRecordSizes } from './record-sizes';
  * Pure: inputs in, outputs out, and each output says its formula so that an
  * architect can check it and change an input (`npm run ndxp -- capacity`).
  *
- * Every input says where it comes from: published (data/domain, the shared
- * national figures), measured (this project's README, "## Performance"),
- * estimated (worked out here from the code), or assumed (nobody published it:
- * change it).
+ * Every input says where it comes from: published (data/domain/national-figures.md),
+ * measured (this project's README, "## Performance"; the ledger's row size),
+ * code (what the emulator does), estimated (worked out from the code), or
+ * assumed (nobody published it: change it).
  */
 
-export type Provenance = 'published' | 'measured' | 'estimated' | 'assumed';
+export type Provenance = 'published' | 'measured' | 'code' | 'estimated' | 'assumed';
 
 /** What a value must be: > 0; in (0, 1]; ≥ 0; a whole number ≥ 1. */
 export type Rule = 'positive' | 'fraction' | 'non-negative' | 'whole';
@@ -94,15 +94,15 @@ export function inputSpecs(cpuFrom: MeasuredRate = 1000) {
     requestRecordsPerTx: {
       value: RECORDS.requests.length,
       unit: 'records/tx',
-      kind: 'estimated',
-      source: 'from the code: exchange request and response (gateway ↔ hub), provider request and response (hub ↔ national database)',
+      kind: 'code',
+      source: 'exchange request and response (gateway ↔ hub), provider request and response (hub ↔ national database)',
       rule: 'whole',
     },
     eventRecordsPerTx: {
       value: RECORDS.events.length,
       unit: 'records/tx',
-      kind: 'estimated',
-      source: 'from the code: TransactionRequested, Routed, Responded, Completed, Answered on ndxp.transactions',
+      kind: 'code',
+      source: 'TransactionRequested, Routed, Responded, Completed, Answered on ndxp.transactions',
       rule: 'whole',
     },
     requestRecordBytes: {
@@ -147,7 +147,7 @@ export function inputSpecs(cpuFrom: MeasuredRate = 1000) {
     minPartitions: {
       value: HOT_TOPIC_PARTITIONS,
       unit: 'partitions',
-      kind: 'estimated',
+      kind: 'code',
       source: "the emulator's own, HOT_TOPIC_PARTITIONS in libs/contracts topics.ts",
       rule: 'whole',
     },
@@ -250,10 +250,10 @@ export function roleCores(role: Role, peakTps: number, i: Inputs): number {
 function cores(peakTps: number, i: Inputs): Output[] {
   const perRole = ROLES.map((r) => {
     const replicas = r === 'kafka' ? ' × replicationFactor' : '';
-    return out(`cores.${r}`, `cores: ${roleName(r)}`, 'cores', roleCores(r, peakTps, i), `cores = peak-hour tx/s × cpuMs.${r}${replicas} ÷ 1000 ÷ targetUtilisation`);
+    return out(`cores.${r}`, `cores: ${roleName(r)}`, 'cores', roleCores(r, peakTps, i), `cores(${r}) = peak-hour tx/s × cpuMs.${r}${replicas} ÷ 1000 ÷ targetUtilisation`);
   });
   const total = perRole.reduce((sum, o) => sum + o.value, 0);
-  return [...perRole, out('cores.total', 'cores: all', 'cores', total, 'cores = the sum of the five above')];
+  return [...perRole, out('cores.total', 'cores: all', 'cores', total, `cores(all) = ${ROLES.map((r) => `cores(${r})`).join(' + ')}`)];
 }
 
 function processes(peakTps: number, i: Inputs): Output[] {
@@ -263,7 +263,7 @@ function processes(peakTps: number, i: Inputs): Output[] {
       `processes: ${roleName(r)}`,
       'processes',
       Math.max(i.minProcessesPerRole, Math.ceil(roleCores(r, peakTps, i))),
-      `processes = max(minProcessesPerRole, ⌈cores(${r})⌉): a Node.js process runs its JavaScript on one core`,
+      `processes(${r}) = max(minProcessesPerRole, ⌈cores(${r})⌉): a Node.js process runs its JavaScript on one core`,
     ),
   );
 }
@@ -280,14 +280,14 @@ function kafka(daily: number, peakTps: number, busiestConsumers: number, i: Inpu
       'Kafka writes, MB/s (one copy)',
       'MB/s',
       writeMBps,
-      'MB/s = peak-hour tx/s × (requestRecordsPerTx × requestRecordBytes + eventRecordsPerTx × eventRecordBytes) ÷ 10^6',
+      'Kafka MB/s = peak-hour tx/s × (requestRecordsPerTx × requestRecordBytes + eventRecordsPerTx × eventRecordBytes) ÷ 10^6',
     ),
     out(
       'kafka.brokers',
       'Kafka brokers',
       'brokers',
       Math.max(i.replicationFactor, Math.ceil((writeMBps * i.replicationFactor) / i.brokerWriteMBps)),
-      'brokers = max(replicationFactor, ⌈MB/s × replicationFactor ÷ brokerWriteMBps⌉)',
+      'brokers = max(replicationFactor, ⌈Kafka MB/s × replicationFactor ÷ brokerWriteMBps⌉)',
     ),
     out(
       'kafka.partitions',
@@ -301,7 +301,7 @@ function kafka(daily: number, peakTps: number, busiestConsumers: number, i: Inpu
       'Kafka disk, GB (all copies)',
       'GB',
       retainedBytes / 1e9,
-      'GB = tx/day × (request bytes/tx × requestRetentionDays + event bytes/tx × eventRetentionDays) × replicationFactor ÷ 10^9, bytes/tx = records/tx × record bytes',
+      'Kafka disk GB = tx/day × (requestRecordsPerTx × requestRecordBytes × requestRetentionDays + eventRecordsPerTx × eventRecordBytes × eventRetentionDays) × replicationFactor ÷ 10^9',
     ),
   ];
 }
@@ -309,10 +309,10 @@ function kafka(daily: number, peakTps: number, busiestConsumers: number, i: Inpu
 function ledger(daily: number, i: Inputs): Output[] {
   const perDayGB = (daily * i.ledgerRowBytes) / 1e9;
   return [
-    out('ledger.dayGB', 'ledger per day, GB', 'GB', perDayGB, 'GB/day = tx/day × ledgerRowBytes ÷ 10^9 (one row per transaction)'),
-    out('ledger.monthGB', 'ledger per month, GB', 'GB', perDayGB * DAYS_PER_MONTH, 'GB/month = GB/day × 365 ÷ 12'),
-    out('ledger.yearGB', 'ledger per year, GB', 'GB', perDayGB * 365, 'GB/year = GB/day × 365'),
-    out('postgres.GB', 'PostgreSQL ledger size, GB', 'GB', perDayGB * DAYS_PER_MONTH * i.ledgerRetentionMonths, 'GB = GB/month × ledgerRetentionMonths'),
+    out('ledger.dayGB', 'ledger per day, GB', 'GB', perDayGB, 'ledger GB/day = tx/day × ledgerRowBytes ÷ 10^9 (one row per transaction)'),
+    out('ledger.monthGB', 'ledger per month, GB', 'GB', perDayGB * DAYS_PER_MONTH, 'ledger GB/month = ledger GB/day × 365 ÷ 12'),
+    out('ledger.yearGB', 'ledger per year, GB', 'GB', perDayGB * 365, 'ledger GB/year = ledger GB/day × 365'),
+    out('postgres.GB', 'PostgreSQL ledger size, GB', 'GB', perDayGB * DAYS_PER_MONTH * i.ledgerRetentionMonths, 'PostgreSQL GB = ledger GB/month × ledgerRetentionMonths'),
   ];
 }
 

@@ -27,7 +27,7 @@ describe('ndxp capacity', () => {
     expect(out).toMatch(/September 2022, peak hour\s+2022 average day, peak hour\s+10 × 2022 average day, peak hour/);
     expect(out).toMatch(/transactions a day\s+2,246,044\s+2,360,000\s+23,600,000/);
     expect(out).toMatch(/peak-hour tx\/s \(sized for\)\s+68\.1\s+71\.6\s+715\.6/);
-    expect(out).toContain('cores = peak-hour tx/s × cpuMs.gateway ÷ 1000 ÷ targetUtilisation');
+    expect(out).toContain('cores(gateway) = peak-hour tx/s × cpuMs.gateway ÷ 1000 ÷ targetUtilisation');
     expect(out).toMatch(/cpuMs\.gateway\s+0\.67 CPU ms\/tx\s+measured: README "## Performance"/);
     expect(out).toMatch(/peakHourFactor\s+2\.62 × average\s+assumed: busiest hour/);
   });
@@ -50,7 +50,9 @@ describe('ndxp capacity', () => {
     expect(parsed.inputs.averageDay).toBe(2_360_000);
     expect(parsed.provenance.peakHourFactor.kind).toBe('assumed');
     expect(parsed.cases.map((c: { id: string }) => c.id)).toEqual(['september-2022-peak-hour', 'average-day-2022', 'growth']);
-    expect(parsed.cases[1].outputs.find((o: { key: string }) => o.key === 'cores.total').formula).toMatch(/sum/);
+    expect(parsed.cases[1].outputs.find((o: { key: string }) => o.key === 'cores.total').formula).toBe(
+      'cores(all) = cores(gateway) + cores(hub) + cores(databases) + cores(kafka) + cores(postgres)',
+    );
   });
 
   it.each([

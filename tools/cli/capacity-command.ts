@@ -31,7 +31,7 @@ published: the default is the scenarios' office-hours shape (an assumption).
 
 with the CPU each component was measured to spend per transaction (README,
 "## Performance"). It prints every output's formula and every input with
-where it comes from (published, measured, estimated, assumed): change any.
+where it comes from (published, measured, code, estimated, assumed): change any.
 
 Options:
   --daily N            transactions on the 2022 average day (2360000)
