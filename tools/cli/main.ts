@@ -11,6 +11,7 @@ import { operatorCommand } from './operator-command';
 import { tlsCommand } from './tls-command';
 import { replayCommand } from './replay-command';
 import { conformanceCommand } from './conformance-command';
+import { capacityCommand } from './capacity-command';
 import { mkdirSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import { repoRoot } from '@ndxp/infra';
@@ -72,6 +73,12 @@ Commands:
             X-Road-Id, retries, Idempotency-Key, back-off, storms, timeouts):
             JSON, JUnit XML and HTML in ./conformance-report. Exit code 1 when a
             rule failed. 'conformance --help' says more.
+  capacity [--daily N] [--peak-factor X] [--cpu-ms ROLE=MS] [--set KEY=VALUE] [--json]
+            The capacity model: cores, processes, Kafka brokers, partitions and
+            disk, and the ledger's size, for the September 2022 peak hour, the
+            2022 average day and ten times that, from the measured CPU per
+            transaction; every formula and input printed, any input changeable.
+            Starts nothing. 'capacity --help' says more.
   help      Show this text.
 
 Options:
@@ -317,6 +324,7 @@ async function main(argv: string[]): Promise<void> {
   if (command === 'lgsp-keys') return lgspKeysCommand(args);
   if (command === 'replay') return void process.exit(await replayCommand(args));
   if (command === 'conformance') return void process.exit(await conformanceCommand(args));
+  if (command === 'capacity') return void process.exit(capacityCommand(args));
   if (command === 'help' || command === '--help' || command === '-h' || args.includes('--help')) {
     process.stdout.write(HELP);
     return;
