@@ -7,6 +7,7 @@ import { DEFAULT_SEED_SECRET, SERVICES, seedApiKey, serviceKeyOf } from '@ndxp/c
 import { DEV_MODE_MARK } from '@ndxp/platform';
 import { AppProcess, APPS, dropDatabase, freePort, repoRoot, spawnApp, startInfra, stopApps, waitHealthy } from '@ndxp/infra';
 import { latencySummary, LoadRequest, LoadResult, openLoad } from '../tools/load/open-load';
+import { exchangeReport, RunResult, STAGES, StageLatency } from '../tools/load/bench-report';
 import { CpuProfile, placeTable, ProfileSummary, summarise } from '../tools/profile/cpu-profile';
 import { ProcessMeter } from '../tools/scenario/procstats';
 
@@ -24,7 +25,9 @@ histograms twice: from when each request was sent, and from when it was due unde
 schedule (the wrk2 correction for coordinated omission: a load generator that falls behind does not
 hide the queueing). Each rate is run --repeat times; the report gives the median and the spread
 (min–max) of the runs, the platform/baseline ratio of the medians, the load generator's CPU, and the
-projector's lag after each platform run.
+projector's lag after each platform run; the CPU and memory (PSS) of every process; the ledger check
+(once the projector has caught up, the rows a run added against the requests that reached the
+gateway); the latency of each stage from the ledger's timestamps; and issue #10's targets, met or not.
   --profile   CPU-profiles every platform app during the measured seconds of the first run at each
               rate (SIGUSR2, see libs/platform/src/app/cpu-profiler.ts) and prints where the CPU went
   --compare   a previous results file (default: the latest in bench/results/) to print the change
@@ -57,23 +60,20 @@ function listArg(name: string, fallback: number[]): number[] {
 
 const log = (l: string) => process.stdout.write(`${l}\n`);
 
-export interface RunResult {
-  pipeline: 'baseline' | 'platform';
-  rate: number;
-  run: number;
-  throughput: number;
-  completed: number;
-  errors: number;
-  dropped: number;
-  /** From when each request was sent. */
-  sent: ReturnType<typeof latencySummary>;
-  /** From when each request was due (coordinated omission corrected). */
-  intended: ReturnType<typeof latencySummary>;
-  generatorCores: number;
-  byOutcome: Record<string, number>;
-  projectorLag?: number;
-  /** Cores each process used over the measured seconds (from /proc: user + system time). */
-  cores?: Record<string, number>;
+async function stageLatencies(databaseUrl: string, fromMs: number): Promise<StageLatency[]> {
+  const db = new Client({ connectionString: databaseUrl });
+  await db.connect();
+  try {
+    const ms = (interval: string) => `extract(epoch from ${interval}) * 1000`;
+    const cols = STAGES.map(
+      ([, interval], i) => `percentile_cont(0.5) WITHIN GROUP (ORDER BY ${ms(interval)}) AS p50_${i}, percentile_cont(0.99) WITHIN GROUP (ORDER BY ${ms(interval)}) AS p99_${i}`,
+    );
+    const sql = `SELECT ${cols.join(', ')} FROM ndxp.transactions WHERE request_in_at >= to_timestamp($1 / 1000.0) AND outcome = 'success'`;
+    const row = (await db.query(sql, [fromMs])).rows[0] as Record<string, number | null>;
+    return STAGES.map(([stage], i) => ({ stage, p50: Number(row[`p50_${i}`] ?? NaN), p99: Number(row[`p99_${i}`] ?? NaN) }));
+  } finally {
+    await db.end();
+  }
 }
 
 function runResult(pipeline: RunResult['pipeline'], rate: number, run: number, r: LoadResult): RunResult {
@@ -85,6 +85,7 @@ function runResult(pipeline: RunResult['pipeline'], rate: number, run: number, r
     completed: r.completed,
     errors: r.errors,
     dropped: r.dropped,
+    sentTotal: r.sentTotal,
     sent: latencySummary(r.sentUs),
     intended: latencySummary(r.intendedUs),
     generatorCores: r.generatorCores,
@@ -108,17 +109,6 @@ async function runLoad(name: string, port: number, rate: number, durationS: numb
         );
     },
   });
-}
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-
-/** Median and spread of one figure over the repeats of a pipeline at a rate. */
-export function aggregate(runs: RunResult[], figure: (r: RunResult) => number): { median: number; min: number; max: number } {
-  const xs = runs.map(figure);
-  return { median: median(xs), min: Math.min(...xs), max: Math.max(...xs) };
 }
 
 /** The projector's consumer lag, from the hub's metrics. */
@@ -177,18 +167,24 @@ async function main(): Promise<void> {
           const measured = () => meter.sample([...workers.map((w, i) => ({ name: `baseline-${roles[i]}`, pid: w.pid })), { name: 'kafka', pid: infra.kafkaPid }]);
           const echo = (i: number) => ({ method: 'GET', path: `/echo/${i}`, headers: {} });
           const b = runResult('baseline', rate, k, await runLoad(`baseline ${k}/${repeat}`, frontPort, rate, durationS, warmupS, echo, measured));
-          b.cores = coresOf(measured());
+          b.cores = byRole(measured(), (p) => p.cpu);
           runs.push(b);
         }
         const profiling = profile && k === 1;
         const signal = () => profiling && apps.forEach((a) => a.child.pid && signalQuietly(a.child.pid));
         if (profiling) mkdirSync(join(profileDir, String(rate)), { recursive: true });
+        const rowsBefore = await ledgerRows(infra.databaseUrl);
+        const measuredFrom = Date.now() + warmupS * 1000;
         const meter = new ProcessMeter();
         const measured = () => meter.sample(processesOf(apps, infra.kafkaPid));
         const r = runResult('platform', rate, k, await runLoad(`platform ${k}/${repeat}`, ports.lgsp, rate, durationS, warmupS, next, () => (signal(), measured())));
-        r.cores = coresOf(measured());
+        const end = measured();
+        r.cores = byRole(end, (p) => p.cpu);
+        r.rssMb = byRole(pssOf(processesOf(apps, infra.kafkaPid)), (p) => p.rssMb);
         signal();
         r.projectorLag = await projectorLag(ports.ndxp);
+        r.ledger = { rowsAdded: (await ledgerCaughtUp(ports.ndxp, infra.databaseUrl)) - rowsBefore, requestsReached: reachedGateway(r) };
+        r.stages = await stageLatencies(infra.databaseUrl, measuredFrom);
         runs.push(r);
         if (profiling) profiles.push(...(await readProfiles(profileDir, rate, apps)));
       }
@@ -201,7 +197,7 @@ async function main(): Promise<void> {
   const file = join(dir, `exchange-${stamp}.json`);
   const settings = { KAFKA_LINGER_MS: process.env.KAFKA_LINGER_MS ?? 'default' };
   writeFileSync(file, JSON.stringify({ rates, repeat, durationS, warmupS, settings, runs, profiles }, null, 2));
-  report(runs, rates, previous);
+  exchangeReport(runs, rates, previous).forEach((l) => log(l));
   for (const p of profiles) log(`\n${placeTable(`${p.app} at ${p.rate}/s`, p.summary)}`);
   log(`\nresults: ${file}`);
 }
@@ -230,14 +226,54 @@ function processesOf(apps: AppProcess[], kafkaPid: number | undefined): Array<{ 
   return [...apps.map((a) => ({ name: a.instance, pid: a.child.pid })), { name: 'kafka', pid: kafkaPid }, ...postgres];
 }
 
-/** Cores per process, PostgreSQL's processes added up. */
-function coresOf(sample: Record<string, { cpu: number }>): Record<string, number> {
+/** A figure per process (cores, memory), PostgreSQL's processes added up. */
+function byRole(sample: Record<string, { cpu: number; rssMb: number }>, figure: (p: { cpu: number; rssMb: number }) => number): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const [name, { cpu }] of Object.entries(sample)) {
+  for (const [name, p] of Object.entries(sample)) {
     const key = name.startsWith('postgres:') ? 'postgres' : name;
-    out[key] = (out[key] ?? 0) + cpu;
+    out[key] = (out[key] ?? 0) + figure(p);
   }
   return out;
+}
+
+/**
+ * Each process's proportional share of memory (PSS, from /proc/<pid>/smaps_rollup), MiB: PostgreSQL's processes
+ * all map its shared buffers, and their resident sizes added up would count those buffers once per process.
+ */
+function pssOf(processes: Array<{ name: string; pid: number | undefined }>): Record<string, { cpu: number; rssMb: number }> {
+  const out: Record<string, { cpu: number; rssMb: number }> = {};
+  for (const p of processes) {
+    try {
+      const kb = Number(/^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${p.pid}/smaps_rollup`, 'utf8'))?.[1] ?? NaN);
+      if (Number.isFinite(kb)) out[p.name] = { cpu: 0, rssMb: Math.round(kb / 1024) };
+    } catch {
+      // gone meanwhile, or not ours to read: left out of the sum, not counted as 0 silently in a figure
+    }
+  }
+  return out;
+}
+
+async function ledgerRows(databaseUrl: string): Promise<number> {
+  const db = new Client({ connectionString: databaseUrl });
+  await db.connect();
+  try {
+    return Number((await db.query('SELECT count(*) AS n FROM ndxp.transactions')).rows[0].n);
+  } finally {
+    await db.end();
+  }
+}
+
+/** The ledger's row count once the projector has nothing left to project (or after two minutes, said). */
+async function ledgerCaughtUp(ndxpPort: number, databaseUrl: string): Promise<number> {
+  const deadline = Date.now() + 120_000;
+  while ((await projectorLag(ndxpPort)) !== 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 500));
+  if (Date.now() >= deadline) log('  the projector was still behind after 2 min: the ledger check below counts what it had');
+  return ledgerRows(databaseUrl);
+}
+
+/** Requests that reached the gateway: every one sent, warm-up included, but those whose connection failed. */
+function reachedGateway(r: RunResult): number {
+  return r.sentTotal - (r.byOutcome['connection error'] ?? 0);
 }
 
 async function startBaseline(infra: { kafkaBrokers: string }, env: NodeJS.ProcessEnv, workers: ChildProcess[]): Promise<number> {
@@ -309,55 +345,6 @@ function previousResults(dir: string): { runs: RunResult[]; file: string } | und
   if (!file) return undefined;
   const parsed = JSON.parse(readFileSync(file, 'utf8')) as { runs?: RunResult[] };
   return parsed.runs ? { runs: parsed.runs, file } : undefined; // files from before the repeats have no runs
-}
-
-function report(runs: RunResult[], rates: number[], previous: { runs: RunResult[]; file: string } | undefined): void {
-  const f = (n: number) => (n >= 100 ? n.toFixed(0) : n.toFixed(1));
-  const spread = (a: { median: number; min: number; max: number }) => `${f(a.median)} (${f(a.min)}–${f(a.max)})`;
-  log('\nmedian (min–max) over the repeats; latency in ms, "due": from the intended arrival time');
-  log('| rate | pipeline | achieved/s | p50 sent | p99 sent | p99 due | p99.9 due | errors | dropped | load gen. cores | projector lag |');
-  log('|---|---|---|---|---|---|---|---|---|---|---|');
-  for (const rate of rates)
-    for (const pipeline of ['baseline', 'platform'] as const) {
-      const rs = runs.filter((r) => r.rate === rate && r.pipeline === pipeline);
-      if (rs.length === 0) continue;
-      const lag = rs.map((r) => r.projectorLag).filter((x): x is number => x !== undefined);
-      log(
-        `| ${rate} | ${pipeline} | ${spread(aggregate(rs, (r) => r.throughput))} | ${spread(aggregate(rs, (r) => r.sent.p50))} | ${spread(aggregate(rs, (r) => r.sent.p99))} | ` +
-          `${spread(aggregate(rs, (r) => r.intended.p99))} | ${spread(aggregate(rs, (r) => r.intended.p999))} | ${rs.reduce((n, r) => n + r.errors, 0)} | ` +
-          `${rs.reduce((n, r) => n + r.dropped, 0)} | ${spread(aggregate(rs, (r) => r.generatorCores))} | ${lag.length ? lag.join(', ') : '–'} |`,
-      );
-    }
-  for (const pipeline of ['baseline', 'platform'] as const) {
-    const measuredCpu = runs.filter((r) => r.cores && r.pipeline === pipeline);
-    if (measuredCpu.length === 0) continue;
-    const names = [...new Set(measuredCpu.flatMap((r) => Object.keys(r.cores!)))];
-    log(`\n${pipeline} CPU over the measured seconds, median of the repeats: cores, and CPU ms per transaction answered`);
-    log(`| rate | ${names.join(' | ')} | all |`);
-    log(`|---|${names.map(() => '---|').join('')}---|`);
-    for (const rate of rates) {
-      const rs = measuredCpu.filter((r) => r.rate === rate);
-      if (rs.length === 0) continue;
-      const cell = (f: (r: RunResult) => number) => {
-        const cores = aggregate(rs, f).median;
-        const perTx = aggregate(rs, (r) => (f(r) * 1000) / r.throughput).median;
-        return `${cores.toFixed(2)} (${perTx.toFixed(2)} ms)`;
-      };
-      const all = (r: RunResult) => Object.values(r.cores!).reduce((a, b) => a + b, 0);
-      log(`| ${rate} | ${names.map((n) => cell((r) => r.cores![n] ?? 0)).join(' | ')} | ${cell(all)} |`);
-    }
-  }
-  for (const rate of rates) {
-    const at = (p: string, rs: RunResult[]) => rs.filter((r) => r.rate === rate && r.pipeline === p);
-    const [base, plat] = [at('baseline', runs), at('platform', runs)];
-    if (base.length && plat.length)
-      log(`at ${rate}/s: platform / baseline p99 (due) ×${(aggregate(plat, (r) => r.intended.p99).median / aggregate(base, (r) => r.intended.p99).median).toFixed(2)}`);
-    const before = previous && at('platform', previous.runs);
-    if (before?.length && plat.length)
-      log(
-        `at ${rate}/s: platform p99 (due) ${f(aggregate(before, (r) => r.intended.p99).median)} ms in ${previous!.file}, now ${f(aggregate(plat, (r) => r.intended.p99).median)} ms`,
-      );
-  }
 }
 
 main().catch((e) => {

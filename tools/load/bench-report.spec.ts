@@ -1,0 +1,68 @@
+import { exchangeReport, RebuildResult, rebuildReport, RunResult, targetLines, withBenchSection } from './bench-report';
+
+const summary = (p99: number) => ({ count: 100, p50: p99 / 2, p95: p99 * 0.9, p99, p999: p99 * 1.2, max: p99 * 1.5, mean: p99 / 2 });
+
+function run(pipeline: RunResult['pipeline'], rate: number, p99: number, extra: Partial<RunResult> = {}): RunResult {
+  return {
+    pipeline,
+    rate,
+    run: 1,
+    throughput: rate,
+    completed: rate * 20,
+    errors: 0,
+    dropped: 0,
+    sentTotal: rate * 35,
+    sent: summary(p99),
+    intended: summary(p99),
+    generatorCores: 0.1,
+    byOutcome: { 'HTTP 200': rate * 20 },
+    ...extra,
+  };
+}
+
+const rebuild: RebuildResult = {
+  transactions: 100_000,
+  events: 500_000,
+  bare: { ms: 2_000, eventsPerS: 250_000 },
+  firstProjection: { ms: 8_000 },
+  rebuild: { events: 500_000, ms: 7_000, eventsPerS: 71_429 },
+  ledgerRows: 100_000,
+  countersSum: 100_000,
+  nationalDayMinutes: 2.75,
+};
+
+describe('bench report', () => {
+  it('given 300/s at p99 40 ms and 1,000/s at 180 ms, then the first target is met and the second not, each with its ratio to the baseline', () => {
+    const runs = [run('baseline', 300, 20), run('platform', 300, 40), run('baseline', 1000, 30), run('platform', 1000, 180)];
+    expect(targetLines(runs)).toEqual([
+      "target at 300/s, p99 (due) ≤ 50 ms: MET: 40.0 ms, ×2.0 the baseline's",
+      "target at 1000/s, p99 (due) ≤ 100 ms: NOT MET: 180.0 ms, ×6.0 the baseline's",
+    ]);
+  });
+
+  it('given a fast run with dropped arrivals, then its target is not met, and the drops are the reason given', () => {
+    expect(targetLines([run('platform', 300, 10, { dropped: 3 })])).toEqual(['target at 300/s, p99 (due) ≤ 50 ms: NOT MET (errors or drops): 10.0 ms']);
+  });
+
+  it('given a run whose ledger gained fewer rows than requests reached the gateway, then the report says it differs', () => {
+    const lines = exchangeReport([run('platform', 300, 40, { rssMb: { lgsp: 200 }, ledger: { rowsAdded: 9_999, requestsReached: 10_000 } })], [300]);
+    expect(lines.find((l) => l.includes('9999'))).toContain('9999 (DIFFERS) | 10000');
+  });
+
+  it('given a rebuild at 71,429 events/s of a tenth of a day, then both targets are met and the day is said to be extrapolated', () => {
+    const lines = rebuildReport(rebuild);
+    expect(lines).toContain('target rebuild ≥ 50,000 events/s: MET (71,429, ×3.5 slower than the bare read)');
+    expect(lines).toContain('target national day (2,360,000 transactions) rebuilt in < 5 min: MET (2.8 min, extrapolated from this rate)');
+    expect(lines.at(-1)).not.toContain('DIFFERS');
+  });
+
+  it('given a rebuild that lost a row, then the ledger line says it differs', () => {
+    expect(rebuildReport({ ...rebuild, ledgerRows: 99_999 }).at(-1)).toContain('(DIFFERS)');
+  });
+
+  it('given a README with the markers, then only the text between them is replaced; without them, an error that names them', () => {
+    const readme = 'intro\n<!-- bench:begin -->\nold figures\n<!-- bench:end -->\noutro\n';
+    expect(withBenchSection(readme, 'new figures')).toBe('intro\n<!-- bench:begin -->\nnew figures\n<!-- bench:end -->\noutro\n');
+    expect(() => withBenchSection('no markers', 'x')).toThrow("README.md needs one '<!-- bench:begin -->' followed by one '<!-- bench:end -->'");
+  });
+});
