@@ -18,10 +18,11 @@ export async function ensureTopics(admin: Admin, specs: TopicSpec[]): Promise<vo
   await admin.createTopics({
     waitForLeaders: true,
     // The platform's message size on the topic itself, so that a broker left at Kafka's default (1 MiB) takes it too.
+    // No replication factor: the broker's default.replication.factor (kafkajs sends -1), 1 on one broker and 3 on
+    // the local cluster, whose min.insync.replicas=2 then lets acks=all writes survive the loss of a broker.
     topics: missing.map((s) => ({
       topic: s.topic,
       numPartitions: s.numPartitions ?? 1,
-      replicationFactor: 1,
       configEntries: [{ name: 'max.message.bytes', value: String(KAFKA_MAX_MESSAGE_BYTES) }],
     })),
   });
