@@ -32,7 +32,8 @@ export interface ScenarioReport {
   ledger: { rows: number; expected: number; match: boolean; behind?: number };
   breaksAt?: string;
   capacity?: { kneeRate: number; steps: Array<{ rate: number; achieved: number; p99: number; errorRatio: number; ok: boolean }> };
-  faults: Array<{ at: string; kind: string; detail: string }>;
+  /** resumeMs (broker-kill): the longest time without a successful answer from the kill on. */
+  faults: Array<{ at: string; kind: string; detail: string; resumeMs?: number }>;
   series: IntervalPoint[];
 }
 
