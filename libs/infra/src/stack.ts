@@ -158,7 +158,9 @@ async function startLocalKafka(plan: LocalPlan, run: string, env: NodeJS.Process
   timings.kafkaBrokerMs = r.brokerMs;
   timings.kafkaRoundTripMs = r.roundTripMs;
   const logs = n === 1 ? `log: ${cluster.logFiles[0]}` : `logs: ${cluster.logFiles.join(', ')}`;
-  o.log(`Kafka: up at ${cluster.brokers.join(',')} (listening after ${(r.brokerMs / 1000).toFixed(1)} s, message round trip ${r.roundTripMs} ms; ${logs})`);
+  o.log(
+    `Kafka: up at ${cluster.brokers.join(',')} (${n === 1 ? 'broker' : 'all brokers'} listening after ${(r.brokerMs / 1000).toFixed(1)} s, message round trip ${r.roundTripMs} ms; ${logs})`,
+  );
   return cluster;
 }
 
