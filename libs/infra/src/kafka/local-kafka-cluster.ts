@@ -1,7 +1,10 @@
 import { randomBytes } from 'crypto';
 import { existsSync } from 'fs';
 import { join } from 'path';
+import { Kafka, logLevel } from 'kafkajs';
 import { Topics } from '@ndxp/contracts';
+import { kafkaAuth } from '@ndxp/platform';
+import { waitFor } from '../net';
 import { ensureKafkaJars } from './kafka-jars';
 import { kafkaRoundTrip } from './kafka-probe';
 import { clusterIdFor, LocalKafkaBroker, LocalKafkaOptions, newClusterId, replicationFor, StartReport } from './local-kafka-broker';
@@ -68,16 +71,34 @@ export class LocalKafkaCluster {
       throw failed.reason;
     }
     const reports = started.map((r) => (r as PromiseFulfilledResult<StartReport>).value);
-    const roundTripMs = await kafkaRoundTrip(this.brokers, Topics.launcherProbe, undefined, { sasl: this.o.sasl }).catch(async (e) => {
-      await this.stop();
-      throw e;
-    });
+    const roundTripMs = await this.allServing()
+      .then(() => kafkaRoundTrip(this.brokers, Topics.launcherProbe, undefined, { sasl: this.o.sasl }))
+      .catch(async (e) => {
+        await this.stop();
+        throw e;
+      });
     return {
       jarsFromCache: reports[0].jarsFromCache,
       jarsMs: Date.now() - t0 - Math.max(...reports.map((r) => r.brokerMs)),
       brokerMs: Math.max(...reports.map((r) => r.brokerMs)),
       roundTripMs,
     };
+  }
+
+  /**
+   * Resolves once the controller counts every broker in (registered, caught up with the metadata, unfenced).
+   * A port answers earlier: a client sent to a broker still catching up heard "does not host this
+   * topic-partition" for a topic just created (the launcher's own probe, seen).
+   */
+  private async allServing(timeoutMs = 60_000): Promise<void> {
+    const admin = new Kafka({ clientId: 'ndxp-launcher-cluster', brokers: this.brokers, logLevel: logLevel.NOTHING, ...kafkaAuth({ sasl: this.o.sasl }) }).admin();
+    await admin.connect();
+    try {
+      const serving = async () => (await admin.describeCluster().catch(() => undefined))?.brokers.length === this.size;
+      await waitFor(`all ${this.size} Kafka brokers to join the cluster`, serving, timeoutMs);
+    } finally {
+      await admin.disconnect();
+    }
   }
 
   /** Broker `index` (1-based, its node id), or an error naming the brokers there are. */
@@ -92,16 +113,16 @@ export class LocalKafkaCluster {
     await this.member(index).kill();
   }
 
-  /** One broker stopped cleanly and started again on its data; resolves when it listens. */
+  /** One broker stopped cleanly and started again on its data; resolves when it is back in the cluster. */
   async restart(index: number): Promise<void> {
-    const m = this.member(index);
-    await m.stop();
-    await m.start(this.size === 1);
+    await this.member(index).stop();
+    await this.revive(index);
   }
 
-  /** One broker started again on its data after a kill (resolves when it listens). */
+  /** One broker started again on its data after a kill; resolves when it is back in the cluster. */
   async revive(index: number): Promise<void> {
     await this.member(index).start(this.size === 1);
+    if (this.size > 1) await this.allServing();
   }
 
   /** Every broker stopped cleanly, at once: one by one, the last ones would wait for a quorum already gone. */

@@ -1,5 +1,6 @@
 import { Admin, Kafka } from 'kafkajs';
 import { KAFKA_MAX_MESSAGE_BYTES } from '@ndxp/contracts';
+import { unknownTopic } from './kafka-client';
 
 export interface TopicSpec {
   topic: string;
@@ -21,7 +22,7 @@ export async function ensureTopics(admin: Admin, specs: TopicSpec[]): Promise<vo
     // With several brokers, kafkajs' wait for leaders asks a broker that may not know the new topic yet, and
     // gives up on its first "does not host this topic-partition": the topic was created, its leaders are
     // waited for below instead.
-    if ((e as { type?: string }).type !== 'UNKNOWN_TOPIC_OR_PARTITION') throw e;
+    if (!unknownTopic(e)) throw e;
   }
   await leadersOf(
     admin,
