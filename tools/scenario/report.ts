@@ -37,6 +37,36 @@ export interface ScenarioReport {
   series: IntervalPoint[];
 }
 
+/** A broker killed during the run: when (real time), and the report's entry that says how answers fared. */
+export interface BrokerKill {
+  atMs: number;
+  entry: ScenarioReport['faults'][number];
+}
+
+/**
+ * How answers fared after each broker kill: the longest time without a successful answer from the kill on
+ * (the leader elections and the clients' metadata refresh), and the server errors within 60 s of it.
+ */
+export function measureKills(kills: BrokerKill[], okAt: number[], errorAt: number[], endedAt: number): void {
+  for (const k of kills) {
+    let last = k.atMs;
+    let gap = 0;
+    for (const t of okAt) {
+      if (t < k.atMs) continue;
+      gap = Math.max(gap, t - last);
+      last = t;
+      if (t > k.atMs + 60_000) break;
+    }
+    const errors = errorAt.filter((t) => t >= k.atMs && t < k.atMs + 60_000).length;
+    if (last === k.atMs) {
+      k.entry.detail += `; no successful answer after the kill (${endedAt - k.atMs} ms to the end of the run), ${errors} server error(s) within 60 s`;
+      continue;
+    }
+    k.entry.resumeMs = gap;
+    k.entry.detail += `; answers resumed: at most ${gap} ms without a successful answer after the kill, ${errors} server error(s) within 60 s`;
+  }
+}
+
 /** Latencies of one interval, summarised. */
 export function summarise(latencies: number[]): { p50: number; p95: number; p99: number } {
   const s = latencies.slice().sort((a, b) => a - b);

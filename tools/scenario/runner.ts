@@ -5,7 +5,7 @@ import { fetchJson, Stack } from '@ndxp/infra';
 import { Completion, latencySummary, LoadRequest, openLoad, percentile } from '../load/open-load';
 import { ProcessMeter } from './procstats';
 import { clock, realAtSim, realDurationS, realRateAt, simulatedAt, weighted } from './profile';
-import { IntervalPoint, ScenarioReport, summarise } from './report';
+import { BrokerKill, IntervalPoint, measureKills, ScenarioReport, summarise } from './report';
 import { FaultStep, Scenario } from './scenario';
 
 export interface RunOptions {
@@ -101,12 +101,6 @@ async function admin(url: string, method: string, body?: unknown): Promise<void>
   if (!res.ok) throw new Error(`${method} ${url}: HTTP ${res.status} ${await res.text()}`);
 }
 
-/** A broker killed during the run: when (real time), and the report's entry that says how answers fared. */
-interface BrokerKill {
-  atMs: number;
-  entry: ScenarioReport['faults'][number];
-}
-
 type At = (simS: number, what: () => Promise<void>) => void;
 type RecordFault = (kind: string, detail: string, simS: number) => ScenarioReport['faults'][number];
 
@@ -136,27 +130,6 @@ function brokerFault(f: FaultStep, stack: Stack, at: At, record: RecordFault, ki
       record('broker-start', `Kafka broker ${f.broker} started again on its data`, f.atS + f.forS!);
       await local().start(f.broker!);
     });
-}
-
-/**
- * How answers fared after each broker kill: the longest time without a successful answer from the kill on
- * (the leader elections and the clients' metadata refresh), and the server errors within 60 s of it.
- */
-function measureKills(kills: BrokerKill[], okAt: number[], errorAt: number[], endedAt: number): void {
-  for (const k of kills) {
-    let last = k.atMs;
-    let gap = 0;
-    for (const t of okAt) {
-      if (t < k.atMs) continue;
-      gap = Math.max(gap, t - last);
-      last = t;
-      if (t > k.atMs + 60_000) break;
-    }
-    if (last === k.atMs) gap = endedAt - k.atMs; // nothing answered after the kill
-    const errors = errorAt.filter((t) => t >= k.atMs && t < k.atMs + 60_000).length;
-    k.entry.resumeMs = gap;
-    k.entry.detail += `; answers resumed: at most ${gap} ms without a successful answer after the kill, ${errors} server error(s) within 60 s`;
-  }
 }
 
 /** Runs a scenario's timeline of faults against the stack; returns what it did. */

@@ -1,4 +1,5 @@
-import { parseScenario, ScenarioError } from './scenario';
+import { repoRoot } from '@ndxp/infra/paths';
+import { loadScenario, parseScenario, ScenarioError } from './scenario';
 import { OFFICE_HOURS, profileWeight, realDurationS, realRateAt, weighted } from './profile';
 
 const valid = `name: test day
@@ -40,6 +41,12 @@ describe('scenario files', () => {
       { at: '02:00', atS: 7200, kind: 'broker-restart', broker: 3 },
       { at: '03:00', atS: 10800, kind: 'broker-restart' },
     ]);
+  });
+
+  it('reads the example of a broker killed in a three-broker cluster (scenarios/cluster/broker-kill.yaml)', () => {
+    const { scenario } = loadScenario('cluster/broker-kill', repoRoot());
+    expect(scenario.topology.brokers).toBe(3);
+    expect(scenario.faults).toEqual([{ at: '00:03', atS: 180, kind: 'broker-kill', broker: 1, forS: 180 }]);
   });
 
   it.each([
