@@ -1,18 +1,25 @@
-import { randomUUID } from 'crypto';
+import { randomBytes, randomUUID } from 'crypto';
 import { mkdtempSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { Admin, Kafka } from 'kafkajs';
 import { cacheDir, ensureKafkaJars, freePort, KAFKA_VERSION, LocalKafkaCluster } from '@ndxp/infra';
-import { createKafka, ensureTopics } from '@ndxp/platform';
+import { createKafka, ensureTopics, unknownTopic } from '@ndxp/platform';
 
 // The launcher's three-broker cluster, real JVMs: topics get three replicas of which acks=all needs two, and a
 // broker killed with kill -9 while a producer writes loses no acknowledged message. How long writes stall
 // (the controller fences the dead broker after broker.session.timeout.ms, then elects new leaders) is printed.
 
+/** Partition 0 as a broker sees it; asked again while the broker asked has not learnt of the topic yet. */
 async function partitionOf(admin: Admin, topic: string): Promise<{ leader: number; replicas: number[]; isr: number[] }> {
-  const [t] = (await admin.fetchTopicMetadata({ topics: [topic] })).topics;
-  return t.partitions[0];
+  for (let tries = 0; ; tries++) {
+    try {
+      return (await admin.fetchTopicMetadata({ topics: [topic] })).topics[0].partitions[0];
+    } catch (e) {
+      if (!unknownTopic(e) || tries > 40) throw e;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
 }
 
 async function until<T>(what: string, f: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
@@ -25,7 +32,9 @@ async function until<T>(what: string, f: () => Promise<T | undefined>, timeoutMs
   }
 }
 
-describe('a local cluster of three Kafka brokers', () => {
+const SASL = { mechanism: 'scram-sha-256' as const, username: 'ndxp-apps', password: randomBytes(16).toString('hex') };
+
+describe('a local cluster of three Kafka brokers, SCRAM logins only', () => {
   let cluster: LocalKafkaCluster | undefined;
   let kafka: Kafka;
   let admin: Admin;
@@ -37,12 +46,13 @@ describe('a local cluster of three Kafka brokers', () => {
     const nodes = [];
     for (let i = 0; i < 3; i++) nodes.push({ port: await freePort(), controllerPort: await freePort() });
     const dir = mkdtempSync(join(tmpdir(), 'ndxp-kafka-cluster-'));
-    cluster = new LocalKafkaCluster({ version: KAFKA_VERSION, nodes, heap: '512m', dir, cacheDir: cacheDir(), log: () => undefined });
+    // With logins, as the compose overlay's brokers: each controller must take the others' login (a secret of the cluster's).
+    cluster = new LocalKafkaCluster({ version: KAFKA_VERSION, nodes, heap: '512m', dir, cacheDir: cacheDir(), log: () => undefined, sasl: SASL });
     const t0 = Date.now();
     await cluster.start();
     console.log(`three brokers up and proven in ${Date.now() - t0} ms`);
     // The platform's own client, with the apps' retry and request timeouts.
-    kafka = createKafka('cluster-test', cluster.brokers, true);
+    kafka = createKafka('cluster-test', cluster.brokers, true, undefined, { sasl: SASL });
     admin = kafka.admin();
     await admin.connect();
   }, 600_000);

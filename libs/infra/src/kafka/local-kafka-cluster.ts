@@ -63,26 +63,20 @@ export class LocalKafkaCluster {
     if (this.size === 1) return this.members[0].start();
     const t0 = Date.now();
     // Resolved once here, not by three brokers at once into the same cache.
-    await ensureKafkaJars(this.o.version, this.o.cacheDir, this.o.log, this.o.env ?? process.env);
+    const jars = await ensureKafkaJars(this.o.version, this.o.cacheDir, this.o.log, this.o.env ?? process.env);
+    const t1 = Date.now();
     const started = await Promise.allSettled(this.members.map((m) => m.start(false)));
     const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failed) {
+    try {
+      if (failed) throw failed.reason;
+      await this.allServing();
+      const brokerMs = Date.now() - t1;
+      const roundTripMs = await kafkaRoundTrip(this.brokers, Topics.launcherProbe, undefined, { sasl: this.o.sasl });
+      return { jarsFromCache: jars.fromCache, jarsMs: t1 - t0, brokerMs, roundTripMs };
+    } catch (e) {
       await this.stop();
-      throw failed.reason;
+      throw e;
     }
-    const reports = started.map((r) => (r as PromiseFulfilledResult<StartReport>).value);
-    const roundTripMs = await this.allServing()
-      .then(() => kafkaRoundTrip(this.brokers, Topics.launcherProbe, undefined, { sasl: this.o.sasl }))
-      .catch(async (e) => {
-        await this.stop();
-        throw e;
-      });
-    return {
-      jarsFromCache: reports[0].jarsFromCache,
-      jarsMs: Date.now() - t0 - Math.max(...reports.map((r) => r.brokerMs)),
-      brokerMs: Math.max(...reports.map((r) => r.brokerMs)),
-      roundTripMs,
-    };
   }
 
   /**
