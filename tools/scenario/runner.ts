@@ -132,8 +132,8 @@ function brokerFault(f: FaultStep, stack: Stack, at: At, record: RecordFault, ki
     });
 }
 
-/** Runs a scenario's timeline of faults against the stack; returns what it did. */
-function scheduleFaults(
+/** Runs a scenario's timeline of faults against the stack; returns what it did (exported for its test). */
+export function scheduleFaults(
   s: Scenario,
   stack: Stack,
   log: (l: string) => void,
