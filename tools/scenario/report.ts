@@ -224,6 +224,10 @@ export function summaryTable(r: ScenarioReport): string {
     `ledger             ${r.ledger.rows} rows / ${r.ledger.expected} expected: ${ledgerVerdict(r.ledger)}`,
   ];
   if (r.capacity) lines.push(`capacity (knee)    ${r.capacity.kneeRate.toFixed(0)} requests/s meeting the SLO`);
+  for (const f of r.faults.filter((x) => x.kind === 'broker-kill'))
+    lines.push(
+      `broker kill ${f.at}  ${f.resumeMs === undefined ? 'no successful answer after it' : `answers resumed within ${f.resumeMs} ms (the longest time without a successful answer)`}`,
+    );
   lines.push(`where it breaks    ${r.breaksAt ?? 'nowhere: every interval met the SLO'}`);
   const outcomes = Object.entries(r.totals.byOutcome)
     .sort((a, b) => b[1] - a[1])
