@@ -323,7 +323,10 @@ export class LocalKafkaBroker {
     child.stderr!.pipe(console);
     writeFileSync(this.pidFile, String(child.pid));
     this.exitCode = undefined;
-    child.once('exit', (code) => (this.exitCode = code));
+    // This child's exit only: a killed predecessor's late one must not fail the start of its successor.
+    child.once('exit', (code) => {
+      if (this.child === child) this.exitCode = code;
+    });
   }
 
   private exitCode: number | null | undefined;
