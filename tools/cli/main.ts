@@ -237,6 +237,9 @@ async function playScenario(stack: Stack, name: string, args: string[], file: st
   process.once('SIGINT', () => (stopped = true));
   const live = liveLine();
   log(`scenario ${scenario.name}: ${scenario.description || file}`);
+  const brokers = stack.infra.kafkaNodes;
+  if (brokers > 0 && brokers !== scenario.topology.brokers)
+    log(`note: the scenario asks for ${scenario.topology.brokers} Kafka broker(s), ${brokers} run (KAFKA_CLUSTER_SIZE or --brokers wins); its broker faults apply to these`);
   const report = args.includes('--find-capacity')
     ? await findCapacity(scenario, {
         stack,
