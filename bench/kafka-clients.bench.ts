@@ -163,7 +163,7 @@ async function main(): Promise<void> {
   delete env.KAFKA_BROKERS;
   process.stdout.write(`starting a broker (run directory ${run}) ...\n`);
   const infra = await startInfra({ env, log: () => undefined });
-  const brokers = [infra.kafkaBrokers];
+  const brokers = infra.kafkaBrokers.split(',');
   const makers = [kafkajsCandidate, platformCandidate, platformaticCandidate];
   const results: Array<Record<string, unknown>> = [];
   try {

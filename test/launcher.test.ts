@@ -35,7 +35,7 @@ describe('launcher: Kafka and PostgreSQL from nothing', () => {
     expect(isAlive(brokerPid)).toBe(true);
 
     // A message through the real broker, with a client of our own.
-    const kafka = new Kafka({ clientId: 'launcher-test', brokers: [infra.kafkaBrokers], logLevel: logLevel.NOTHING });
+    const kafka = new Kafka({ clientId: 'launcher-test', brokers: infra.kafkaBrokers.split(','), logLevel: logLevel.NOTHING });
     const admin = kafka.admin();
     await admin.connect();
     const topic = `launcher-test-${randomUUID()}`;

@@ -111,7 +111,7 @@ describe('middle tier: every admin change is audited on ndxp.admin-audit and rea
     const refusals = p.app.get(AdminAudit).refusals;
     refusals.windowMs = 600_000;
     [hub, providers] = [h.base, p.base];
-    const kafka = new Kafka({ clientId: 'middle-admin-audit-test', brokers: [infra.kafkaBrokers], logLevel: logLevel.NOTHING });
+    const kafka = new Kafka({ clientId: 'middle-admin-audit-test', brokers: infra.kafkaBrokers.split(','), logLevel: logLevel.NOTHING });
     producer = kafka.producer();
     await producer.connect();
     watcher = kafka.consumer({ groupId: `middle-admin-audit-watch-${randomUUID().slice(0, 8)}`, maxWaitTimeInMs: 100 });

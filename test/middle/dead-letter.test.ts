@@ -105,7 +105,7 @@ describe('middle tier: poison records go to ndxp.dead-letter, and every consumer
     base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
     projector = app.get(ProjectorService);
     kafka = app.get(KafkaService);
-    const client = new Kafka({ clientId: 'middle-dead-letter-test', brokers: [infra.kafkaBrokers], logLevel: logLevel.NOTHING });
+    const client = new Kafka({ clientId: 'middle-dead-letter-test', brokers: infra.kafkaBrokers.split(','), logLevel: logLevel.NOTHING });
     producer = client.producer();
     await producer.connect();
     watcher = client.consumer({ groupId: `middle-dead-letter-watch-${randomUUID().slice(0, 8)}`, maxWaitTimeInMs: 100 });

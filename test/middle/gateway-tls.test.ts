@@ -90,7 +90,7 @@ describe('middle tier: the lgsp gateway with mutual TLS', () => {
 
     const env = await isolatedEnv('middle-gateway-tls');
     infra = await startInfra({ env, log: () => undefined, skipKafka: false });
-    const kafka = new Kafka({ clientId: 'middle-gateway-tls-test', brokers: [infra.kafkaBrokers], logLevel: logLevel.NOTHING });
+    const kafka = new Kafka({ clientId: 'middle-gateway-tls-test', brokers: infra.kafkaBrokers.split(','), logLevel: logLevel.NOTHING });
     await createGatewayTopics(kafka, INSTANCE_ID, 'middle-tls-pinger');
     producer = kafka.producer();
     await producer.connect();

@@ -49,7 +49,7 @@ describe('middle tier: the lgsp gateway against a real broker and PostgreSQL', (
   beforeAll(async () => {
     const env = await isolatedEnv('middle-gateway');
     infra = await startInfra({ env, log: (l) => log.push(l), skipKafka: false });
-    const kafka = new Kafka({ clientId: 'middle-gateway-test', brokers: [infra.kafkaBrokers], logLevel: logLevel.NOTHING });
+    const kafka = new Kafka({ clientId: 'middle-gateway-test', brokers: infra.kafkaBrokers.split(','), logLevel: logLevel.NOTHING });
     await createGatewayTopics(kafka, INSTANCE_ID, 'middle-pinger');
     producer = kafka.producer();
     await producer.connect();

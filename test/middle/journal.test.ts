@@ -64,7 +64,7 @@ describe('middle tier: the request journal of an lgsp gateway', () => {
   beforeAll(async () => {
     const env = await isolatedEnv('middle-journal');
     infra = await startInfra({ env, log: (l) => log.push(l), skipKafka: false });
-    const kafka = new Kafka({ clientId: 'middle-journal-test', brokers: [infra.kafkaBrokers], logLevel: logLevel.NOTHING });
+    const kafka = new Kafka({ clientId: 'middle-journal-test', brokers: infra.kafkaBrokers.split(','), logLevel: logLevel.NOTHING });
     await createGatewayTopics(kafka, INSTANCE_ID, 'middle-journal-pinger');
     producer = kafka.producer();
     await producer.connect();

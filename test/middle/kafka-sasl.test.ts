@@ -37,7 +37,7 @@ describe('Kafka with SASL/SCRAM: the launched broker takes logins only, and the 
   it('given the right credentials, when a client made by createKafka produces and consumes, then the message comes back', async () => {
     expect(log.join('\n')).toMatch(/KRaft, SASL\/SCRAM-SHA-256 logins only \(user ndxp-apps\)/);
     expect(security.sasl).toEqual({ mechanism: 'scram-sha-256', username: 'ndxp-apps', password: PASSWORD });
-    const kafka = createKafka('sasl-test', [infra!.kafkaBrokers], true, undefined, security);
+    const kafka = createKafka('sasl-test', infra!.kafkaBrokers.split(','), true, undefined, security);
     const topic = `sasl-test-${randomUUID()}`;
     const admin = kafka.admin();
     const producer = kafka.producer();
@@ -57,7 +57,7 @@ describe('Kafka with SASL/SCRAM: the launched broker takes logins only, and the 
   });
 
   it('given the right credentials, when an app starts its Kafka connection, then it connects and reports Kafka up', async () => {
-    const kafka = new KafkaService({ clientId: 'sasl-app', brokers: [infra!.kafkaBrokers], security }, new Registry());
+    const kafka = new KafkaService({ clientId: 'sasl-app', brokers: infra!.kafkaBrokers.split(','), security }, new Registry());
     try {
       await kafka.onModuleInit();
       expect(await kafka.health()).toMatchObject({ status: 'up', brokers: 1 });
@@ -68,11 +68,11 @@ describe('Kafka with SASL/SCRAM: the launched broker takes logins only, and the 
 
   it('given a wrong password, when a client connects, then the broker refuses it at once and the app says which settings to check', async () => {
     const wrong: KafkaSecurity = { sasl: { ...security.sasl!, password: 'not-the-password' } };
-    const producer = createKafka('sasl-wrong', [infra!.kafkaBrokers], true, undefined, wrong).producer();
+    const producer = createKafka('sasl-wrong', infra!.kafkaBrokers.split(','), true, undefined, wrong).producer();
     const t0 = Date.now();
     await expect(producer.connect()).rejects.toThrow(/SASL SCRAM SHA256 authentication failed.*invalid credentials/);
     expect(Date.now() - t0).toBeLessThan(5000); // not retried: a refused login is final
-    const app = new KafkaService({ clientId: 'sasl-wrong-app', brokers: [infra!.kafkaBrokers], security: wrong }, new Registry());
+    const app = new KafkaService({ clientId: 'sasl-wrong-app', brokers: infra!.kafkaBrokers.split(','), security: wrong }, new Registry());
     try {
       await expect(app.onModuleInit()).rejects.toThrow(
         /refused the login of KAFKA_SASL_USERNAME=ndxp-apps \(scram-sha-256\).*Check KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD/,
@@ -83,14 +83,14 @@ describe('Kafka with SASL/SCRAM: the launched broker takes logins only, and the 
   });
 
   it('given no credentials, when a plaintext client asks for anything, then it gets nothing', async () => {
-    const anonymous = new Kafka({ clientId: 'sasl-anonymous', brokers: [infra!.kafkaBrokers], logLevel: logLevel.NOTHING, retry: { retries: 0 } }).admin();
+    const anonymous = new Kafka({ clientId: 'sasl-anonymous', brokers: infra!.kafkaBrokers.split(','), logLevel: logLevel.NOTHING, retry: { retries: 0 } }).admin();
     // The broker closes a connection that asks for data before its SASL handshake.
     await expect(anonymous.connect().then(() => anonymous.listTopics())).rejects.toThrow(/Closed connection/);
     await anonymous.disconnect();
   });
 
   it('given the SASL listener, when the readiness probe asks, then it still answers (ApiVersions before a login)', async () => {
-    expect(await brokerServes([infra!.kafkaBrokers], 2000)).toBe(true);
+    expect(await brokerServes(infra!.kafkaBrokers.split(','), 2000)).toBe(true);
   });
 
   it("given no credentials, when an admin tool goes to the controller listener itself, then it cannot change the brokers' settings there either", async () => {

@@ -94,7 +94,7 @@ describe('middle tier: who reads the ledger and the statistics', () => {
     app.useGlobalPipes(new ValidationPipe({ whitelist: true, transform: true }));
     await app.listen(0, '127.0.0.1');
     base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
-    producer = new Kafka({ clientId: 'middle-ledger-access-test', brokers: [infra.kafkaBrokers], logLevel: logLevel.NOTHING }).producer();
+    producer = new Kafka({ clientId: 'middle-ledger-access-test', brokers: infra.kafkaBrokers.split(','), logLevel: logLevel.NOTHING }).producer();
     await producer.connect();
     const t0 = Date.now();
     const events = [...answered(hanoi[0], HANOI, t0, 'VN0001'), ...answered(hanoi[1], HANOI, t0 + 1, 'VN0002'), ...answered(hcmc, HCMC, t0 + 2, 'VN0003')];

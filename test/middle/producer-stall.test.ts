@@ -21,9 +21,9 @@ describe('middle tier: the platform producer across a broker stall', () => {
   beforeAll(async () => {
     const env = await isolatedEnv('middle-producer-stall');
     infra = await startInfra({ env, log: (l) => log.push(l) });
-    const kafka = new Kafka({ clientId: 'middle-producer-stall-admin', brokers: [infra.kafkaBrokers], logLevel: logLevel.NOTHING });
+    const kafka = new Kafka({ clientId: 'middle-producer-stall-admin', brokers: infra.kafkaBrokers.split(','), logLevel: logLevel.NOTHING });
     await createTopics(kafka, [{ topic: TOPIC, numPartitions: 1 }]);
-    service = new KafkaService({ clientId: 'middle-producer-stall', brokers: [infra.kafkaBrokers] }, new Registry());
+    service = new KafkaService({ clientId: 'middle-producer-stall', brokers: infra.kafkaBrokers.split(',') }, new Registry());
     await service.onModuleInit();
   }, 180_000);
 
@@ -35,7 +35,7 @@ describe('middle tier: the platform producer across a broker stall', () => {
 
   /** Every value on the topic, from the start. */
   const topicValues = async (expected: number): Promise<string[]> => {
-    const kafka = new Kafka({ clientId: 'middle-producer-stall-reader', brokers: [infra!.kafkaBrokers], logLevel: logLevel.NOTHING });
+    const kafka = new Kafka({ clientId: 'middle-producer-stall-reader', brokers: infra!.kafkaBrokers.split(','), logLevel: logLevel.NOTHING });
     const admin = kafka.admin();
     await admin.connect();
     const [{ high }] = await admin.fetchTopicOffsets(TOPIC);

@@ -101,7 +101,7 @@ describe('middle tier: the ndxp projector against a real broker and PostgreSQL',
     projector = app.get(ProjectorService);
     db = app.get(DataSource);
     metrics = app.get(NdxpMetricsService);
-    producer = new Kafka({ clientId: 'middle-projector-test', brokers: [infra.kafkaBrokers], logLevel: logLevel.NOTHING }).producer();
+    producer = new Kafka({ clientId: 'middle-projector-test', brokers: infra.kafkaBrokers.split(','), logLevel: logLevel.NOTHING }).producer();
     await producer.connect();
   });
 
@@ -198,7 +198,9 @@ describe('middle tier: the ndxp projector against a real broker and PostgreSQL',
 
   it("given another member in the projector's group (another hub), when a rebuild is asked, then refused, the ledger as it was, and the projector projecting again", async () => {
     const before = await ledgerTables();
-    const other = new Kafka({ clientId: 'middle-projector-other-hub', brokers: [infra!.kafkaBrokers], logLevel: logLevel.NOTHING }).consumer({ groupId: 'ndxp-projector' });
+    const other = new Kafka({ clientId: 'middle-projector-other-hub', brokers: infra!.kafkaBrokers.split(','), logLevel: logLevel.NOTHING }).consumer({
+      groupId: 'ndxp-projector',
+    });
     try {
       const joined = new Promise<void>((r) => other.on(other.events.GROUP_JOIN, () => r()));
       await other.connect();

@@ -139,7 +139,7 @@ describe('middle tier: the ndxp hub routing against a real broker', () => {
   beforeAll(async () => {
     const env = await isolatedEnv('middle-routing');
     infra = await startInfra({ env, log: (l) => log.push(l), skipKafka: false });
-    const kafka = new Kafka({ clientId: 'middle-routing-test', brokers: [infra.kafkaBrokers], logLevel: logLevel.NOTHING });
+    const kafka = new Kafka({ clientId: 'middle-routing-test', brokers: infra.kafkaBrokers.split(','), logLevel: logLevel.NOTHING });
     await createTopics(kafka, [
       { topic: Topics.registryEvents, numPartitions: 1 },
       { topic: Topics.transactions, numPartitions: HOT_TOPIC_PARTITIONS },

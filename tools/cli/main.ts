@@ -3,7 +3,7 @@ import 'reflect-metadata';
 import { Pool } from 'pg';
 import { DEFAULT_CLIENT_SUBSYSTEM, DEFAULT_SEED_SECRET, PROVIDERS, seedApiKey, XROAD_INSTANCE } from '@ndxp/contracts';
 import { DEFAULT_ADMIN_TOKEN, maskUrlPassword } from '@ndxp/platform';
-import { PlanError, PrerequisiteError, Stack, smokeExchange, startInfra, startStack, InfraHandle } from '@ndxp/infra';
+import { clusterSize, PlanError, PrerequisiteError, Stack, smokeExchange, startInfra, startStack, InfraHandle } from '@ndxp/infra';
 import { seedNationalDatabases } from '../../apps/providers/src/data/seeder';
 import { progress } from './progress';
 import { lgspKeysCommand } from './lgsp-keys';
@@ -83,12 +83,18 @@ Commands:
 
 Options:
   --fresh   Start the local Kafka broker with empty data (drops earlier topics).
+  --brokers N  With 'up', 'infra' and 'scenario': run N local Kafka brokers (1-9, default 1)
+            as one KRaft cluster, each also a controller, from the same cached jars.
+            --brokers 3: every topic replicated 3 times with min.insync.replicas 2, so
+            a broker killed under load (a scenario's broker-kill) loses no write.
+            Brokers on KAFKA_PORT + 2i, controllers on KAFKA_CONTROLLER_PORT + 2i
+            (9092, 9094, 9096 and 9093, 9095, 9097); same as KAFKA_CLUSTER_SIZE=N.
   --exit    With 'up': stop everything after the smoke exchange (exit code 0 if it passed).
   --scenario NAME  With 'up': run a scenario once the stack is up (npm start runs 'default'),
             print where its report is, and keep running.
 
 Where things come from (environment variables always win):
-  Kafka       KAFKA_BROKERS, else a local Apache Kafka 3.9 broker on KAFKA_PORT (9092),
+  Kafka       KAFKA_BROKERS, else local Apache Kafka 3.9 broker(s) on KAFKA_PORT (9092),
               its jars resolved once with Maven and cached in ~/.cache/ndxp-emulator.
               KAFKA_SASL_MECHANISM, _USERNAME, _PASSWORD: the apps log in (SCRAM), and
               the local broker takes such logins only.
@@ -100,6 +106,7 @@ Examples:
   npm start
   KAFKA_BROKERS=broker:9092 npm start
   npm run ndxp -- up --fresh --exit
+  npm run ndxp -- up --brokers 3
 `;
 
 const log = (line: string) => process.stdout.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
@@ -131,6 +138,7 @@ function onStop(what: string, stop: () => Promise<void>): void {
 async function up(args: string[], scenarioName?: string): Promise<void> {
   const started = Date.now();
   const loaded = scenarioName ? loadScenario(scenarioName, repoRoot()) : undefined;
+  brokersOption(args);
   if (loaded) scenarioEnv(loaded.scenario);
   const stack: Stack = await startStack({ log, fresh: args.includes('--fresh') });
   onStop('the emulator', stack.stop);
@@ -171,6 +179,7 @@ async function up(args: string[], scenarioName?: string): Promise<void> {
 }
 
 async function infra(args: string[]): Promise<void> {
+  brokersOption(args);
   const handle: InfraHandle = await startInfra({ log, fresh: args.includes('--fresh') });
   onStop('Kafka and PostgreSQL', handle.stop);
   log('infrastructure is up. To run an app yourself:');
@@ -190,8 +199,17 @@ function stringOption(args: string[], name: string): string | undefined {
   return v;
 }
 
+/** --brokers N: the local cluster's size, ahead of KAFKA_CLUSTER_SIZE and a scenario's topology.brokers. */
+function brokersOption(args: string[]): void {
+  const n = stringOption(args, 'brokers');
+  if (n === undefined) return;
+  clusterSize({ KAFKA_CLUSTER_SIZE: n }); // refused now, naming --brokers, before anything starts
+  process.env.KAFKA_CLUSTER_SIZE = n;
+}
+
 /** The scenario's topology and deadline, as the launcher's variables (the environment still wins). */
 function scenarioEnv(s: Scenario): void {
+  process.env.KAFKA_CLUSTER_SIZE ??= String(s.topology.brokers);
   process.env.LGSP_PROCESSES ??= String(s.topology.lgspProcesses);
   process.env.NDXP_PROCESSES ??= String(s.topology.ndxpProcesses);
   process.env.EXCHANGE_TIMEOUT_MS ??= String(s.time.deadlineMs);
@@ -226,6 +244,9 @@ async function playScenario(stack: Stack, name: string, args: string[], file: st
   process.once('SIGINT', () => (stopped = true));
   const live = liveLine();
   log(`scenario ${scenario.name}: ${scenario.description || file}`);
+  const brokers = stack.infra.kafkaNodes;
+  if (brokers > 0 && brokers !== scenario.topology.brokers)
+    log(`note: the scenario asks for ${scenario.topology.brokers} Kafka broker(s), ${brokers} run (KAFKA_CLUSTER_SIZE or --brokers wins); its broker faults apply to these`);
   const report = args.includes('--find-capacity')
     ? await findCapacity(scenario, {
         stack,
@@ -252,6 +273,7 @@ async function scenarioCommand(args: string[]): Promise<void> {
   const loaded = loadScenario(name, repoRoot());
   const { file } = loaded;
   const scenario = shortened(loaded.scenario, stringOption(args, 'duration'));
+  brokersOption(args);
   scenarioEnv(scenario);
   const stack = await startStack({ log: quietAppLog(), fresh: args.includes('--fresh') });
   let code: number;
@@ -337,7 +359,7 @@ async function main(argv: string[]): Promise<void> {
   if (command === 'seed-national') return seedNational(args);
   if (command === 'scenario') return scenarioCommand(args);
   const scenarioName = args.includes('--scenario') ? stringOption(args, 'scenario') : undefined;
-  const unknown = args.filter((a, i) => !['--fresh', '--exit', '--scenario'].includes(a) && args[i - 1] !== '--scenario');
+  const unknown = args.filter((a, i) => !['--fresh', '--exit', '--scenario', '--brokers'].includes(a) && !['--scenario', '--brokers'].includes(args[i - 1]));
   if (unknown.length) throw new PlanError(`unknown option ${unknown.join(' ')} (see 'npm run ndxp -- help')`);
   if (command === 'up') return up(args, scenarioName);
   if (command === 'infra') return infra(args);

@@ -32,8 +32,39 @@ export interface ScenarioReport {
   ledger: { rows: number; expected: number; match: boolean; behind?: number };
   breaksAt?: string;
   capacity?: { kneeRate: number; steps: Array<{ rate: number; achieved: number; p99: number; errorRatio: number; ok: boolean }> };
-  faults: Array<{ at: string; kind: string; detail: string }>;
+  /** resumeMs (broker-kill): the longest time without a successful answer from the kill on. */
+  faults: Array<{ at: string; kind: string; detail: string; resumeMs?: number }>;
   series: IntervalPoint[];
+}
+
+/** A broker killed during the run: when (real time), and the report's entry that says how answers fared. */
+export interface BrokerKill {
+  atMs: number;
+  entry: ScenarioReport['faults'][number];
+}
+
+/**
+ * How answers fared after each broker kill: the longest time without a successful answer from the kill on
+ * (the leader elections and the clients' metadata refresh), and the server errors within 60 s of it.
+ */
+export function measureKills(kills: BrokerKill[], okAt: number[], errorAt: number[], endedAt: number): void {
+  for (const k of kills) {
+    let last = k.atMs;
+    let gap = 0;
+    for (const t of okAt) {
+      if (t < k.atMs) continue;
+      gap = Math.max(gap, t - last);
+      last = t;
+      if (t > k.atMs + 60_000) break;
+    }
+    const errors = errorAt.filter((t) => t >= k.atMs && t < k.atMs + 60_000).length;
+    if (last === k.atMs) {
+      k.entry.detail += `; no successful answer after the kill (${endedAt - k.atMs} ms to the end of the run), ${errors} server error(s) within 60 s`;
+      continue;
+    }
+    k.entry.resumeMs = gap;
+    k.entry.detail += `; answers resumed: at most ${gap} ms without a successful answer after the kill, ${errors} server error(s) within 60 s`;
+  }
 }
 
 /** Latencies of one interval, summarised. */
@@ -193,6 +224,10 @@ export function summaryTable(r: ScenarioReport): string {
     `ledger             ${r.ledger.rows} rows / ${r.ledger.expected} expected: ${ledgerVerdict(r.ledger)}`,
   ];
   if (r.capacity) lines.push(`capacity (knee)    ${r.capacity.kneeRate.toFixed(0)} requests/s meeting the SLO`);
+  for (const f of r.faults.filter((x) => x.kind === 'broker-kill'))
+    lines.push(
+      `broker kill ${f.at}  ${f.resumeMs === undefined ? 'no successful answer after it' : `answers resumed within ${f.resumeMs} ms (the longest time without a successful answer)`}`,
+    );
   lines.push(`where it breaks    ${r.breaksAt ?? 'nowhere: every interval met the SLO'}`);
   const outcomes = Object.entries(r.totals.byOutcome)
     .sort((a, b) => b[1] - a[1])

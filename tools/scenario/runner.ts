@@ -5,8 +5,8 @@ import { fetchJson, Stack } from '@ndxp/infra';
 import { Completion, latencySummary, LoadRequest, openLoad, percentile } from '../load/open-load';
 import { ProcessMeter } from './procstats';
 import { clock, realAtSim, realDurationS, realRateAt, simulatedAt, weighted } from './profile';
-import { IntervalPoint, ScenarioReport, summarise } from './report';
-import { Scenario } from './scenario';
+import { BrokerKill, IntervalPoint, measureKills, ScenarioReport, summarise } from './report';
+import { FaultStep, Scenario } from './scenario';
 
 export interface RunOptions {
   stack: Stack;
@@ -101,10 +101,47 @@ async function admin(url: string, method: string, body?: unknown): Promise<void>
   if (!res.ok) throw new Error(`${method} ${url}: HTTP ${res.status} ${await res.text()}`);
 }
 
-/** Runs a scenario's timeline of faults against the stack; returns what it did. */
-function scheduleFaults(s: Scenario, stack: Stack, log: (l: string) => void, startedAt: number): { done: Promise<void>; applied: ScenarioReport['faults']; cancel: () => void } {
+type At = (simS: number, what: () => Promise<void>) => void;
+type RecordFault = (kind: string, detail: string, simS: number) => ScenarioReport['faults'][number];
+
+/** broker-kill (kill -9 of one broker, started again after `for` if given) and broker-restart (one broker, or all). */
+function brokerFault(f: FaultStep, stack: Stack, at: At, record: RecordFault, kills: BrokerKill[]): void {
+  const infra = stack.infra;
+  const local = () => {
+    if (!infra.killBroker || !infra.restartBroker || !infra.startBroker || !infra.restartKafka) throw new Error(`${f.kind} needs the local broker(s) (KAFKA_BROKERS is set)`);
+    if (f.broker !== undefined && f.broker > infra.kafkaNodes)
+      throw new Error(`${f.kind} of broker ${f.broker}, but ${infra.kafkaNodes} local broker(s) run (KAFKA_CLUSTER_SIZE or --brokers set fewer than topology.brokers?)`);
+    return { kill: infra.killBroker, start: infra.startBroker, restart: infra.restartBroker, restartAll: infra.restartKafka };
+  };
+  if (f.kind === 'broker-restart')
+    return at(f.atS, async () => {
+      const b = local();
+      record('broker-restart', f.broker ? `Kafka broker ${f.broker} stopped and started again` : 'the Kafka broker(s) stopped and started again', f.atS);
+      await (f.broker ? b.restart(f.broker) : b.restartAll());
+    });
+  at(f.atS, async () => {
+    const b = local();
+    const down = f.forS ? `, started again ${f.forS / 60} simulated min later` : ', left down';
+    kills.push({ atMs: Date.now(), entry: record('broker-kill', `Kafka broker ${f.broker} killed (SIGKILL)${down}`, f.atS) });
+    await b.kill(f.broker!);
+  });
+  if (f.forS)
+    at(f.atS + f.forS, async () => {
+      record('broker-start', `Kafka broker ${f.broker} started again on its data`, f.atS + f.forS!);
+      await local().start(f.broker!);
+    });
+}
+
+/** Runs a scenario's timeline of faults against the stack; returns what it did (exported for its test). */
+export function scheduleFaults(
+  s: Scenario,
+  stack: Stack,
+  log: (l: string) => void,
+  startedAt: number,
+): { done: Promise<void>; applied: ScenarioReport['faults']; kills: BrokerKill[]; cancel: () => void } {
   const providers = `http://127.0.0.1:${stack.apps.find((a) => a.app === 'providers')!.port}`;
   const applied: ScenarioReport['faults'] = [];
+  const kills: BrokerKill[] = [];
   const timers: NodeJS.Timeout[] = [];
   const jobs: Promise<void>[] = [];
   const at = (simS: number, what: () => Promise<void>) =>
@@ -124,8 +161,10 @@ function scheduleFaults(s: Scenario, stack: Stack, log: (l: string) => void, sta
     );
   for (const f of s.faults) {
     const record = (kind: string, detail: string, simS: number) => {
-      applied.push({ at: clock(simS), kind, detail });
+      const entry = { at: clock(simS), kind, detail };
+      applied.push(entry);
       log(`fault at ${clock(simS)} (simulated): ${kind} ${detail}`);
+      return entry;
     };
     if (f.kind === 'outage' || f.kind === 'latency' || f.kind === 'errors') {
       const body =
@@ -155,15 +194,11 @@ function scheduleFaults(s: Scenario, stack: Stack, log: (l: string) => void, sta
         record('app-kill', `${instance} killed (SIGKILL); the launcher's supervisor restarts it`, f.atS);
         process.kill(victim.child.pid, 'SIGKILL');
       });
-    } else if (f.kind === 'broker-restart') {
-      at(f.atS, async () => {
-        if (!stack.infra.restartKafka) throw new Error('broker-restart needs the local broker (KAFKA_BROKERS is set)');
-        record('broker-restart', 'the Kafka broker stopped and started again', f.atS);
-        await stack.infra.restartKafka();
-      });
+    } else if (f.kind === 'broker-restart' || f.kind === 'broker-kill') {
+      brokerFault(f, stack, at, record, kills);
     }
   }
-  return { done: Promise.all(jobs).then(() => undefined), applied, cancel: () => timers.forEach(clearTimeout) };
+  return { done: Promise.all(jobs).then(() => undefined), applied, kills, cancel: () => timers.forEach(clearTimeout) };
 }
 
 /** Waits (at most 60 s) for the projection to catch up, then counts the window's rows; `behind` is what it still lacked. */
@@ -197,7 +232,7 @@ export async function runScenario(s: Scenario, o: RunOptions): Promise<ScenarioR
   const meter = new ProcessMeter();
   const points: IntervalPoint[] = [];
   const processes = () => [
-    ...(o.stack.infra.kafkaPid ? [{ name: 'kafka', pid: o.stack.infra.kafkaPid }] : []),
+    ...(o.stack.infra.kafkaPids?.() ?? []).map((pid, i, all) => ({ name: all.length > 1 ? `kafka-${i + 1}` : 'kafka', pid })),
     ...o.stack.apps.map((a) => ({ name: a.instance, pid: a.child.pid })),
     { name: 'load generator', pid: process.pid },
   ];
@@ -206,6 +241,10 @@ export async function runScenario(s: Scenario, o: RunOptions): Promise<ScenarioR
   const windowStart = startedAt - 1000;
   const faults = scheduleFaults(s, o.stack, o.log, startedAt);
   let connectionErrors = 0;
+  // When answers came (real ms), for how long a broker kill held them up.
+  const okAt: number[] = [];
+  const errorAt: number[] = [];
+  const watchKills = s.faults.some((f) => f.kind === 'broker-kill');
   let lastSecond = { rate: 0, p99: 0, errors: 0 };
   // One interval's point. Samples are chained, never concurrent: consumerLag
   // can take seconds, and a sample still running when the next began (or when
@@ -242,6 +281,7 @@ export async function runScenario(s: Scenario, o: RunOptions): Promise<ScenarioR
     stopped: o.stopped,
     onComplete: (c: Completion) => {
       if (c.outcome === 'connection error') connectionErrors++;
+      if (watchKills) (c.serverError || c.dropped || c.outcome === 'connection error' ? errorAt : okAt).push(Date.now());
       if (c.warmup) return;
       const idx = Math.floor((c.arrivedS - s.time.warmupS) / interval);
       const b = buckets.get(idx) ?? { offered: 0, done: 0, lat: [], errors: {}, dropped: 0 };
@@ -264,6 +304,7 @@ export async function runScenario(s: Scenario, o: RunOptions): Promise<ScenarioR
   await sampling;
   faults.cancel();
   const endedAt = Date.now();
+  measureKills(faults.kills, okAt, errorAt, endedAt);
   // Intervals the sampler had not reached yet.
   for (const [idx, b] of [...buckets].sort((a, c) => a[0] - c[0])) {
     points.push({

@@ -1,4 +1,5 @@
-import { parseScenario, ScenarioError } from './scenario';
+import { repoRoot } from '@ndxp/infra/paths';
+import { loadScenario, parseScenario, ScenarioError } from './scenario';
 import { OFFICE_HOURS, profileWeight, realDurationS, realRateAt, weighted } from './profile';
 
 const valid = `name: test day
@@ -19,7 +20,7 @@ slo: { p99Ms: 250, errorRatio: 0.02 }
 describe('scenario files', () => {
   it('parses a valid scenario with its defaults', () => {
     const s = parseScenario(valid, 'x.yaml');
-    expect(s.topology).toEqual({ lgsps: 'all', lgspProcesses: 2, ndxpProcesses: 1 });
+    expect(s.topology).toEqual({ lgsps: 'all', lgspProcesses: 2, ndxpProcesses: 1, brokers: 1 });
     expect(s.faults).toEqual([{ at: '09:00', atS: 32400, kind: 'outage', database: 'population', forS: 3600 }]);
     expect(realDurationS(s)).toBe(120);
     expect(s.load.serviceMix['citizen-lookup']).toBeGreaterThan(0);
@@ -28,6 +29,37 @@ describe('scenario files', () => {
   it('reads an app-kill fault: which process of which app', () => {
     const s = parseScenario('name: a\nload: { rate: 5 }\nfaults:\n  - { at: "01:00", kind: app-kill, app: ndxp, process: 2 }\n', 'x.yaml');
     expect(s.faults[0]).toMatchObject({ kind: 'app-kill', app: 'ndxp', process: 2, atS: 3600 });
+  });
+
+  it('reads a three-broker topology with a broker kill (down for a while) and a restart of one broker', () => {
+    const text =
+      'name: a\ntopology: { brokers: 3 }\nload: { rate: 5 }\nfaults:\n  - { at: "01:00", kind: broker-kill, broker: 2, for: 10m }\n  - { at: "02:00", kind: broker-restart, broker: 3 }\n  - { at: "03:00", kind: broker-restart }\n';
+    const s = parseScenario(text, 'x.yaml');
+    expect(s.topology.brokers).toBe(3);
+    expect(s.faults).toEqual([
+      { at: '01:00', atS: 3600, kind: 'broker-kill', broker: 2, forS: 600 },
+      { at: '02:00', atS: 7200, kind: 'broker-restart', broker: 3 },
+      { at: '03:00', atS: 10800, kind: 'broker-restart' },
+    ]);
+  });
+
+  it('reads the example of a broker killed in a three-broker cluster (scenarios/cluster/broker-kill.yaml)', () => {
+    const { scenario } = loadScenario('cluster/broker-kill', repoRoot());
+    expect(scenario.topology.brokers).toBe(3);
+    expect(scenario.faults).toEqual([{ at: '00:03', atS: 180, kind: 'broker-kill', broker: 1, forS: 180 }]);
+  });
+
+  it.each([
+    ['name: a\ntopology: { brokers: 0 }\nload: { rate: 5 }\n', 'x.yaml:2: topology.brokers must be a number from 1 to 9 (got 0)'],
+    ['name: a\ntopology: { brokers: 2.5 }\nload: { rate: 5 }\n', 'x.yaml:2: topology.brokers must be a whole number of local Kafka brokers (got 2.5)'],
+    ['name: a\nload: { rate: 5 }\nfaults:\n  - { at: "01:00", kind: broker-kill }\n', 'x.yaml:4: faults[].broker is required for broker-kill: which of the 1 broker(s), from 1'],
+    [
+      'name: a\ntopology: { brokers: 3 }\nload: { rate: 5 }\nfaults:\n  - { at: "01:00", kind: broker-kill, broker: 4 }\n',
+      'x.yaml:5: faults[].broker must be a number from 1 to 3 (got 4)',
+    ],
+    ['name: a\nload: { rate: 5 }\nfaults:\n  - { at: "01:00", kind: broker-restart, broker: 2 }\n', 'x.yaml:4: faults[].broker must be a number from 1 to 1 (got 2)'],
+  ])('refuses a broker setting the topology cannot honour, naming its line: %j', (text, message) => {
+    expect(() => parseScenario(text, 'x.yaml')).toThrow(message);
   });
 
   it.each([

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'fs';
 import { join } from 'path';
 import { isMap, isScalar, isSeq, LineCounter, Node, parseDocument, YAMLMap } from 'yaml';
 import { SERVICES } from '@ndxp/contracts';
+import { MAX_LOCAL_BROKERS } from '@ndxp/infra/infra-plan';
 
 /**
  * A capacity scenario, as written in YAML (see scenarios/*.yaml). Simulated
@@ -12,11 +13,13 @@ export interface FaultStep {
   /** Simulated time of day, "HH:MM", from the scenario's start. */
   at: string;
   atS: number;
-  kind: 'outage' | 'latency' | 'errors' | 'lgsp-restart' | 'app-kill' | 'broker-restart';
+  kind: 'outage' | 'latency' | 'errors' | 'lgsp-restart' | 'app-kill' | 'broker-restart' | 'broker-kill';
+  /** broker-kill, broker-restart: which local broker (1-based, its node id); a broker-restart without one restarts them all. */
+  broker?: number;
   /** app-kill: which app's process is killed (the launcher's supervisor restarts it). */
   app?: 'registry' | 'providers' | 'ndxp' | 'lgsp';
   database?: 'population' | 'enterprise' | 'insurance';
-  /** Simulated duration, e.g. "1h", "30m". */
+  /** Simulated duration, e.g. "1h", "30m"; for a broker-kill, how long the broker stays down (unset: until a broker-restart). */
   forS?: number;
   latencyMs?: number;
   jitterMs?: number;
@@ -28,7 +31,8 @@ export interface FaultStep {
 export interface Scenario {
   name: string;
   description: string;
-  topology: { lgsps: 'all' | number; lgspProcesses: number; ndxpProcesses: number };
+  /** brokers: local Kafka brokers (KAFKA_CLUSTER_SIZE); 3 gives replication factor 3 with min.insync.replicas 2. */
+  topology: { lgsps: 'all' | number; lgspProcesses: number; ndxpProcesses: number; brokers: number };
   load: {
     /** Transactions per simulated day (compressed, then sampled), or an average rate of real requests a second. */
     dailyVolume?: number;
@@ -121,7 +125,9 @@ export function parseScenario(text: string, file: string): Scenario {
   if (!name) fail(root, 'name is required');
 
   const topo = section(root, 'topology');
-  if (topo) known(topo, 'topology.', ['lgsps', 'lgspProcesses', 'ndxpProcesses']);
+  if (topo) known(topo, 'topology.', ['lgsps', 'lgspProcesses', 'ndxpProcesses', 'brokers']);
+  const brokers = num(topo, 'topology.', 'brokers', 1, 1, MAX_LOCAL_BROKERS)!;
+  if (!Number.isInteger(brokers)) fail(topo?.get('brokers', true) as Node, `topology.brokers must be a whole number of local Kafka brokers (got ${brokers})`);
   const lgspsNode = topo?.get('lgsps', true) as Node | undefined;
   let lgsps: 'all' | number = 'all';
   if (lgspsNode !== undefined) {
@@ -160,6 +166,16 @@ export function parseScenario(text: string, file: string): Scenario {
   const startS = parseClock(start);
   if (startS === undefined) fail(startNode, `time.start must be a time of day HH:MM (got ${JSON.stringify(start)})`);
 
+  /** Which broker a broker fault hits: one of topology.brokers; a kill names it, and may say how long it stays down. */
+  const brokerFault = (f: YAMLMap, step: FaultStep, brokers: number) => {
+    const node = f.get('broker', true) as Node | undefined;
+    if (node === undefined && step.kind === 'broker-kill') fail(f, `faults[].broker is required for broker-kill: which of the ${brokers} broker(s), from 1`);
+    if (node !== undefined) {
+      step.broker = num(f, 'faults[].', 'broker', 1, 1, brokers);
+      if (!Number.isInteger(step.broker)) fail(node, `faults[].broker must be a whole broker number from 1 to ${brokers} (topology.brokers)`);
+    }
+    if (step.kind === 'broker-kill') step.forS = dur(f, 'faults[].', 'for', undefined);
+  };
   const faultsNode = root.get('faults', true) as Node | undefined;
   const faults: FaultStep[] = [];
   if (faultsNode !== undefined) {
@@ -167,12 +183,12 @@ export function parseScenario(text: string, file: string): Scenario {
     for (const item of (faultsNode as unknown as { items: Node[] }).items) {
       if (!isMap(item)) fail(item, 'each fault is a mapping with at and kind');
       const f = item as YAMLMap;
-      known(f, 'faults[].', ['at', 'kind', 'database', 'for', 'latencyMs', 'jitterMs', 'probability', 'errorKind', 'process', 'app']);
+      known(f, 'faults[].', ['at', 'kind', 'database', 'for', 'latencyMs', 'jitterMs', 'probability', 'errorKind', 'process', 'app', 'broker']);
       const atNode = f.get('at', true) as Node | undefined;
       const at = atNode && isScalar(atNode) ? String(atNode.value) : '';
       const atS = parseClock(at);
       if (atS === undefined) fail(atNode ?? f, `faults[].at must be a simulated time of day HH:MM (got ${JSON.stringify(at)})`);
-      const kind = str(f, 'faults[].', 'kind', 'outage', ['outage', 'latency', 'errors', 'lgsp-restart', 'app-kill', 'broker-restart'] as const);
+      const kind = str(f, 'faults[].', 'kind', 'outage', ['outage', 'latency', 'errors', 'lgsp-restart', 'app-kill', 'broker-restart', 'broker-kill'] as const);
       const step: FaultStep = { at, atS: atS!, kind };
       if (kind === 'outage' || kind === 'latency' || kind === 'errors') {
         const dbNode = f.get('database', true) as Node | undefined;
@@ -196,6 +212,7 @@ export function parseScenario(text: string, file: string): Scenario {
         if (f.get('app', true) === undefined) fail(f, 'faults[].app is required for app-kill (registry, providers, ndxp or lgsp)');
         step.app = str(f, 'faults[].', 'app', 'ndxp', ['registry', 'providers', 'ndxp', 'lgsp'] as const);
       }
+      if (kind === 'broker-kill' || kind === 'broker-restart') brokerFault(f, step, brokers);
       faults.push(step);
     }
   }
@@ -210,6 +227,7 @@ export function parseScenario(text: string, file: string): Scenario {
       lgsps,
       lgspProcesses: num(topo, 'topology.', 'lgspProcesses', 1, 1, 16)!,
       ndxpProcesses: num(topo, 'topology.', 'ndxpProcesses', 1, 1, 16)!,
+      brokers,
     },
     load: {
       dailyVolume,

@@ -3,6 +3,7 @@ import { join } from 'path';
 import { parse } from 'yaml';
 import { AppConfig, DEFAULT_PORTS, loadConfig, PUBLIC_DEFAULTS, refuseDefaultSecrets } from '@ndxp/platform';
 import { KAFKA_VERSION, LOCAL_DEFAULTS } from './infra-plan';
+import { replicationFor } from './kafka/local-kafka-broker';
 import { APPS } from './stack';
 import { repoRoot } from './paths';
 
@@ -41,7 +42,13 @@ const imageProperty = (name: string): string =>
     .replace(/_/g, '.')
     .replace(/\.\.\./g, '-')
     .replace(/\.\./g, '_');
-const brokerProperties = (): Record<string, string> => Object.fromEntries(Object.entries(services.kafka.environment).map(([k, v]) => [imageProperty(k), String(v)]));
+const propertiesOf = (svc: any): Record<string, string> =>
+  Object.fromEntries(
+    Object.entries(svc.environment as Record<string, unknown>)
+      .filter(([k]) => k.startsWith('KAFKA_'))
+      .map(([k, v]) => [imageProperty(k), String(v)]),
+  );
+const brokerProperties = (): Record<string, string> => propertiesOf(services.kafka);
 const listenersOf = (value: string): Record<string, string> => Object.fromEntries(value.split(',').map((l) => l.split('://')));
 
 describe('docker/docker-compose.yml', () => {
@@ -170,5 +177,82 @@ describe('docker/docker-compose.yml', () => {
     expect(mounts).toContainEqual(['./grafana/dashboards', '/var/lib/grafana/dashboards', 'ro']);
     const provider = parse(readFileSync(join(repoRoot(), 'docker', 'grafana', 'provisioning', 'dashboards', 'dashboards.yml'), 'utf8'));
     expect(provider.providers[0].options.path).toBe('/var/lib/grafana/dashboards');
+  });
+});
+
+/** A service's networks as a mapping: compose takes a list or a mapping, and merges them so. */
+const networksOf = (svc: any): Record<string, any> => (Array.isArray(svc.networks) ? Object.fromEntries(svc.networks.map((n: string) => [n, {}])) : { ...(svc.networks ?? {}) });
+
+/** `docker compose -f a -f b`'s merge, for what these files use: mappings merged key by key, lists replaced. */
+function overlay(base: any, over: any, key = ''): any {
+  if (key === 'networks' && (Array.isArray(base) || Array.isArray(over))) return overlay(networksOf({ networks: base }), networksOf({ networks: over }));
+  if (!base || !over || typeof base !== 'object' || typeof over !== 'object' || Array.isArray(base) || Array.isArray(over)) return over ?? base;
+  const out: Record<string, any> = { ...base };
+  for (const [k, v] of Object.entries(over)) out[k] = k in base ? overlay(base[k], v, k) : v;
+  return out;
+}
+
+describe('docker/docker-compose.cluster.yml laid over docker-compose.yml', () => {
+  const cluster = overlay(compose, parse(readFileSync(join(repoRoot(), 'docker', 'docker-compose.cluster.yml'), 'utf8'), { merge: true }));
+  const svcs = cluster.services as Record<string, any>;
+  const nodes = ['kafka', 'kafka-2', 'kafka-3'];
+  const props = nodes.map((n) => propertiesOf(svcs[n]));
+
+  it('runs three brokers of the local version, each a controller with its own id, one quorum and one cluster id', () => {
+    expect(nodes.map((n) => svcs[n].image)).toEqual(Array(3).fill(`apache/kafka:${KAFKA_VERSION}`));
+    expect(props.map((p) => p['node.id'])).toEqual(['1', '2', '3']);
+    expect(new Set(nodes.map((n) => svcs[n].environment.CLUSTER_ID)).size).toBe(1);
+    const voters = props[0]['controller.quorum.voters'];
+    props.forEach((p, i) => {
+      expect(p['process.roles']).toBe('broker,controller');
+      expect(p['controller.quorum.voters']).toBe(voters);
+      expect(voters.split(',')).toContain(`${i + 1}@${listenersOf(p.listeners).CONTROLLER}`);
+    });
+  });
+
+  it('gives every topic three replicas of which acks=all needs two, the internal topics too, as the local cluster does', () => {
+    const r = replicationFor(3);
+    for (const p of props) {
+      expect(p['default.replication.factor']).toBe(String(r.factor));
+      expect(p['min.insync.replicas']).toBe(String(r.minInsync));
+      expect(p['offsets.topic.replication.factor']).toBe(String(r.factor));
+      expect(p['transaction.state.log.replication.factor']).toBe(String(r.factor));
+      expect(p['transaction.state.log.min.isr']).toBe(String(r.minInsync));
+    }
+  });
+
+  it('differs between brokers only in id and addresses: no setting drifts from one broker to another', () => {
+    const own = ['node.id', 'listeners', 'advertised.listeners'];
+    const shared = (p: Record<string, string>) => Object.fromEntries(Object.entries(p).filter(([k]) => !own.includes(k)));
+    expect(shared(props[1])).toEqual(shared(props[0]));
+    expect(shared(props[2])).toEqual(shared(props[0]));
+  });
+
+  it('keeps the listeners without a login on kafka-peers, an internal network of the brokers alone; the apps reach SCRAM only', () => {
+    expect(cluster.networks['kafka-peers'].internal).toBe(true);
+    const onPeers = Object.entries(svcs)
+      .filter(([, svc]) => 'kafka-peers' in networksOf(svc))
+      .map(([name]) => name);
+    expect(onPeers.sort()).toEqual(nodes);
+    nodes.forEach((n, i) => {
+      const p = props[i];
+      const aliases: string[] = networksOf(svcs[n])['kafka-peers'].aliases;
+      const protocols = Object.fromEntries(p['listener.security.protocol.map'].split(',').map((x) => x.split(':')));
+      for (const [name, address] of Object.entries(listenersOf(p.listeners))) if (protocols[name] !== 'SASL_PLAINTEXT') expect(aliases).toContain(address.split(':')[0]);
+      expect(protocols.INTERNAL).toBe('SASL_PLAINTEXT');
+      expect(svcs[n].ports).toBeUndefined();
+      expect(svcs[n].healthcheck.test[1]).toContain(`--bootstrap-server ${listenersOf(p.listeners)[p['inter.broker.listener.name']]} `);
+    });
+    expect(svcs['kafka-users'].network_mode).toBe('service:kafka');
+    expect(svcs['kafka-users'].command[0]).toContain(`--bootstrap-server ${listenersOf(props[0].listeners).PEER} --alter --entity-type users`);
+    for (const app of APPS) expect(Object.keys(networksOf(svcs[app])).sort()).toEqual(['backend', 'default']);
+  });
+
+  it.each(APPS)('gives %s every broker to bootstrap from, and starts it after all three are healthy', (app) => {
+    const config = loadConfig(app, AppConfig, interpolated(svcs[app].environment, SHELL));
+    const internal = props.map((p) => listenersOf(p['advertised.listeners']).INTERNAL);
+    expect(config.kafkaBrokers).toEqual(internal);
+    for (const n of nodes) expect(svcs[app].depends_on[n].condition).toBe('service_healthy');
+    expect(svcs[app].depends_on['kafka-users'].condition).toBe('service_completed_successfully');
   });
 });

@@ -6,6 +6,7 @@ export * from './process';
 export * from './kafka/kafka-jars';
 export * from './kafka/kafka-probe';
 export * from './kafka/local-kafka-broker';
+export * from './kafka/local-kafka-cluster';
 export * from './postgres/postgres';
 export * from './testcontainers';
 export * from './stack';

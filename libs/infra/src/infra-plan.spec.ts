@@ -15,7 +15,7 @@ describe('resolveInfraPlan', () => {
 
   it('starts a local broker and uses the Postgres server on 5432 when it answers', () => {
     const plan = resolveInfraPlan({}, local);
-    expect(plan.kafka).toEqual({ mode: 'local', port: 9092, controllerPort: 9093, heap: '768m', version: KAFKA_VERSION });
+    expect(plan.kafka).toEqual({ mode: 'local', port: 9092, controllerPort: 9093, heap: '768m', version: KAFKA_VERSION, nodes: [{ port: 9092, controllerPort: 9093 }] });
     expect(plan.postgres).toEqual({ mode: 'local-server', url: 'postgres://postgres@127.0.0.1:5432/ndxp' });
     expect(plan.apps).toEqual({ registry: 3001, ndxp: 3002, lgsp: 3003, providers: 3004 });
   });
@@ -44,6 +44,43 @@ describe('resolveInfraPlan', () => {
     const plan = resolveInfraPlan({ KAFKA_PORT: '19092', KAFKA_CONTROLLER_PORT: '19093', LGSP_PORT: '8080' }, local);
     expect(plan.kafka).toMatchObject({ port: 19092, controllerPort: 19093 });
     expect(plan.apps.lgsp).toBe(8080);
+  });
+
+  it('given KAFKA_CLUSTER_SIZE=3, then three local brokers two ports apart, each with its controller, and a smaller heap each', () => {
+    const plan = resolveInfraPlan({ KAFKA_CLUSTER_SIZE: '3' }, local);
+    expect(plan.kafka).toMatchObject({
+      mode: 'local',
+      port: 9092,
+      controllerPort: 9093,
+      heap: '512m',
+      nodes: [
+        { port: 9092, controllerPort: 9093 },
+        { port: 9094, controllerPort: 9095 },
+        { port: 9096, controllerPort: 9097 },
+      ],
+    });
+    expect(resolveInfraPlan({ KAFKA_CLUSTER_SIZE: '3', KAFKA_HEAP: '1g' }, local).kafka).toMatchObject({ heap: '1g' });
+  });
+
+  it.each([
+    [{ KAFKA_CLUSTER_SIZE: '0' }, /KAFKA_CLUSTER_SIZE \(--brokers\) must be a whole number of local brokers from 1 to 9, e.g. 3 \(got "0"\)/],
+    [{ KAFKA_CLUSTER_SIZE: 'three' }, /KAFKA_CLUSTER_SIZE .*got "three"/],
+    [{ KAFKA_CLUSTER_SIZE: '2.5' }, /KAFKA_CLUSTER_SIZE .*got "2.5"/],
+    [{ KAFKA_CLUSTER_SIZE: '3', KAFKA_BROKERS: 'kafka:9092' }, /KAFKA_CLUSTER_SIZE \(--brokers\) starts local brokers, but KAFKA_BROKERS points at a broker of yours/],
+    [{ KAFKA_CLUSTER_SIZE: '3', KAFKA_PORT: '9092', KAFKA_CONTROLLER_PORT: '9094' }, /port 9094 would be both broker 1's controller port and broker 2's client port/],
+    [{ KAFKA_CLUSTER_SIZE: '3', KAFKA_PORT: '65532', KAFKA_CONTROLLER_PORT: '9093' }, /broker 3's client port would be 65536, above 65535/],
+  ])('given a cluster setting it cannot honour (%j), then it refuses naming the setting', (env, message) => {
+    expect(() => resolveInfraPlan(env, local)).toThrow(PlanError);
+    expect(() => resolveInfraPlan(env, local)).toThrow(message);
+  });
+
+  it('given KAFKA_CONTROLLER_PORT an even number apart but beyond the cluster, then no port is shared', () => {
+    const nodes = (resolveInfraPlan({ KAFKA_CLUSTER_SIZE: '3', KAFKA_PORT: '9092', KAFKA_CONTROLLER_PORT: '9098' }, local).kafka as { nodes: object[] }).nodes;
+    expect(nodes).toEqual([
+      { port: 9092, controllerPort: 9098 },
+      { port: 9094, controllerPort: 9100 },
+      { port: 9096, controllerPort: 9102 },
+    ]);
   });
 
   it.each([

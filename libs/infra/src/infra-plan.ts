@@ -7,6 +7,8 @@ export const LOCAL_DEFAULTS = {
   kafkaPort: 9092,
   kafkaControllerPort: 9093,
   kafkaHeap: '768m',
+  /** Each of several brokers: three of 768 MB would take 2.3 GB of a laptop. */
+  kafkaClusterHeap: '512m',
   postgresPort: 5432,
   embeddedPostgresPort: 54329,
   database: 'ndxp',
@@ -14,9 +16,24 @@ export const LOCAL_DEFAULTS = {
 
 export type SaslCredentials = NonNullable<KafkaSecurity['sasl']>;
 
+/** Where one local broker listens: clients on `port`, the other controllers on `controllerPort`. */
+export interface KafkaNodePorts {
+  port: number;
+  controllerPort: number;
+}
+
 export type KafkaPlan =
   | { mode: 'external'; brokers: string }
-  | { mode: 'local'; port: number; controllerPort: number; heap: string; version: string; sasl?: SaslCredentials }
+  | {
+      mode: 'local';
+      port: number;
+      controllerPort: number;
+      heap: string;
+      version: string;
+      sasl?: SaslCredentials;
+      /** One per broker (KAFKA_CLUSTER_SIZE, `up --brokers N`); the first is port and controllerPort. */
+      nodes: KafkaNodePorts[];
+    }
   | { mode: 'testcontainers'; version: string };
 
 export type PostgresPlan =
@@ -69,6 +86,43 @@ function localSasl(sasl: SaslCredentials): SaslCredentials {
   return sasl;
 }
 
+/** The most local brokers: each is a JVM of half a gigabyte. */
+export const MAX_LOCAL_BROKERS = 9;
+
+/** How many local brokers: KAFKA_CLUSTER_SIZE (what `up --brokers N` and a scenario's topology.brokers set), 1 by default. */
+export function clusterSize(env: NodeJS.ProcessEnv): number {
+  const raw = env.KAFKA_CLUSTER_SIZE;
+  if (raw === undefined || raw === '') return 1;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_LOCAL_BROKERS)
+    throw new PlanError(`KAFKA_CLUSTER_SIZE (--brokers) must be a whole number of local brokers from 1 to ${MAX_LOCAL_BROKERS}, e.g. 3 (got "${raw}")`);
+  return n;
+}
+
+/**
+ * Broker i (from 0) listens on KAFKA_PORT + 2i and its controller on KAFKA_CONTROLLER_PORT + 2i: with the
+ * defaults 9092, 9094, 9096 and 9093, 9095, 9097. A port two of them would share is refused, naming it.
+ */
+export function kafkaNodePorts(port: number, controllerPort: number, size: number): KafkaNodePorts[] {
+  const nodes = Array.from({ length: size }, (_, i) => ({ port: port + 2 * i, controllerPort: controllerPort + 2 * i }));
+  const seen = new Map<number, string>();
+  nodes.forEach((n, i) => {
+    for (const [p, what] of [
+      [n.port, `broker ${i + 1}'s client port`],
+      [n.controllerPort, `broker ${i + 1}'s controller port`],
+    ] as const) {
+      if (p > 65535) throw new PlanError(`${what} would be ${p}, above 65535: choose a lower KAFKA_PORT / KAFKA_CONTROLLER_PORT`);
+      const other = seen.get(p);
+      if (other)
+        throw new PlanError(
+          `port ${p} would be both ${other} and ${what} (broker i listens on KAFKA_PORT + 2i, its controller on KAFKA_CONTROLLER_PORT + 2i): choose KAFKA_PORT and KAFKA_CONTROLLER_PORT an odd number apart, or more than ${2 * (size - 1)} apart`,
+        );
+      seen.set(p, what);
+    }
+  });
+  return nodes;
+}
+
 /**
  * Decides where Kafka and PostgreSQL come from. Environment variables always
  * win; then testcontainers if asked for and a Docker engine answers; then the
@@ -84,6 +138,11 @@ export function resolveInfraPlan(env: NodeJS.ProcessEnv, facts: MachineFacts): I
   const containers = wantContainers && facts.dockerEngineAnswers;
 
   const security = kafkaSecurity(env);
+  const size = clusterSize(env);
+  if (size > 1 && (env.KAFKA_BROKERS || containers))
+    throw new PlanError(
+      `KAFKA_CLUSTER_SIZE (--brokers) starts local brokers, but ${env.KAFKA_BROKERS ? 'KAFKA_BROKERS points at a broker of yours' : 'NDXP_TESTCONTAINERS asks for a container'}: unset one of them`,
+    );
   let kafka: KafkaPlan;
   if (env.KAFKA_BROKERS) {
     if (!KAFKA_BROKERS_PATTERN.test(env.KAFKA_BROKERS)) throw new PlanError(`KAFKA_BROKERS must be a comma-separated list of host:port (got "${env.KAFKA_BROKERS}")`);
@@ -92,14 +151,16 @@ export function resolveInfraPlan(env: NodeJS.ProcessEnv, facts: MachineFacts): I
     if (security.sasl || security.ssl) throw new PlanError('KAFKA_SASL_* and KAFKA_SSL need the local broker or KAFKA_BROKERS: the testcontainers broker has neither');
     kafka = { mode: 'testcontainers', version: KAFKA_VERSION };
   } else {
+    const [kafkaPort, controllerPort] = [port(env, 'KAFKA_PORT', LOCAL_DEFAULTS.kafkaPort), port(env, 'KAFKA_CONTROLLER_PORT', LOCAL_DEFAULTS.kafkaControllerPort)];
+    if (kafkaPort === controllerPort) throw new PlanError('KAFKA_PORT and KAFKA_CONTROLLER_PORT must differ');
     kafka = {
       mode: 'local',
-      port: port(env, 'KAFKA_PORT', LOCAL_DEFAULTS.kafkaPort),
-      controllerPort: port(env, 'KAFKA_CONTROLLER_PORT', LOCAL_DEFAULTS.kafkaControllerPort),
-      heap: env.KAFKA_HEAP || LOCAL_DEFAULTS.kafkaHeap,
+      port: kafkaPort,
+      controllerPort,
+      heap: env.KAFKA_HEAP || (size > 1 ? LOCAL_DEFAULTS.kafkaClusterHeap : LOCAL_DEFAULTS.kafkaHeap),
       version: KAFKA_VERSION,
+      nodes: kafkaNodePorts(kafkaPort, controllerPort, size),
     };
-    if (kafka.port === kafka.controllerPort) throw new PlanError('KAFKA_PORT and KAFKA_CONTROLLER_PORT must differ');
     if (!/^\d+[mg]$/.test(kafka.heap)) throw new PlanError(`KAFKA_HEAP must look like 512m or 1g (got "${kafka.heap}")`);
     if (security.ssl) throw new PlanError('KAFKA_SSL=true needs a broker with TLS, and the local broker has none: set KAFKA_BROKERS to one, or leave KAFKA_SSL unset');
     if (security.sasl) kafka.sasl = localSasl(security.sasl);

@@ -3,7 +3,8 @@ import { join } from 'path';
 import { createInterface } from 'readline';
 import { cacheDir, repoRoot, runDir } from './paths';
 import { InfraPlan, KAFKA_VERSION, resolveInfraPlan } from './infra-plan';
-import { LocalKafkaBroker } from './kafka/local-kafka-broker';
+import { replicationFor } from './kafka/local-kafka-broker';
+import { LocalKafkaCluster } from './kafka/local-kafka-cluster';
 import { Log } from './kafka/kafka-jars';
 import { waitFor } from './net';
 import { EmbeddedPostgresServer, ensureDatabase, postgresServerAnswers } from './postgres/postgres';
@@ -25,12 +26,21 @@ export interface InfraHandle {
   databaseUrl: string;
   timings: Record<string, number>;
   kafkaPid?: number;
+  /** Every local broker's live process (one, or the cluster's). */
+  kafkaPids?: () => number[];
+  /** How many local brokers run (0 for an external broker or a container). */
+  kafkaNodes: number;
   /** Settings the apps get unless the environment says otherwise (what this broker allows). */
   appDefaults: Record<string, string>;
-  /** Stops and starts the local broker on the same data (for fault scenarios); undefined for an external one. */
+  /** Stops and starts the local broker(s) on the same data (for fault scenarios); undefined for an external one. */
   restartKafka?: () => Promise<void>;
   /** Kills the local broker (SIGKILL), leaves it down for downMs, starts it again on the same data. */
   crashKafka?: (downMs: number) => Promise<void>;
+  /** kill -9 of local broker `index` (1-based); it stays down until startBroker. */
+  killBroker?: (index: number) => Promise<void>;
+  /** Starts local broker `index` again on its data (after killBroker), or stops and starts it cleanly. */
+  startBroker?: (index: number) => Promise<void>;
+  restartBroker?: (index: number) => Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -62,8 +72,7 @@ export async function startInfra(o: UpOptions): Promise<InfraHandle> {
   try {
     let kafkaBrokers: string;
     let kafkaPid: number | undefined;
-    let restartKafka: (() => Promise<void>) | undefined;
-    let crashKafka: ((downMs: number) => Promise<void>) | undefined;
+    let local: LocalKafkaCluster | undefined;
     const tk = Date.now();
     switch (o.skipKafka ? 'skip' : plan.kafka.mode) {
       case 'skip':
@@ -83,33 +92,11 @@ export async function startInfra(o: UpOptions): Promise<InfraHandle> {
       }
       case 'local': {
         if (plan.kafka.mode !== 'local') throw new Error('unreachable');
-        const login = plan.kafka.sasl ? `, SASL/${plan.kafka.sasl.mechanism.toUpperCase()} logins only (user ${plan.kafka.sasl.username})` : '';
-        o.log(`Kafka: starting a local Apache Kafka ${plan.kafka.version} broker (KRaft${login}) on 127.0.0.1:${plan.kafka.port} ...`);
-        const broker = new LocalKafkaBroker({
-          ...plan.kafka,
-          dir: join(run, 'kafka'),
-          cacheDir: cacheDir(env),
-          log: o.log,
-          fresh: o.fresh,
-          env,
-        });
-        stops.push(() => broker.stop());
-        const r = await broker.start();
-        timings.kafkaJarsMs = r.jarsMs;
-        timings.kafkaBrokerMs = r.brokerMs;
-        timings.kafkaRoundTripMs = r.roundTripMs;
-        kafkaBrokers = broker.brokers.join(',');
-        kafkaPid = broker.pid;
-        restartKafka = async () => {
-          await broker.stop();
-          await broker.start();
-        };
-        crashKafka = async (downMs) => {
-          await broker.kill();
-          await new Promise((r) => setTimeout(r, downMs));
-          await broker.start();
-        };
-        o.log(`Kafka: up at ${kafkaBrokers} (broker listening after ${(r.brokerMs / 1000).toFixed(1)} s, message round trip ${r.roundTripMs} ms; log: ${broker.logFile})`);
+        const cluster = await startLocalKafka(plan.kafka, run, env, o, timings);
+        stops.push(() => cluster.stop());
+        kafkaBrokers = cluster.brokers.join(',');
+        kafkaPid = cluster.pids[0];
+        local = cluster;
         break;
       }
     }
@@ -146,11 +133,54 @@ export async function startInfra(o: UpOptions): Promise<InfraHandle> {
     o.log(`PostgreSQL: database ${new URL(databaseUrl).pathname.slice(1)} ${created === 'created' ? 'created' : 'ready'}`);
     // The local broker allows 1 s sessions: 3 s lets a restarted hub have its partitions back within 5 s.
     const appDefaults: Record<string, string> = plan.kafka.mode === 'local' && !o.skipKafka ? { KAFKA_SESSION_TIMEOUT_MS: '3000' } : {};
-    return { plan, kafkaBrokers, databaseUrl, timings, kafkaPid, appDefaults, restartKafka, crashKafka, stop: stopAll };
+    return { plan, kafkaBrokers, databaseUrl, timings, kafkaPid, kafkaNodes: local?.size ?? 0, appDefaults, ...(local ? localKafkaFaults(local) : {}), stop: stopAll };
   } catch (e) {
     await stopAll();
     throw e;
   }
+}
+
+type LocalPlan = Extract<InfraPlan['kafka'], { mode: 'local' }>;
+
+/** The local broker, or the cluster of KAFKA_CLUSTER_SIZE brokers (data in `run`/kafka-cluster), started and proven. */
+async function startLocalKafka(plan: LocalPlan, run: string, env: NodeJS.ProcessEnv, o: UpOptions, timings: Record<string, number>): Promise<LocalKafkaCluster> {
+  const n = plan.nodes.length;
+  const login = plan.sasl ? `, SASL/${plan.sasl.mechanism.toUpperCase()} logins only (user ${plan.sasl.username})` : '';
+  const where = plan.nodes.map((p) => `127.0.0.1:${p.port}`).join(', ');
+  o.log(
+    n === 1
+      ? `Kafka: starting a local Apache Kafka ${plan.version} broker (KRaft${login}) on ${where} ...`
+      : `Kafka: starting a local cluster of ${n} Apache Kafka ${plan.version} brokers (KRaft, each also a controller${login}; replication factor ${replicationFor(n).factor}, min.insync.replicas ${replicationFor(n).minInsync}) on ${where} ...`,
+  );
+  const cluster = new LocalKafkaCluster({ ...plan, dir: join(run, n === 1 ? 'kafka' : 'kafka-cluster'), cacheDir: cacheDir(env), log: o.log, fresh: o.fresh, env });
+  const r = await cluster.start();
+  timings.kafkaJarsMs = r.jarsMs;
+  timings.kafkaBrokerMs = r.brokerMs;
+  timings.kafkaRoundTripMs = r.roundTripMs;
+  const logs = n === 1 ? `log: ${cluster.logFiles[0]}` : `logs: ${cluster.logFiles.join(', ')}`;
+  o.log(
+    `Kafka: up at ${cluster.brokers.join(',')} (${n === 1 ? 'broker' : 'all brokers'} listening after ${(r.brokerMs / 1000).toFixed(1)} s, message round trip ${r.roundTripMs} ms; ${logs})`,
+  );
+  return cluster;
+}
+
+/** What fault scenarios do to the local brokers. */
+function localKafkaFaults(cluster: LocalKafkaCluster): Pick<InfraHandle, 'kafkaPids' | 'restartKafka' | 'crashKafka' | 'killBroker' | 'startBroker' | 'restartBroker'> {
+  return {
+    kafkaPids: () => cluster.pids,
+    restartKafka: async () => {
+      await cluster.stop();
+      await cluster.start();
+    },
+    crashKafka: async (downMs) => {
+      for (const i of cluster.members.keys()) await cluster.kill(i + 1);
+      await new Promise((r) => setTimeout(r, downMs));
+      await cluster.start();
+    },
+    killBroker: (i) => cluster.kill(i),
+    startBroker: (i) => cluster.revive(i),
+    restartBroker: (i) => cluster.restart(i),
+  };
 }
 
 export interface AppProcess {
@@ -219,7 +249,7 @@ export function stackProcesses(env: NodeJS.ProcessEnv, ports: Record<StackApp, n
 /** Ports the stack's other parts hold, which no app process may be given. */
 function reservedPorts(env: NodeJS.ProcessEnv, plan: InfraPlan): number[] {
   const ports = [Number(env.PROMETHEUS_PORT || 9090)];
-  if (plan.kafka.mode === 'local') ports.push(plan.kafka.port, plan.kafka.controllerPort);
+  if (plan.kafka.mode === 'local') for (const n of plan.kafka.nodes) ports.push(n.port, n.controllerPort);
   if (plan.postgres.mode === 'embedded') ports.push(plan.postgres.port);
   return ports;
 }

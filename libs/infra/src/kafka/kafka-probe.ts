@@ -1,6 +1,6 @@
 import { randomUUID } from 'crypto';
-import { Kafka, logLevel } from 'kafkajs';
-import { ensureTopics, kafkaAuth, KafkaSecurity } from '@ndxp/platform';
+import { Consumer, Kafka, logLevel } from 'kafkajs';
+import { ensureTopics, kafkaAuth, KafkaSecurity, unknownTopic } from '@ndxp/platform';
 
 /**
  * Proves the broker works end to end: creates a topic, produces a message with
@@ -19,7 +19,7 @@ export async function kafkaRoundTrip(brokers: string[], topic: string, timeoutMs
     await admin.connect();
     await ensureTopics(admin, [{ topic }]);
     await consumer.connect();
-    await consumer.subscribe({ topic, fromBeginning: true });
+    await subscribeSoon(consumer, topic);
     const seen = new Promise<void>((resolve) => {
       void consumer.run({
         eachMessage: async ({ message }) => {
@@ -39,5 +39,18 @@ export async function kafkaRoundTrip(brokers: string[], topic: string, timeoutMs
   } finally {
     if (timer) clearTimeout(timer);
     await Promise.allSettled([consumer.disconnect(), producer.disconnect(), admin.disconnect()]);
+  }
+}
+
+/** Subscribes, asking again for up to 10 s while the broker asked has not learnt of the new topic (in a cluster). */
+async function subscribeSoon(consumer: Consumer, topic: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    try {
+      return await consumer.subscribe({ topic, fromBeginning: true });
+    } catch (e) {
+      if (!unknownTopic(e) || Date.now() > deadline) throw e;
+      await new Promise((r) => setTimeout(r, 250));
+    }
   }
 }

@@ -24,6 +24,33 @@ export interface LocalKafkaOptions {
   env?: NodeJS.ProcessEnv;
   /** Clients log in with SASL/SCRAM as this user (created when the storage is formatted); unset: plaintext, no login. */
   sasl?: SaslCredentials;
+  /** As a member of a cluster (LocalKafkaCluster): its node, the quorum, the shared settings. Unset: a cluster of one. */
+  member?: ClusterMember;
+}
+
+/** What a node of a several-broker cluster shares with the others, and its own id. */
+export interface ClusterMember {
+  nodeId: number;
+  /** controller.quorum.voters: every node's id@host:controller port. */
+  voters: string;
+  replication: Replication;
+  /** Formatted into every node's storage: nodes of different cluster ids refuse each other. */
+  clusterId: string;
+  /** The controller listener's PLAIN password (with SASL): every controller must accept the others'. */
+  controllerSecret?: string;
+}
+
+export interface Replication {
+  /** default.replication.factor, and that of the internal topics. */
+  factor: number;
+  /** min.insync.replicas: how many replicas an acks=all write must reach. */
+  minInsync: number;
+}
+
+/** One broker keeps one copy; several keep up to three, of which an acks=all write needs two (one may fail). */
+export function replicationFor(brokers: number): Replication {
+  const factor = Math.min(brokers, 3);
+  return { factor, minInsync: Math.max(1, factor - 1) };
 }
 
 export interface StartReport {
@@ -40,6 +67,10 @@ export interface BrokerSettings {
   sasl?: SaslCredentials;
   /** The controller listener's PLAIN password (with `sasl`): made for each start, broker and controller being one process. */
   controllerSecret?: string;
+  /** Node 1 of a one-node quorum unless given. */
+  nodeId?: number;
+  voters?: string;
+  replication?: Replication;
 }
 
 function plaintextListeners(o: BrokerSettings): string[] {
@@ -76,23 +107,29 @@ function saslListeners(o: BrokerSettings, sasl: SaslCredentials): string[] {
   ];
 }
 
-/** Single-node settings: one broker that is also the KRaft controller; with `sasl`, no listener without a login. */
+/**
+ * One node that is both broker and KRaft controller: alone (node 1, replication 1) or one of a cluster's
+ * (its node id, the shared quorum and replication); with `sasl`, no listener without a login.
+ */
 export function serverProperties(o: BrokerSettings): string {
+  const nodeId = o.nodeId ?? 1;
+  const r = o.replication ?? { factor: 1, minInsync: 1 };
   return [
     'process.roles=broker,controller',
-    'node.id=1',
-    `controller.quorum.voters=1@127.0.0.1:${o.controllerPort}`,
+    `node.id=${nodeId}`,
+    `controller.quorum.voters=${o.voters ?? `${nodeId}@127.0.0.1:${o.controllerPort}`}`,
     ...(o.sasl ? saslListeners(o, o.sasl) : plaintextListeners(o)),
     `log.dirs=${o.dataDir}`,
-    // One broker: every internal topic must have replication factor 1, or
-    // consumer groups never find their coordinator.
-    'offsets.topic.replication.factor=1',
+    // Internal topics must not ask for more replicas than there are brokers (with one broker, consumer groups
+    // would never find their coordinator); every topic gets the cluster's factor unless it names one.
+    `offsets.topic.replication.factor=${r.factor}`,
     'offsets.topic.num.partitions=10',
-    'transaction.state.log.replication.factor=1',
-    'transaction.state.log.min.isr=1',
-    'share.coordinator.state.topic.replication.factor=1',
-    'default.replication.factor=1',
-    'min.insync.replicas=1',
+    `transaction.state.log.replication.factor=${r.factor}`,
+    `transaction.state.log.min.isr=${r.minInsync}`,
+    `share.coordinator.state.topic.replication.factor=${r.factor}`,
+    `default.replication.factor=${r.factor}`,
+    // With three copies an acks=all write is acknowledged once two hold it: one broker may die without loss.
+    `min.insync.replicas=${r.minInsync}`,
     // Consumers join at once instead of waiting 3 s for others that never come.
     'group.initial.rebalance.delay.ms=0',
     // Lets the apps use short consumer sessions (KAFKA_SESSION_TIMEOUT_MS=3000): a crashed member's
@@ -143,7 +180,11 @@ export function clusterIdFor(dataDir: string): string {
     const m = readFileSync(meta, 'utf8').match(/^cluster\.id=(.+)$/m);
     if (m) return m[1].trim();
   }
-  // Like Kafka's own Uuid.randomUuid: never starting with '-', which the storage tool would read as an option.
+  return newClusterId();
+}
+
+/** Like Kafka's own Uuid.randomUuid: never starting with '-', which the storage tool would read as an option. */
+export function newClusterId(): string {
   for (;;) {
     const id = randomBytes(16).toString('base64url');
     if (!id.startsWith('-')) return id;
@@ -205,7 +246,13 @@ export class LocalKafkaBroker {
     unlinkSync(this.pidFile);
   }
 
-  async start(): Promise<StartReport> {
+  /** "the Kafka broker", or "Kafka broker 2" in a cluster: for messages. */
+  get name(): string {
+    return this.o.member ? `Kafka broker ${this.o.member.nodeId}` : 'the Kafka broker';
+  }
+
+  /** Starts the broker and proves it with a message round trip (`probe: false`: a cluster probes once, when all are up). */
+  async start(probe = true): Promise<StartReport> {
     const env = this.o.env ?? process.env;
     const java = checkJava(env);
     const t0 = Date.now();
@@ -218,60 +265,82 @@ export class LocalKafkaBroker {
     );
 
     await this.stopOrphan();
-    for (const p of [this.o.port, this.o.controllerPort]) {
-      if (await portAnswers(p))
-        throw new Error(
-          `port ${p} is already in use, so the local Kafka broker cannot listen there. ` +
-            `Stop whatever holds it, choose other ports with KAFKA_PORT / KAFKA_CONTROLLER_PORT, ` +
-            `or point KAFKA_BROKERS at that broker if it is one.`,
-        );
-    }
-
-    const dataDir = join(this.o.dir, 'data');
-    const logDir = join(this.o.dir, 'logs');
-    if (this.o.fresh) rmSync(dataDir, { recursive: true, force: true });
-    mkdirSync(dataDir, { recursive: true });
-    mkdirSync(logDir, { recursive: true });
-    const props = join(this.o.dir, 'server.properties');
-    const log4j = join(this.o.dir, 'log4j.properties');
-    writeFileSync(props, serverProperties({ port: this.o.port, controllerPort: this.o.controllerPort, dataDir, sasl: this.o.sasl }), { mode: 0o600 });
-    chmodSync(props, 0o600); // it may hold passwords; a file from an earlier run keeps its mode otherwise
-    writeFileSync(log4j, LOG4J(logDir));
-
-    const classpath = `${jars.libsDir}/*`;
-    const jvmCommon = ['-cp', classpath, `-Dlog4j.configuration=file:${log4j}`, `-Dkafka.logs.dir=${logDir}`, '-Djava.awt.headless=true'];
+    await this.checkPorts();
     const t1 = Date.now();
-    // Formatting is idempotent with --ignore-formatted: data from an earlier run is kept.
-    this.format(java.command, jvmCommon, dataDir, props);
-
-    const console = createWriteStream(join(logDir, 'console.log'), { flags: 'a' });
-    this.child = spawn(java.command, [`-Xms${this.o.heap}`, `-Xmx${this.o.heap}`, '-XX:+UseG1GC', '-XX:MaxGCPauseMillis=20', ...jvmCommon, 'kafka.Kafka', props], {
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
-    });
-    this.child.stdout!.pipe(console);
-    this.child.stderr!.pipe(console);
-    writeFileSync(this.pidFile, String(this.child.pid));
-    let exitedEarly: number | null | undefined;
-    this.child.once('exit', (code) => (exitedEarly = code));
-
+    this.launch(java.command, jars.libsDir, env);
     try {
-      await waitFor(
-        `the Kafka broker to listen on 127.0.0.1:${this.o.port}`,
-        async () => {
-          if (exitedEarly !== undefined) throw new Error(`the Kafka broker exited during start-up (code ${exitedEarly}); see ${this.logFile}`);
-          return portAnswers(this.o.port);
-        },
-        90_000,
-      );
+      await this.listening();
       const brokerMs = Date.now() - t1;
-      const roundTripMs = await kafkaRoundTrip(this.brokers, Topics.launcherProbe, undefined, { sasl: this.o.sasl });
+      const roundTripMs = probe ? await kafkaRoundTrip(this.brokers, Topics.launcherProbe, undefined, { sasl: this.o.sasl }) : 0;
       return { jarsFromCache: jars.fromCache, jarsMs, brokerMs, roundTripMs };
     } catch (e) {
       await this.stop();
       throw e;
     }
+  }
+
+  private async checkPorts(): Promise<void> {
+    for (const p of [this.o.port, this.o.controllerPort]) {
+      if (await portAnswers(p))
+        throw new Error(
+          `port ${p} is already in use, so ${this.name} cannot listen there. ` +
+            `Stop whatever holds it, choose other ports with KAFKA_PORT / KAFKA_CONTROLLER_PORT, ` +
+            `or point KAFKA_BROKERS at that broker if it is one.`,
+        );
+    }
+  }
+
+  /** Writes the settings, formats the storage if new, and spawns the JVM. */
+  private launch(java: string, libsDir: string, env: NodeJS.ProcessEnv): void {
+    const dataDir = join(this.o.dir, 'data');
+    const logDir = join(this.o.dir, 'logs');
+    // --fresh wipes the data on the first start only: a broker restarted by a fault keeps its log, as a real one would.
+    if (this.o.fresh && !this.wiped) rmSync(dataDir, { recursive: true, force: true });
+    this.wiped = true;
+    mkdirSync(dataDir, { recursive: true });
+    mkdirSync(logDir, { recursive: true });
+    const props = join(this.o.dir, 'server.properties');
+    const log4j = join(this.o.dir, 'log4j.properties');
+    const m = this.o.member;
+    const settings: BrokerSettings = { port: this.o.port, controllerPort: this.o.controllerPort, dataDir, sasl: this.o.sasl };
+    if (m) Object.assign(settings, { nodeId: m.nodeId, voters: m.voters, replication: m.replication, controllerSecret: m.controllerSecret });
+    writeFileSync(props, serverProperties(settings), { mode: 0o600 });
+    chmodSync(props, 0o600); // it may hold passwords; a file from an earlier run keeps its mode otherwise
+    writeFileSync(log4j, LOG4J(logDir));
+
+    const jvmCommon = ['-cp', `${libsDir}/*`, `-Dlog4j.configuration=file:${log4j}`, `-Dkafka.logs.dir=${logDir}`, '-Djava.awt.headless=true'];
+    // Formatting is idempotent with --ignore-formatted: data from an earlier run is kept.
+    this.format(java, jvmCommon, dataDir, props);
+
+    const console = createWriteStream(join(logDir, 'console.log'), { flags: 'a' });
+    const child = spawn(java, [`-Xms${this.o.heap}`, `-Xmx${this.o.heap}`, '-XX:+UseG1GC', '-XX:MaxGCPauseMillis=20', ...jvmCommon, 'kafka.Kafka', props], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    this.child = child;
+    child.stdout!.pipe(console);
+    child.stderr!.pipe(console);
+    writeFileSync(this.pidFile, String(child.pid));
+    this.exitCode = undefined;
+    // This child's exit only: a killed predecessor's late one must not fail the start of its successor.
+    child.once('exit', (code) => {
+      if (this.child === child) this.exitCode = code;
+    });
+  }
+
+  private exitCode: number | null | undefined;
+  private wiped = false;
+
+  private async listening(): Promise<void> {
+    await waitFor(
+      `${this.name} to listen on 127.0.0.1:${this.o.port}`,
+      async () => {
+        if (this.exitCode !== undefined) throw new Error(`${this.name} exited during start-up (code ${this.exitCode}); see ${this.logFile}`);
+        return portAnswers(this.o.port);
+      },
+      90_000,
+    );
   }
 
   /**
@@ -282,7 +351,7 @@ export class LocalKafkaBroker {
   private format(java: string, jvmCommon: string[], dataDir: string, props: string): void {
     const sasl = this.o.sasl;
     const formatted = existsSync(join(dataDir, 'meta.properties'));
-    const clusterId = clusterIdFor(dataDir);
+    const clusterId = this.o.member?.clusterId ?? clusterIdFor(dataDir);
     if (sasl) checkSaslStamp(dataDir, clusterId, sasl, formatted);
     const argsFile = join(this.o.dir, 'format.args');
     if (sasl) writeFileSync(argsFile, `--add-scram\n${sasl.mechanism.toUpperCase()}=[name=${sasl.username},password=${sasl.password}]\n`, { mode: 0o600 });
@@ -298,7 +367,7 @@ export class LocalKafkaBroker {
     if (sasl && !formatted) writeFileSync(saslStampFile(dataDir), saslStamp(clusterId, sasl), { mode: 0o600 });
   }
 
-  /** A crash: SIGKILL, no clean shutdown (for fault scenarios). */
+  /** A crash: SIGKILL (kill -9), no clean shutdown (for fault scenarios). */
   async kill(): Promise<void> {
     const pid = this.child?.pid;
     if (pid !== undefined) await stopProcess(pid, 0, 'SIGKILL');
@@ -310,7 +379,7 @@ export class LocalKafkaBroker {
     const pid = this.child?.pid;
     if (pid !== undefined) {
       const how = await stopProcess(pid, 30_000);
-      if (how === 'killed') this.o.log(`the Kafka broker did not stop within 30 s and was killed`);
+      if (how === 'killed') this.o.log(`${this.name} did not stop within 30 s and was killed`);
     }
     this.child = undefined;
     if (existsSync(this.pidFile)) unlinkSync(this.pidFile);

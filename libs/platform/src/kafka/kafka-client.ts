@@ -121,3 +121,8 @@ export function createKafka(clientId: string, brokers: string[], quiet = false, 
   consumerDefaults.set(kafka, { sessionTimeoutMs: 6000, ...defaults, brokers, ssl: security.ssl });
   return kafka;
 }
+
+/** "This server does not host this topic-partition": a broker that has not learnt of the topic (yet). */
+export function unknownTopic(e: unknown): boolean {
+  return (e as { type?: string } | undefined)?.type === 'UNKNOWN_TOPIC_OR_PARTITION';
+}

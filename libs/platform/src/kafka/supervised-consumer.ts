@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { Consumer, ConsumerConfig, ConsumerRunConfig, Kafka } from 'kafkajs';
-import { brokerServes, consumerDefaultsOf } from './kafka-client';
+import { brokerServes, consumerDefaultsOf, unknownTopic } from './kafka-client';
 
 export interface SupervisedConsumerOptions {
   groupId: string;
@@ -64,7 +64,7 @@ export class SupervisedConsumer {
   /** Starts consuming; rejects if the first attempt fails (the app then fails to start, naming the reason). */
   async start(): Promise<void> {
     consumerStatuses.add(this);
-    await this.open();
+    await this.firstOpen();
     this.setState('running');
     const stallMs = this.o.stallTimeoutMs ?? 10_000;
     this.watchdog = setInterval(() => this.checkProgress(stallMs), Math.min(2000, stallMs / 2));
@@ -74,6 +74,23 @@ export class SupervisedConsumer {
   status(): ConsumerStatus {
     const s: ConsumerStatus = { group: this.o.groupId, topic: this.o.topic, state: this.state, restarts: this.restarts, since: new Date(this.since).toISOString() };
     return this.lastError ? { ...s, lastError: this.lastError } : s;
+  }
+
+  /**
+   * The first attempt, tried again for up to 15 s while a broker says it does not know the topic: in a cluster a
+   * topic just created reaches each broker's metadata a moment apart, and the group's first metadata request
+   * may go to one that has not learnt it yet (seen on the local three-broker cluster, for a reply topic).
+   */
+  private async firstOpen(deadlineMs = 15_000): Promise<void> {
+    const deadline = Date.now() + deadlineMs;
+    for (;;) {
+      try {
+        return await this.open();
+      } catch (e) {
+        if (!unknownTopic(e) || Date.now() > deadline) throw e;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    }
   }
 
   /** One attempt: resolves once the group is joined, rejects on a crash or a join that takes too long. */

@@ -1,0 +1,41 @@
+import { BrokerKill, measureKills, ScenarioReport, summaryTable } from './report';
+
+const kill = (atMs: number): BrokerKill => ({ atMs, entry: { at: '00:03', kind: 'broker-kill', detail: 'Kafka broker 1 killed (SIGKILL)' } });
+
+describe('how answers fared after a broker kill', () => {
+  it('given answers every 100 ms, then a 2.5 s hole after the kill, then answers again, then the stall is the hole and the errors are counted', () => {
+    const k = kill(10_000);
+    const before = Array.from({ length: 100 }, (_, i) => i * 100);
+    const after = Array.from({ length: 50 }, (_, i) => 12_500 + i * 100);
+    measureKills([k], [...before, 10_050, ...after], [10_500, 11_000, 80_000], 20_000);
+    expect(k.entry.resumeMs).toBe(2450);
+    expect(k.entry.detail).toBe('Kafka broker 1 killed (SIGKILL); answers resumed: at most 2450 ms without a successful answer after the kill, 2 server error(s) within 60 s');
+  });
+
+  it('given no successful answer after the kill, then no resume time, and the report says so', () => {
+    const k = kill(10_000);
+    measureKills([k], [9_000, 9_900], [10_100], 25_000);
+    expect(k.entry.resumeMs).toBeUndefined();
+    expect(k.entry.detail).toMatch(/no successful answer after the kill \(15000 ms to the end of the run\), 1 server error\(s\) within 60 s$/);
+  });
+});
+
+describe('the terminal summary', () => {
+  it('given a broker kill in the timeline, then a line says how long answers stalled after it', () => {
+    const r = {
+      scenario: 'broker-kill',
+      mode: 'scenario',
+      slo: { met: true, p99Ms: 250, errorRatio: 0.01, errorRatio_: 0 },
+      totals: { offered: 1, sent: 1, completed: 1, dropped: 0, serverErrors: 0, byOutcome: { ok: 1 } },
+      latencyMs: { p50: 1, p95: 1, p99: 1 },
+      ledger: { rows: 1, expected: 1, match: true },
+      faults: [
+        { at: '00:03', kind: 'broker-kill', detail: 'x', resumeMs: 2450 },
+        { at: '00:05', kind: 'broker-kill', detail: 'y' },
+      ],
+    } as unknown as ScenarioReport;
+    const lines = summaryTable(r).split('\n');
+    expect(lines).toContain('broker kill 00:03  answers resumed within 2450 ms (the longest time without a successful answer)');
+    expect(lines).toContain('broker kill 00:05  no successful answer after it');
+  });
+});
