@@ -3,7 +3,7 @@ import { AdminAuditEvent, parseAdminAuditEvent, Topics } from '@ndxp/contracts';
 import { classifyFailure, DeadLetterReason, KafkaService, SupervisedConsumer, withRetries } from '@ndxp/platform';
 import { KafkaMessage } from 'kafkajs';
 import { DataSource } from 'typeorm';
-import { rebuildFromZero } from '../projection/replay';
+import { rebuildFromZero, waitUntilCaughtUp } from '../projection/replay';
 import { AUDIT_UPSERT, auditParams } from './audit-rows';
 
 const GROUP = 'ndxp-admin-audit';
@@ -87,12 +87,8 @@ export class AuditProjector implements OnApplicationBootstrap {
     return Math.max(0, p.high - consumed);
   }
 
-  async waitCaughtUp(timeoutMs: number): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    for (let n = await this.behind(); n > 0; n = await this.behind()) {
-      if (Date.now() > deadline) throw new Error(`admin audit projection still ${n} records behind after ${timeoutMs} ms`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
+  waitCaughtUp(timeoutMs: number): Promise<void> {
+    return waitUntilCaughtUp('admin audit projection', 'records', () => this.behind(), timeoutMs);
   }
 
   /** Empties the trail's table and replays the topic from offset zero (rebuildFromZero: the offsets reset first, then the table emptied). */

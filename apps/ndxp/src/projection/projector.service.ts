@@ -4,7 +4,7 @@ import { classifyFailure, DeadLetterReason, KafkaService, SupervisedConsumer, wi
 import { KafkaMessage } from 'kafkajs';
 import { DataSource, EntityManager } from 'typeorm';
 import { NdxpMetricsService } from '../observability/ndxp-metrics.service';
-import { rebuildFromZero } from './replay';
+import { rebuildFromZero, waitUntilCaughtUp } from './replay';
 import { isUnstorable, LEDGER_COLUMNS, LedgerPatch, ledgerParams, patchesFromEvents, unregisteredIn, UnstorableEvent } from './ledger-rows';
 
 const TERMINAL_COLUMNS = new Set<keyof LedgerPatch>(['outcome', 'succeeded', 'status_code', 'fault_code', 'fault_string', 'duration_ms', 'completed_at']);
@@ -207,14 +207,8 @@ export class ProjectorService implements OnApplicationBootstrap {
     return { total: partitions.reduce((s, p) => s + Math.max(0, p.high - p.consumed), 0), partitions };
   }
 
-  async waitCaughtUp(timeoutMs: number): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const l = await this.lag();
-      if (l.total === 0) return;
-      if (Date.now() > deadline) throw new Error(`projection still ${l.total} events behind after ${timeoutMs} ms`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
+  waitCaughtUp(timeoutMs: number): Promise<void> {
+    return waitUntilCaughtUp('projection', 'events', async () => (await this.lag()).total, timeoutMs);
   }
 
   /** Drops the read models and replays the topic from offset zero (rebuildFromZero: the offsets reset first, then the tables emptied). */

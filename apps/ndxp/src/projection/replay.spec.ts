@@ -1,4 +1,4 @@
-import { rebuildFromZero, Replayable } from './replay';
+import { rebuildFromZero, Replayable, waitUntilCaughtUp } from './replay';
 
 /** A projection whose every step is recorded in `steps`; `fail` names the step that throws. */
 function projection(fail?: 'resetOffsets' | 'empty' | 'waitCaughtUp') {
@@ -41,5 +41,17 @@ describe('a rebuild from offset zero', () => {
     const { p, steps } = projection('waitCaughtUp');
     await expect(rebuildFromZero(p, 1000)).rejects.toThrow('waitCaughtUp failed');
     expect(steps.at(-1)).toBe('replaying false');
+  });
+});
+
+describe('waitUntilCaughtUp', () => {
+  it('given a projection 3, then 1, then 0 behind, when waited on, then it returns once it is 0', async () => {
+    const lags = [3, 1, 0];
+    await waitUntilCaughtUp('projection', 'events', async () => lags.shift()!, 5_000);
+    expect(lags).toEqual([]);
+  });
+
+  it('given a projection that stays 7 behind, when waited on for 300 ms, then it throws saying how far behind it still is', async () => {
+    await expect(waitUntilCaughtUp('projection', 'events', async () => 7, 300)).rejects.toThrow('projection still 7 events behind after 300 ms');
   });
 });

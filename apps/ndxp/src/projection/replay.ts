@@ -37,3 +37,12 @@ export async function rebuildFromZero(p: Replayable, timeoutMs: number): Promise
     p.replaying(false);
   }
 }
+
+/** Polls `behind()` every 200 ms until it is 0; after `timeoutMs`, throws saying how far behind `what` still is. */
+export async function waitUntilCaughtUp(what: string, unit: string, behind: () => Promise<number>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (let n = await behind(); n > 0; n = await behind()) {
+    if (Date.now() > deadline) throw new Error(`${what} still ${n} ${unit} behind after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
