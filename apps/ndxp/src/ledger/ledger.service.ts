@@ -2,6 +2,7 @@ import { Injectable, NotFoundException } from '@nestjs/common';
 import { SERVICES, serviceKeyOf } from '@ndxp/contracts';
 import { DataSource } from 'typeorm';
 import { LedgerReader, rowFor } from '@ndxp/platform';
+import { monthBounds } from '../projection/partitions';
 import { LedgerQueryDto, StatisticsQueryDto } from './ledger.dto';
 
 const DATABASE_OF = new Map(SERVICES.map((s) => [serviceKeyOf(s), s.database]));
@@ -15,6 +16,14 @@ export function readerScope(reader: LedgerReader): { column: 'client' | 'lgsp'; 
   if (reader.kind === 'client') return { column: 'client', value: reader.client };
   if (reader.kind === 'operator') return { column: 'lgsp', value: reader.lgsp };
   return undefined;
+}
+
+/** The days a statistics query covers, inclusive: `from` and `to`, within `month` when one is given. */
+export function statisticsDays(q: StatisticsQueryDto): { from?: string; to?: string } {
+  if (!q.month) return { from: q.from, to: q.to };
+  const { from, to } = monthBounds(q.month);
+  const last = new Date(Date.parse(`${to}T00:00:00Z`) - 24 * 3600_000).toISOString().slice(0, 10);
+  return { from: q.from && q.from > from ? q.from : from, to: q.to && q.to < last ? q.to : last };
 }
 
 interface CounterRow {
@@ -80,12 +89,13 @@ export class LedgerService {
       params.push(scope.value);
       where.push(`${scope.column} = $${params.length}`);
     }
-    if (q.from) {
-      params.push(q.from);
+    const { from, to } = statisticsDays(q);
+    if (from) {
+      params.push(from);
       where.push(`day >= $${params.length}::date`);
     }
-    if (q.to) {
-      params.push(q.to);
+    if (to) {
+      params.push(to);
       where.push(`day <= $${params.length}::date`);
     }
     const period = unit === 'day' ? `to_char(day, 'YYYY-MM-DD')` : `to_char(day, 'YYYY-MM')`;
