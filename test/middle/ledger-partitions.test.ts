@@ -122,7 +122,7 @@ describe('middle tier: the ledger partitioned by month', () => {
     expect(await partitionOf(boundary)).toEqual(['ndxp.transactions_2022_09']);
   });
 
-  it("given the daily statistics of October, when the month's are read, then they are their sum", async () => {
+  it("given the daily statistics of October, when the month's are read (from the monthly counters), then they are their sum", async () => {
     const daily = (await get('/statistics/daily?month=2022-10')).body as { total: number; periods: Array<{ period: string; total: number }> };
     const monthly = (await get('/statistics/monthly?month=2022-10')).body as { total: number; periods: Array<{ period: string; total: number; byOutcome: object }> };
     expect(daily.periods.map((p) => p.period)).toEqual(['2022-10-01', '2022-10-02', '2022-10-03']);
@@ -131,19 +131,29 @@ describe('middle tier: the ledger partitioned by month', () => {
     expect(monthly.total).toBe(3);
     expect((await get('/statistics/monthly?month=2022-09')).body.total).toBe(3);
     expect((await get('/statistics/monthly?month=2022-13')).status).toBe(400);
+    // Part of a month: summed from the daily counters.
+    expect((await get('/statistics/monthly?month=2022-10&from=2022-10-02')).body.total).toBe(2);
+    expect(await db.query(`SELECT to_char(month, 'YYYY-MM') AS month, sum(count)::int AS n FROM ndxp.monthly_counters GROUP BY 1 ORDER BY 1`)).toEqual([
+      { month: '2022-09', n: 3 },
+      { month: '2022-10', n: 3 },
+    ]);
   });
 
   it("given a retention of 12 months on 15 September 2023, when applied, then September 2022's partition is dropped whole, its counters kept, October's rows kept", async () => {
     const retention = app!.get(LedgerRetentionService);
     expect(await retention.apply(0, '2023-09-15')).toEqual([]);
-    const countersBefore = await db.query('SELECT * FROM ndxp.daily_counters ORDER BY day, client, service, provider, outcome');
+    const counters = async () => [
+      await db.query('SELECT * FROM ndxp.daily_counters ORDER BY day, client, service, provider, outcome'),
+      await db.query('SELECT * FROM ndxp.monthly_counters ORDER BY month, client, service, provider, outcome'),
+    ];
+    const countersBefore = await counters();
 
     expect(await retention.apply(12, '2023-09-15')).toEqual(['transactions_2022_09']);
 
     expect(await partitions()).not.toContain('transactions_2022_09');
     expect(await partitionOf(september[0])).toEqual([]);
     expect(await partitionOf(october[0])).toEqual(['ndxp.transactions_2022_10']);
-    expect(await db.query('SELECT * FROM ndxp.daily_counters ORDER BY day, client, service, provider, outcome')).toEqual(countersBefore);
+    expect(await counters()).toEqual(countersBefore);
     expect((await get('/statistics/monthly?month=2022-09')).body.total).toBe(3);
   });
 

@@ -40,7 +40,7 @@ export function dayAfter(day: string, n = 1): string {
 
 /**
  * One statement: `count` synthetic finished transactions of `day` into the ledger, and their counts added to the daily
- * counters from the very rows inserted (RETURNING), so the statistics equal the ledger. Generated in the server
+ * and monthly counters from the very rows inserted (RETURNING), so the statistics equal the ledger. Generated in the server
  * (generate_series, gen_random_uuid): nothing crosses the wire but the statement, the fastest way in (faster than
  * COPY, which would ship every row). The traffic, assumed (no published breakdown): clients skewed (agency i of n
  * drawn as n·u², a few big provinces and ministries carry most of it), the population database most called
@@ -78,10 +78,14 @@ WITH g AS (
          dur, t0 + dur * interval '1 ms'
   FROM o
   RETURNING day, lgsp, client, service, provider, outcome
+), daily AS (
+  INSERT INTO ndxp.daily_counters (day, lgsp, client, service, provider, outcome, count)
+  SELECT day, lgsp, client, service, provider, outcome, count(*) FROM ins GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6
+  ON CONFLICT (day, lgsp, client, service, provider, outcome) DO UPDATE SET count = ndxp.daily_counters.count + excluded.count
 )
-INSERT INTO ndxp.daily_counters (day, lgsp, client, service, provider, outcome, count)
-SELECT day, lgsp, client, service, provider, outcome, count(*) FROM ins GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6
-ON CONFLICT (day, lgsp, client, service, provider, outcome) DO UPDATE SET count = ndxp.daily_counters.count + excluded.count`;
+INSERT INTO ndxp.monthly_counters (month, lgsp, client, service, provider, outcome, count)
+SELECT date_trunc('month', day)::date, lgsp, client, service, provider, outcome, count(*) FROM ins GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6
+ON CONFLICT (month, lgsp, client, service, provider, outcome) DO UPDATE SET count = ndxp.monthly_counters.count + excluded.count`;
 }
 
 /** The services in the order fillSql's CASE numbers them: 1 citizen lookup, 2 verify, 3 enterprise, 4 insurance. */
@@ -140,6 +144,6 @@ export async function fillLedger(db: Queryable, o: FillOptions): Promise<{ rows:
   }
   const ms = Date.now() - started;
   await db.query('VACUUM (ANALYZE) ndxp.transactions');
-  await db.query('ANALYZE ndxp.daily_counters');
+  await db.query('ANALYZE ndxp.daily_counters, ndxp.monthly_counters');
   return { rows, ms, vacuumMs: Date.now() - started - ms, attached };
 }

@@ -29,6 +29,12 @@ export function statisticsDays(q: StatisticsQueryDto): { from?: string; to?: str
   return { from: q.from && q.from > from ? q.from : from, to: q.to && q.to < last ? q.to : last };
 }
 
+/** True when the days from `from` to `to` (inclusive, either open) are whole months: the first day of one to the last of one. */
+export function wholeMonths(from: string | undefined, to: string | undefined): boolean {
+  const last = (day: string) => monthBounds(day.slice(0, 7)).to === new Date(Date.parse(`${day}T00:00:00Z`) + 24 * 3600_000).toISOString().slice(0, 10);
+  return (!from || from.endsWith('-01')) && (!to || last(to));
+}
+
 interface CounterRow {
   period: string;
   client: string;
@@ -95,18 +101,21 @@ export class LedgerService {
       where.push(`${scope.column} = $${params.length}`);
     }
     const { from, to } = statisticsDays(q);
+    // Whole months are read from the monthly counters (a month: some 1,500 rows, not 30 days of them); parts of months from the daily ones.
+    const monthly = unit === 'month' && wholeMonths(from, to);
+    const column = monthly ? 'month' : 'day';
     if (from) {
       params.push(from);
-      where.push(`day >= $${params.length}::date`);
+      where.push(`${column} >= $${params.length}::date`);
     }
     if (to) {
       params.push(to);
-      where.push(`day <= $${params.length}::date`);
+      where.push(`${column} <= $${params.length}::date`);
     }
-    const period = unit === 'day' ? `to_char(day, 'YYYY-MM-DD')` : `to_char(day, 'YYYY-MM')`;
+    const period = unit === 'day' ? `to_char(day, 'YYYY-MM-DD')` : `to_char(${column}, 'YYYY-MM')`;
     const rows: CounterRow[] = await this.db.query(
       `SELECT ${period} AS period, client, service, provider, outcome, sum(count)::bigint AS count
-       FROM ndxp.daily_counters ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+       FROM ${monthly ? 'ndxp.monthly_counters' : 'ndxp.daily_counters'} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
        GROUP BY 1, 2, 3, 4, 5 ORDER BY 1`,
       params,
     );

@@ -221,6 +221,18 @@ export class ProjectorService implements OnApplicationBootstrap {
          ON CONFLICT (day, lgsp, client, service, provider, outcome) DO UPDATE SET count = ndxp.daily_counters.count + excluded.count`,
         [newlyFinished, unregistered.clients, unregistered.services],
       );
+      // The same counts by month (locked after the daily rows, in key order too): a month's statistics read these.
+      await tx.query(
+        `INSERT INTO ndxp.monthly_counters (month, lgsp, client, service, provider, outcome, count)
+         SELECT date_trunc('month', coalesce(day, (completed_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date))::date,
+                CASE WHEN transaction_id = ANY($2::uuid[]) THEN 'unknown' ELSE coalesce(lgsp, '') END,
+                CASE WHEN transaction_id = ANY($2::uuid[]) THEN 'unknown' ELSE coalesce(client, '') END,
+                CASE WHEN transaction_id = ANY($3::uuid[]) THEN 'unknown' ELSE coalesce(service, '') END,
+                CASE WHEN transaction_id = ANY($3::uuid[]) THEN 'unknown' ELSE coalesce(provider, '') END, outcome, count(*)
+         FROM ndxp.transactions WHERE transaction_id = ANY($1::uuid[]) GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6
+         ON CONFLICT (month, lgsp, client, service, provider, outcome) DO UPDATE SET count = ndxp.monthly_counters.count + excluded.count`,
+        [newlyFinished, unregistered.clients, unregistered.services],
+      );
       // The metrics count a transaction once, when it first finished: a rebuild has nothing to add to them.
       if (this.replaying) return [];
       return tx.query(
@@ -265,7 +277,7 @@ export class ProjectorService implements OnApplicationBootstrap {
         start: () => this.start(),
         resetOffsets: () => this.kafka.forgetCommittedOffsets(GROUP),
         empty: async () => {
-          await this.db.query('TRUNCATE ndxp.transactions, ndxp.daily_counters');
+          await this.db.query('TRUNCATE ndxp.transactions, ndxp.daily_counters, ndxp.monthly_counters');
           this.consumed.clear();
         },
         waitCaughtUp: (ms) => this.waitCaughtUp(ms),
