@@ -70,12 +70,15 @@ export class LedgerService {
     const filter = where.length ? `WHERE ${where.join(' AND ')}` : '';
     // Counted up to COUNT_CAP rows: past that, `total` is COUNT_CAP and a lower bound (totalExact false). A busy client's day at national
     // scale holds 200 000 rows; counting them all would cost every page some 80 ms, for a number nobody pages through.
-    const [{ total }] = await this.db.query(`SELECT count(*)::int AS total FROM (SELECT 1 FROM ndxp.transactions ${filter} LIMIT ${COUNT_CAP + 1}) AS capped`, params);
-    const rows: Array<Record<string, unknown>> = await this.db.query(
-      `SELECT * FROM ndxp.transactions ${filter} ORDER BY request_in_at DESC NULLS LAST, transaction_id
-       LIMIT ${pageSize} OFFSET ${(page - 1) * pageSize}`,
-      params,
-    );
+    // The count and the page side by side, on two connections (each its own snapshot, as they were one after the other).
+    const [[{ total }], rows]: [Array<{ total: number }>, Array<Record<string, unknown>>] = await Promise.all([
+      this.db.query(`SELECT count(*)::int AS total FROM (SELECT 1 FROM ndxp.transactions ${filter} LIMIT ${COUNT_CAP + 1}) AS capped`, params),
+      this.db.query(
+        `SELECT * FROM ndxp.transactions ${filter} ORDER BY request_in_at DESC NULLS LAST, transaction_id
+         LIMIT ${pageSize} OFFSET ${(page - 1) * pageSize}`,
+        params,
+      ),
+    ]);
     return { total: Math.min(total, COUNT_CAP), totalExact: total <= COUNT_CAP, page, pageSize, items: rows.map((r) => rowFor(reader, camel(r))) };
   }
 
