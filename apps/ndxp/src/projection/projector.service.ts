@@ -171,7 +171,14 @@ export class ProjectorService implements OnApplicationBootstrap {
    * transaction: creating a partition locks the whole ledger). Two hubs creating one at once: the second finds it there.
    */
   private async ensurePartitions(days: Iterable<string>): Promise<void> {
-    for (const month of new Set([...days].map(monthOf))) {
+    let months: Set<string>;
+    try {
+      months = new Set([...days].map(monthOf));
+    } catch (e) {
+      // A day PostgreSQL's calendar cannot name (a year past 9999, say): the event's own data, no retry fixes it.
+      throw new UnstorableEvent(`has no month: ${(e as Error).message}`);
+    }
+    for (const month of months) {
       if (this.months.has(month)) continue;
       try {
         await this.db.query(createPartitionSql(month));
