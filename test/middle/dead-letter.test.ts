@@ -136,6 +136,8 @@ describe('middle tier: poison records go to ndxp.dead-letter, and every consumer
       { what: 'a 100 000-deep array', value: Buffer.from(deep) },
       { what: 'a 100 000-deep object', value: Buffer.from(deepObject) },
       { what: 'a time out of range', value: Buffer.from(JSON.stringify({ ...requested, requestInAt: 1e300 })) }, // its day cannot be told
+      // A day JavaScript can tell but no ledger partition can hold (the year 10000).
+      { what: 'a year past 9999', value: Buffer.from(JSON.stringify({ ...requested, transactionId: randomUUID(), requestInAt: Date.UTC(10000, 0, 1) })) },
     ];
     const before = await deadLetterCount(/^ndxp-projector$/, Topics.transactions, 'malformed');
     await producer!.send({
@@ -147,9 +149,9 @@ describe('middle tier: poison records go to ndxp.dead-letter, and every consumer
     const row = await fetch(`${base}/ledger/${id}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
     expect(row.status).toBe(200);
     expect(await row.json()).toMatchObject({ transactionId: id, outcome: 'success' });
-    await waitFor('the six dead letters', () => deadFrom(Topics.transactions).length >= poison.length);
+    await waitFor('the seven dead letters', () => deadFrom(Topics.transactions).length >= poison.length);
     const letters = deadFrom(Topics.transactions);
-    expect(letters.map((d) => d.headers[DeadLetterHeaders.reason])).toEqual(['malformed', 'malformed', 'malformed', 'malformed', 'malformed', 'unstorable']);
+    expect(letters.map((d) => d.headers[DeadLetterHeaders.reason])).toEqual(['malformed', 'malformed', 'malformed', 'malformed', 'malformed', 'unstorable', 'unstorable']);
     // The record as consumed, byte for byte, and where it came from.
     expect(letters.map((d) => d.value)).toEqual(poison.map((p) => p.value));
     const offsets = letters.map((d) => Number(d.headers[DeadLetterHeaders.offset]));
@@ -160,7 +162,7 @@ describe('middle tier: poison records go to ndxp.dead-letter, and every consumer
     }
     expect(letters[0].headers[DeadLetterHeaders.detail]).toMatch(/not JSON/);
     expect((await deadLetterCount(/^ndxp-projector$/, Topics.transactions, 'malformed')) - before).toBe(5);
-    expect(await deadLetterCount(/^ndxp-projector$/, Topics.transactions, 'unstorable')).toBe(1);
+    expect(await deadLetterCount(/^ndxp-projector$/, Topics.transactions, 'unstorable')).toBe(2);
   });
 
   it('given poison on the registry topic (not JSON, a huge, a far-ahead, a fractional position), then each is dead-lettered and later changes apply', async () => {

@@ -84,6 +84,7 @@ describe('middle tier: the ndxp projector against a real broker and PostgreSQL',
   const ledgerTables = async () => ({
     transactions: await db.query('SELECT * FROM ndxp.transactions ORDER BY transaction_id'),
     counters: await db.query('SELECT * FROM ndxp.daily_counters ORDER BY day, lgsp, client, service, provider, outcome'),
+    monthly: await db.query('SELECT * FROM ndxp.monthly_counters ORDER BY month, lgsp, client, service, provider, outcome'),
   });
   const skipped = async (reason: 'malformed' | 'unstorable') => (await metrics.m.projectionSkipped.get()).values.find((v) => v.labels.reason === reason)?.value ?? 0;
 

@@ -5,6 +5,8 @@ import { DEFAULT_CLIENT_SUBSYSTEM, DEFAULT_SEED_SECRET, PROVIDERS, seedApiKey, X
 import { DEFAULT_ADMIN_TOKEN, maskUrlPassword } from '@ndxp/platform';
 import { clusterSize, PlanError, PrerequisiteError, Stack, smokeExchange, startInfra, startStack, InfraHandle } from '@ndxp/infra';
 import { seedNationalDatabases } from '../../apps/providers/src/data/seeder';
+import { vietnamDay } from '../../apps/ndxp/src/projection/ledger-rows';
+import { dayAfter, fillLedger } from '../ledger/fill';
 import { progress } from './progress';
 import { lgspKeysCommand } from './lgsp-keys';
 import { operatorCommand } from './operator-command';
@@ -35,6 +37,11 @@ Commands:
             Regenerate the national databases (population, enterprise, insurance)
             with COPY, e.g. --citizens 2000000 for a national-sized set. Needs
             PostgreSQL with the schema (run 'npm start' once first).
+  ledger-fill [--days N] [--per-day N] [--from YYYY-MM-DD]
+            Fill the hub's ledger (ndxp.transactions) and daily counters with N
+            days of synthetic national traffic (default 1 day of 2360000, the
+            2022 average, ending yesterday), generated in PostgreSQL. Needs the
+            schema (run 'npm start' once first); best with no hub running.
   dev-key <client subsystem>
             Print the API key the seed gave a client, e.g.
             dev-key VN/GOV/000.00.00.H26/MOTCUA
@@ -339,6 +346,35 @@ async function seedNational(args: string[]): Promise<void> {
   }
 }
 
+async function ledgerFill(args: string[]): Promise<void> {
+  const days = option(args, 'days', 1);
+  const perDay = option(args, 'per-day', 2_360_000);
+  const i = args.indexOf('--from');
+  const from = i >= 0 ? args[i + 1] : dayAfter(vietnamDay(Date.now()), -days);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(from ?? '')) throw new PlanError(`--from must be a day YYYY-MM-DD (got "${from ?? ''}")`);
+  const handle = await startInfra({ log, skipKafka: true });
+  try {
+    const pool = new Pool({ connectionString: handle.databaseUrl, max: 1 });
+    const client = await pool.connect();
+    try {
+      const [{ kind }] = (await client.query(`SELECT (SELECT relkind FROM pg_class WHERE oid = to_regclass('ndxp.transactions'))::text AS kind`)).rows;
+      if (kind !== 'p') throw new PlanError(`no partitioned ledger in ${maskUrlPassword(handle.databaseUrl)}: run 'npm start' once (the hub's migrations make it)`);
+      log(`ledger-fill: ${days} day(s) × ${perDay} transactions from ${from} into ${maskUrlPassword(handle.databaseUrl)}`);
+      const bar = progress('transactions', days * perDay);
+      const r = await fillLedger(client, { from, days, perDay, progress: (n) => bar.update(n), note: (l) => log(process.stdout.isTTY ? `\n${l}` : l) });
+      bar.done();
+      log(
+        `filled ${r.rows} ledger rows and their daily counters in ${(r.ms / 1000).toFixed(1)} s (${Math.round(r.rows / (r.ms / 1000))} rows/s); VACUUM ANALYZE ${(r.vacuumMs / 1000).toFixed(1)} s`,
+      );
+    } finally {
+      client.release();
+      await pool.end();
+    }
+  } finally {
+    await handle.stop();
+  }
+}
+
 async function main(argv: string[]): Promise<void> {
   const [command = 'up', ...args] = argv;
   if (command === 'tls') return tlsCommand(args);
@@ -357,6 +393,7 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   if (command === 'seed-national') return seedNational(args);
+  if (command === 'ledger-fill') return ledgerFill(args);
   if (command === 'scenario') return scenarioCommand(args);
   const scenarioName = args.includes('--scenario') ? stringOption(args, 'scenario') : undefined;
   const unknown = args.filter((a, i) => !['--fresh', '--exit', '--scenario', '--brokers'].includes(a) && !['--scenario', '--brokers'].includes(args[i - 1]));

@@ -34,3 +34,16 @@ describe("the hub's signing keys", () => {
     expect(problems(() => refuseDefaultSecrets('ndxp', privately as never, 'production', secretsOf(ndxpDefaults)))).toBe('');
   });
 });
+
+describe("the ledger's retention", () => {
+  it('given nothing set, when loaded, then everything is kept; given 13, then 13 months', () => {
+    expect(load({}).LEDGER_RETENTION_MONTHS ?? 0).toBe(0);
+    expect(load({ LEDGER_RETENTION_MONTHS: '13' }).LEDGER_RETENTION_MONTHS).toBe(13);
+    expect(load({ LEDGER_RETENTION_MONTHS: '0' }).LEDGER_RETENTION_MONTHS).toBe(0);
+  });
+
+  it('given a retention that is not a whole number of months, when loaded, then refused by name', () => {
+    for (const bad of ['-1', '1.5', 'a year', '5000'])
+      expect(problems(() => load({ LEDGER_RETENTION_MONTHS: bad }))).toMatch(/LEDGER_RETENTION_MONTHS: must be a whole number of months/);
+  });
+});

@@ -1,4 +1,5 @@
-import { registerDecorator, ValidationArguments } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { IsInt, IsOptional, Max, Min, registerDecorator, ValidationArguments } from 'class-validator';
 import { DEFAULT_PLATFORM_SIGNING_KEY, DEFAULT_PROVIDER_SIGNING_KEY } from '@ndxp/contracts';
 import { AppConfig, IsSigningKey } from '@ndxp/platform';
 
@@ -21,6 +22,17 @@ export class NdxpConfig extends AppConfig {
 
   /** Signs every request to the national databases, which refuse what they cannot verify. */
   @IsSigningKey() @DiffersFrom('PLATFORM_SIGNING_KEY') PROVIDER_SIGNING_KEY!: string;
+
+  /**
+   * Months of ledger rows kept: the current month and the months before it, whole partitions dropped past that (at start
+   * and daily). 0 or unset: everything is kept. The daily counters (the statistics) are always kept.
+   */
+  @IsOptional()
+  @Transform(({ value }) => (typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value))
+  @IsInt({ message: 'must be a whole number of months, 0-1200 (0: keep everything)' })
+  @Min(0, { message: 'must be a whole number of months, 0-1200 (0: keep everything)' })
+  @Max(1200, { message: 'must be a whole number of months, 0-1200 (0: keep everything)' })
+  LEDGER_RETENTION_MONTHS?: number;
 }
 
 export const ndxpDefaults = { PLATFORM_SIGNING_KEY: DEFAULT_PLATFORM_SIGNING_KEY, PROVIDER_SIGNING_KEY: DEFAULT_PROVIDER_SIGNING_KEY };

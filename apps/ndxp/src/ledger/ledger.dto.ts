@@ -18,6 +18,10 @@ export class LedgerQueryDto {
 }
 
 export class StatisticsQueryDto {
+  @ApiPropertyOptional({ example: '2022-09', description: 'a calendar month (Vietnam): its days; with from/to, the days in both' })
+  @IsOptional()
+  @Matches(/^\d{4}-(0[1-9]|1[0-2])$/, { message: 'must be a month YYYY-MM' })
+  month?: string;
   @ApiPropertyOptional({ example: '2026-11-01', description: 'first day (Vietnam calendar), inclusive' })
   @IsOptional()
   @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'must be a date YYYY-MM-DD' })

@@ -117,6 +117,6 @@ describe('the ledger rebuild', () => {
   it('given the reset done, when rebuilt, then the tables are emptied only after it, and the consumer replays from zero', async () => {
     const { p, steps } = rebuildable(() => Promise.resolve());
     await p.rebuild(1000);
-    expect(steps).toEqual(['stop', 'reset ndxp-projector', 'TRUNCATE ndxp.transactions, ndxp.daily_counters', 'start']);
+    expect(steps).toEqual(['stop', 'reset ndxp-projector', 'TRUNCATE ndxp.transactions, ndxp.daily_counters, ndxp.monthly_counters', 'start']);
   });
 });

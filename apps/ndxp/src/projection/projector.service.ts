@@ -5,7 +5,8 @@ import { KafkaMessage } from 'kafkajs';
 import { DataSource, EntityManager } from 'typeorm';
 import { NdxpMetricsService } from '../observability/ndxp-metrics.service';
 import { rebuildFromZero, waitUntilCaughtUp } from './replay';
-import { isUnstorable, LEDGER_COLUMNS, LedgerPatch, ledgerParams, patchesFromEvents, unregisteredIn, UnstorableEvent } from './ledger-rows';
+import { isUnstorable, LEDGER_COLUMNS, LedgerPatch, ledgerParams, patchesFromEvents, unregisteredIn, UnstorableEvent, vietnamDay } from './ledger-rows';
+import { createPartitionSql, isAlreadyThere, monthOf } from './partitions';
 
 const TERMINAL_COLUMNS = new Set<keyof LedgerPatch>(['outcome', 'succeeded', 'status_code', 'fault_code', 'fault_string', 'duration_ms', 'completed_at']);
 const GROUP = 'ndxp-projector';
@@ -21,7 +22,7 @@ function upsertSql(): string {
   const params = LEDGER_COLUMNS.map((c, i) => `$${i + 1}::${c.type}[]`).join(', ');
   const select = cols.map((c) => (c === 'late_response' ? 'coalesce(u.late_response, false)' : `u.${c}`)).join(', ');
   const updates = cols
-    .filter((c) => c !== 'transaction_id')
+    .filter((c) => c !== 'transaction_id' && c !== 'day')
     .map((c) => {
       if (c === 'late_response') return 'late_response = t.late_response OR excluded.late_response';
       if (TERMINAL_COLUMNS.has(c)) return `${c} = CASE WHEN t.outcome IS NULL THEN excluded.${c} ELSE t.${c} END`;
@@ -30,7 +31,7 @@ function upsertSql(): string {
     .join(',\n    ');
   return `INSERT INTO ndxp.transactions AS t (${cols.join(', ')})
   SELECT ${select} FROM unnest(${params}) AS u(${cols.join(', ')})
-  ON CONFLICT (transaction_id) DO UPDATE SET
+  ON CONFLICT (transaction_id, day) DO UPDATE SET
     ${updates}`;
 }
 
@@ -57,6 +58,9 @@ export class ProjectorService implements OnApplicationBootstrap {
   /** Next offset to consume, per partition. */
   readonly consumed = new Map<number, number>();
   eventsApplied = 0;
+
+  /** Months whose ledger partition this process has seen exist (forgotten when an insert finds none: retention dropped it). */
+  private readonly months = new Set<string>();
 
   /** True while a rebuild replays events this process has already counted. */
   private replaying = false;
@@ -151,9 +155,37 @@ export class ProjectorService implements OnApplicationBootstrap {
         return await this.applyOnce(events);
       } catch (e) {
         const code = (e as { code?: string }).code;
+        // 23514 here: no partition for a row's month, dropped (by the retention) since this process saw it: made again.
+        if (code === '23514' && attempt === 1 && this.months.size > 0) {
+          this.months.clear();
+          continue;
+        }
         if ((code !== '40P01' && code !== '40001') || attempt >= 5) throw e;
         await new Promise((r) => setTimeout(r, 10 * attempt));
       }
+    }
+  }
+
+  /**
+   * Creates the months' partitions this process has not seen yet, each in a statement of its own (outside the batch's
+   * transaction: creating a partition locks the whole ledger). Two hubs creating one at once: the second finds it there.
+   */
+  private async ensurePartitions(days: Iterable<string>): Promise<void> {
+    let months: Set<string>;
+    try {
+      months = new Set([...days].map(monthOf));
+    } catch (e) {
+      // A day PostgreSQL's calendar cannot name (a year past 9999, say): the event's own data, no retry fixes it.
+      throw new UnstorableEvent(`has no month: ${(e as Error).message}`);
+    }
+    for (const month of months) {
+      if (this.months.has(month)) continue;
+      try {
+        await this.db.query(createPartitionSql(month));
+      } catch (e) {
+        if (!isAlreadyThere(e)) throw e;
+      }
+      this.months.add(month);
     }
   }
 
@@ -161,11 +193,23 @@ export class ProjectorService implements OnApplicationBootstrap {
     if (events.length === 0) return;
     const patches = fold(events).sort((a, b) => (a.transaction_id < b.transaction_id ? -1 : 1));
     const ids = patches.map((p) => p.transaction_id);
+    // The day a row goes to if it is new and its events do not say (a history without its first event: malformed, since the
+    // first event of every transaction carries requestInAt): the Vietnam day of its first event here.
+    const fallbackDay = new Map<string, string>();
+    try {
+      for (const e of events) if (!fallbackDay.has(e.transactionId)) fallbackDay.set(e.transactionId, vietnamDay(e.at));
+    } catch (e) {
+      throw new UnstorableEvent(`has no day: ${(e as Error).message}`);
+    }
+    await this.ensurePartitions(patches.map((p) => p.day ?? fallbackDay.get(p.transaction_id)!));
     const finished = await this.db.transaction(async (tx: EntityManager) => {
-      const before: Array<{ transaction_id: string; outcome: string | null }> = await tx.query(
-        'SELECT transaction_id, outcome FROM ndxp.transactions WHERE transaction_id = ANY($1::uuid[]) ORDER BY transaction_id FOR UPDATE',
+      const before: Array<{ transaction_id: string; day: string; outcome: string | null }> = await tx.query(
+        `SELECT transaction_id, to_char(day, 'YYYY-MM-DD') AS day, outcome FROM ndxp.transactions WHERE transaction_id = ANY($1::uuid[]) ORDER BY transaction_id FOR UPDATE`,
         [ids],
       );
+      // The partition key is in the conflict target: a row that exists keeps its day (its later events, without requestInAt, carry none).
+      const dayOf = new Map(before.map((r) => [r.transaction_id, r.day]));
+      for (const p of patches) p.day = dayOf.get(p.transaction_id) ?? p.day ?? fallbackDay.get(p.transaction_id);
       const hadOutcome = new Set(before.filter((r) => r.outcome !== null).map((r) => r.transaction_id));
       await tx.query(this.sql, ledgerParams(patches));
       const newlyFinished = patches.filter((p) => p.outcome && !hadOutcome.has(p.transaction_id)).map((p) => p.transaction_id);
@@ -182,6 +226,18 @@ export class ProjectorService implements OnApplicationBootstrap {
                 CASE WHEN transaction_id = ANY($3::uuid[]) THEN 'unknown' ELSE coalesce(provider, '') END, outcome, count(*)
          FROM ndxp.transactions WHERE transaction_id = ANY($1::uuid[]) GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6
          ON CONFLICT (day, lgsp, client, service, provider, outcome) DO UPDATE SET count = ndxp.daily_counters.count + excluded.count`,
+        [newlyFinished, unregistered.clients, unregistered.services],
+      );
+      // The same counts by month (locked after the daily rows, in key order too): a month's statistics read these.
+      await tx.query(
+        `INSERT INTO ndxp.monthly_counters (month, lgsp, client, service, provider, outcome, count)
+         SELECT date_trunc('month', coalesce(day, (completed_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date))::date,
+                CASE WHEN transaction_id = ANY($2::uuid[]) THEN 'unknown' ELSE coalesce(lgsp, '') END,
+                CASE WHEN transaction_id = ANY($2::uuid[]) THEN 'unknown' ELSE coalesce(client, '') END,
+                CASE WHEN transaction_id = ANY($3::uuid[]) THEN 'unknown' ELSE coalesce(service, '') END,
+                CASE WHEN transaction_id = ANY($3::uuid[]) THEN 'unknown' ELSE coalesce(provider, '') END, outcome, count(*)
+         FROM ndxp.transactions WHERE transaction_id = ANY($1::uuid[]) GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6
+         ON CONFLICT (month, lgsp, client, service, provider, outcome) DO UPDATE SET count = ndxp.monthly_counters.count + excluded.count`,
         [newlyFinished, unregistered.clients, unregistered.services],
       );
       // The metrics count a transaction once, when it first finished: a rebuild has nothing to add to them.
@@ -222,7 +278,7 @@ export class ProjectorService implements OnApplicationBootstrap {
         start: () => this.start(),
         resetOffsets: () => this.kafka.forgetCommittedOffsets(GROUP),
         empty: async () => {
-          await this.db.query('TRUNCATE ndxp.transactions, ndxp.daily_counters');
+          await this.db.query('TRUNCATE ndxp.transactions, ndxp.daily_counters, ndxp.monthly_counters');
           this.consumed.clear();
         },
         waitCaughtUp: (ms) => this.waitCaughtUp(ms),
