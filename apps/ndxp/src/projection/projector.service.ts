@@ -35,6 +35,21 @@ function upsertSql(): string {
     ${updates}`;
 }
 
+/**
+ * Adds the newly finished transactions ($1) to a counters table, keyed by `period` (the day, or its month) and
+ * their client, service and outcome; $2 and $3 are those counted under an 'unknown' client, or service and provider.
+ */
+function countersUpsert(table: string, periodColumn: string, period: (day: string) => string): string {
+  const day = "coalesce(day, (completed_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date)";
+  const unknownIf = (param: string, column: string) => `CASE WHEN transaction_id = ANY(${param}::uuid[]) THEN 'unknown' ELSE coalesce(${column}, '') END`;
+  return `INSERT INTO ${table} (${periodColumn}, lgsp, client, service, provider, outcome, count)
+    SELECT ${period(day)}, ${unknownIf('$2', 'lgsp')}, ${unknownIf('$2', 'client')}, ${unknownIf('$3', 'service')}, ${unknownIf('$3', 'provider')}, outcome, count(*)
+    FROM ndxp.transactions WHERE transaction_id = ANY($1::uuid[]) GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6
+    ON CONFLICT (${periodColumn}, lgsp, client, service, provider, outcome) DO UPDATE SET count = ${table}.count + excluded.count`;
+}
+const COUNT_DAILY = countersUpsert('ndxp.daily_counters', 'day', (day) => day);
+const COUNT_MONTHLY = countersUpsert('ndxp.monthly_counters', 'month', (day) => `date_trunc('month', ${day})::date`);
+
 /** The batch's rows; a field that cannot fold (a time out of range, say) makes the event unstorable. */
 function fold(events: TransactionEvent[]): LedgerPatch[] {
   try {
@@ -215,31 +230,12 @@ export class ProjectorService implements OnApplicationBootstrap {
       const newlyFinished = patches.filter((p) => p.outcome && !hadOutcome.has(p.transaction_id)).map((p) => p.transaction_id);
       if (newlyFinished.length === 0) return [];
       const unregistered = unregisteredIn(patches);
-      await tx.query(
-        // Made-up identifiers count under 'unknown' (unregisteredIn): junk adds no rows to the statistics. The LGSP of an
-        // unregistered client is the request's own say (a made-up member code), so it is 'unknown' too.
-        `INSERT INTO ndxp.daily_counters (day, lgsp, client, service, provider, outcome, count)
-         SELECT coalesce(day, (completed_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date),
-                CASE WHEN transaction_id = ANY($2::uuid[]) THEN 'unknown' ELSE coalesce(lgsp, '') END,
-                CASE WHEN transaction_id = ANY($2::uuid[]) THEN 'unknown' ELSE coalesce(client, '') END,
-                CASE WHEN transaction_id = ANY($3::uuid[]) THEN 'unknown' ELSE coalesce(service, '') END,
-                CASE WHEN transaction_id = ANY($3::uuid[]) THEN 'unknown' ELSE coalesce(provider, '') END, outcome, count(*)
-         FROM ndxp.transactions WHERE transaction_id = ANY($1::uuid[]) GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6
-         ON CONFLICT (day, lgsp, client, service, provider, outcome) DO UPDATE SET count = ndxp.daily_counters.count + excluded.count`,
-        [newlyFinished, unregistered.clients, unregistered.services],
-      );
+      // Made-up identifiers count under 'unknown' (unregisteredIn): junk adds no rows to the statistics. The LGSP of an
+      // unregistered client is the request's own say (a made-up member code), so it is 'unknown' too.
+      const params = [newlyFinished, unregistered.clients, unregistered.services];
+      await tx.query(COUNT_DAILY, params);
       // The same counts by month (locked after the daily rows, in key order too): a month's statistics read these.
-      await tx.query(
-        `INSERT INTO ndxp.monthly_counters (month, lgsp, client, service, provider, outcome, count)
-         SELECT date_trunc('month', coalesce(day, (completed_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date))::date,
-                CASE WHEN transaction_id = ANY($2::uuid[]) THEN 'unknown' ELSE coalesce(lgsp, '') END,
-                CASE WHEN transaction_id = ANY($2::uuid[]) THEN 'unknown' ELSE coalesce(client, '') END,
-                CASE WHEN transaction_id = ANY($3::uuid[]) THEN 'unknown' ELSE coalesce(service, '') END,
-                CASE WHEN transaction_id = ANY($3::uuid[]) THEN 'unknown' ELSE coalesce(provider, '') END, outcome, count(*)
-         FROM ndxp.transactions WHERE transaction_id = ANY($1::uuid[]) GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6
-         ON CONFLICT (month, lgsp, client, service, provider, outcome) DO UPDATE SET count = ndxp.monthly_counters.count + excluded.count`,
-        [newlyFinished, unregistered.clients, unregistered.services],
-      );
+      await tx.query(COUNT_MONTHLY, params);
       // The metrics count a transaction once, when it first finished: a rebuild has nothing to add to them.
       if (this.replaying) return [];
       return tx.query(
