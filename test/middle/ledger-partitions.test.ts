@@ -1,32 +1,23 @@
-import { Global, INestApplication, Module, ValidationPipe } from '@nestjs/common';
+import { INestApplication, ValidationPipe } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { randomUUID } from 'crypto';
 import { Kafka, logLevel, Producer } from 'kafkajs';
 import { DataSource } from 'typeorm';
-import { emptyRegistryView, eventIdFor, Topics, TransactionEvent } from '@ndxp/contracts';
+import { eventIdFor, Topics, TransactionEvent } from '@ndxp/contracts';
 import { dropDatabase, InfraHandle, startInfra } from '@ndxp/infra';
-import { AdminGuard, AppConfig, loadConfig, PlatformModule, RegistryViewService } from '@ndxp/platform';
+import { AppConfig, loadConfig, PlatformModule } from '@ndxp/platform';
 import { LedgerModule } from '../../apps/ndxp/src/ledger/ledger.module';
 import { NDXP_MIGRATIONS } from '../../apps/ndxp/src/migrations';
-import { NdxpMetricsService } from '../../apps/ndxp/src/observability/ndxp-metrics.service';
 import { ProjectorService } from '../../apps/ndxp/src/projection/projector.service';
 import { LedgerRetentionService } from '../../apps/ndxp/src/projection/retention.service';
 import { isolatedEnv } from '../support/env';
+import { ProjectorDependencies } from './projector-support';
 import { middleSettings } from './support';
 
 // The middle tier: the ledger partitioned by month (issue #12), the projector against a real broker and a
 // throwaway database. Events of September and October 2022 (Vietnam time), a retention pass, the statistics.
 
 const ADMIN_TOKEN = 'middle-tier-admin-token';
-const registryViewStub = { state: emptyRegistryView(), ready: Promise.resolve() };
-
-@Global()
-@Module({
-  providers: [AdminGuard, NdxpMetricsService, { provide: RegistryViewService, useValue: registryViewStub }],
-  exports: [AdminGuard, NdxpMetricsService, RegistryViewService],
-})
-class ProjectorDependencies {}
-
 const CLIENT = 'VN/GOV/000.00.00.H26/MOTCUA';
 const SERVICE = 'VN/GOV/000.00.00.G01/CSDLQGDC/citizen-lookup';
 const PROVIDER = 'VN/GOV/000.00.00.G01/CSDLQGDC';

@@ -1,16 +1,17 @@
-import { Global, INestApplication, Module, ValidationPipe } from '@nestjs/common';
+import { INestApplication, ValidationPipe } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { randomUUID } from 'crypto';
 import { Kafka, logLevel, Producer } from 'kafkajs';
 import { DataSource } from 'typeorm';
-import { emptyRegistryView, eventIdFor, Topics, TransactionEvent } from '@ndxp/contracts';
+import { eventIdFor, Topics, TransactionEvent } from '@ndxp/contracts';
 import { dropDatabase, InfraHandle, startInfra } from '@ndxp/infra';
-import { AdminGuard, AppConfig, loadConfig, PlatformModule, RegistryViewService } from '@ndxp/platform';
+import { AppConfig, loadConfig, PlatformModule } from '@ndxp/platform';
 import { LedgerModule } from '../../apps/ndxp/src/ledger/ledger.module';
 import { NDXP_MIGRATIONS } from '../../apps/ndxp/src/migrations';
 import { NdxpMetricsService } from '../../apps/ndxp/src/observability/ndxp-metrics.service';
 import { ProjectorService } from '../../apps/ndxp/src/projection/projector.service';
 import { isolatedEnv } from '../support/env';
+import { ProjectorDependencies } from './projector-support';
 import { middleSettings } from './support';
 
 // The middle tier: NDXP's projector alone (ledger module, its migrations and
@@ -19,16 +20,6 @@ import { middleSettings } from './support';
 // registry: a failure here is the projector's.
 
 const ADMIN_TOKEN = 'middle-tier-admin-token';
-
-/** What NdxpMetricsService needs of the registry: an empty view that is ready at once. */
-const registryViewStub = { state: emptyRegistryView(), ready: Promise.resolve() };
-
-@Global()
-@Module({
-  providers: [AdminGuard, NdxpMetricsService, { provide: RegistryViewService, useValue: registryViewStub }],
-  exports: [AdminGuard, NdxpMetricsService, RegistryViewService],
-})
-class ProjectorDependencies {}
 
 const CLIENT = 'VN/GOV/000.00.00.H26/MOTCUA';
 const SERVICE = 'VN/GOV/000.00.00.G01/CSDLQGDC/citizen-lookup';
