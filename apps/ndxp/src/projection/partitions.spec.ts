@@ -1,4 +1,4 @@
-import { addMonths, createPartitionSql, firstMonthKept, monthBounds, monthOf, monthOfPartition, partitionName, partitionsToDrop } from './partitions';
+import { AnalyzeSchedule, addMonths, createPartitionSql, firstMonthKept, monthBounds, monthOf, monthOfPartition, partitionName, partitionsToDrop } from './partitions';
 
 describe('ledger partitions by month', () => {
   it('given a day, when named, then its month, the partition and its bounds (December runs to the next January)', () => {
@@ -35,5 +35,19 @@ describe('ledger partitions by month', () => {
     expect(partitionsToDrop(['transactions_1999_01'], '2026-11-30', 0)).toEqual([]);
     expect(() => firstMonthKept('2026-11-30', -1)).toThrow();
     expect(() => firstMonthKept('2026-11-30', 1.5)).toThrow();
+  });
+});
+
+describe('AnalyzeSchedule', () => {
+  it('given rows written to a month, then ANALYZE is due at 1,000 rows and then each time the count doubles, per month', () => {
+    const s = new AnalyzeSchedule();
+    expect(s.wrote('2022-09', 999)).toBe(false);
+    expect(s.wrote('2022-09', 1)).toBe(true); // 1,000
+    expect(s.wrote('2022-10', 500)).toBe(false); // another month counts on its own
+    expect(s.wrote('2022-09', 999)).toBe(false); // 1,999
+    expect(s.wrote('2022-09', 1)).toBe(true); // 2,000
+    expect(s.wrote('2022-09', 1_999)).toBe(false); // 3,999
+    expect(s.wrote('2022-09', 1)).toBe(true); // 4,000
+    expect(s.wrote('2022-09', 3_999)).toBe(false); // 7,999: the next is at 8,000
   });
 });

@@ -6,7 +6,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { NdxpMetricsService } from '../observability/ndxp-metrics.service';
 import { rebuildFromZero, waitUntilCaughtUp } from './replay';
 import { isUnstorable, LEDGER_COLUMNS, LedgerPatch, ledgerParams, patchesFromEvents, unregisteredIn, UnstorableEvent, vietnamDay } from './ledger-rows';
-import { createPartitionSql, isAlreadyThere, monthOf } from './partitions';
+import { AnalyzeSchedule, createPartitionSql, isAlreadyThere, monthOf, partitionName } from './partitions';
 
 const TERMINAL_COLUMNS = new Set<keyof LedgerPatch>(['outcome', 'succeeded', 'status_code', 'fault_code', 'fault_string', 'duration_ms', 'completed_at']);
 const GROUP = 'ndxp-projector';
@@ -82,6 +82,7 @@ export class ProjectorService implements OnApplicationBootstrap {
 
   /** Months whose ledger partition this process has seen exist (forgotten when an insert finds none: retention dropped it). */
   private readonly months = new Set<string>();
+  private readonly analyzeSchedule = new AnalyzeSchedule();
 
   /** True while a rebuild replays events this process has already counted. */
   private replaying = false;
@@ -210,6 +211,15 @@ export class ProjectorService implements OnApplicationBootstrap {
     }
   }
 
+  /** ANALYZE of the months that grew enough (AnalyzeSchedule says why); a failure is logged, never the batch's. */
+  private async analyzeIfDue(newRows: LedgerPatch[]): Promise<void> {
+    const perMonth = new Map<string, number>();
+    for (const p of newRows) if (p.day) perMonth.set(monthOf(p.day), (perMonth.get(monthOf(p.day)) ?? 0) + 1);
+    for (const [month, n] of perMonth)
+      if (this.analyzeSchedule.wrote(month, n))
+        await this.db.query(`ANALYZE ndxp.${partitionName(month)}`).catch((e) => this.logger.warn(`ANALYZE of ${month}'s ledger partition failed: ${(e as Error).message}`));
+  }
+
   private async applyOnce(events: TransactionEvent[]): Promise<void> {
     if (events.length === 0) return;
     const patches = fold(events).sort((a, b) => (a.transaction_id < b.transaction_id ? -1 : 1));
@@ -223,6 +233,7 @@ export class ProjectorService implements OnApplicationBootstrap {
       throw new UnstorableEvent(`has no day: ${(e as Error).message}`);
     }
     await this.ensurePartitions(patches.map((p) => p.day ?? fallbackDay.get(p.transaction_id)!));
+    let newRows: LedgerPatch[] = [];
     const finished = await this.db.transaction(async (tx: EntityManager) => {
       const before: Array<{ transaction_id: string; day: string; outcome: string | null }> = await tx.query(
         `SELECT transaction_id, to_char(day, 'YYYY-MM-DD') AS day, outcome FROM ndxp.transactions WHERE transaction_id = ANY($1::uuid[]) ORDER BY transaction_id FOR UPDATE`,
@@ -230,6 +241,7 @@ export class ProjectorService implements OnApplicationBootstrap {
       );
       // The partition key is in the conflict target: a row that exists keeps its day (its later events, without requestInAt, carry none).
       const dayOf = new Map(before.map((r) => [r.transaction_id, r.day]));
+      newRows = patches.filter((p) => !dayOf.has(p.transaction_id));
       for (const p of patches) p.day = dayOf.get(p.transaction_id) ?? p.day ?? fallbackDay.get(p.transaction_id);
       const hadOutcome = new Set(before.filter((r) => r.outcome !== null).map((r) => r.transaction_id));
       await tx.query(this.sql, ledgerParams(patches));
@@ -249,6 +261,7 @@ export class ProjectorService implements OnApplicationBootstrap {
       );
     });
     this.eventsApplied += events.length;
+    await this.analyzeIfDue(newRows);
     if (finished.length && !this.replaying) this.metrics.finished(finished);
   }
 
