@@ -1,23 +1,14 @@
-import { INestApplication, ValidationPipe } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
 import { randomUUID } from 'crypto';
-import { Kafka, logLevel, Producer } from 'kafkajs';
 import { DataSource } from 'typeorm';
-import { eventIdFor, Topics, TransactionEvent } from '@ndxp/contracts';
-import { dropDatabase, InfraHandle, startInfra } from '@ndxp/infra';
-import { AppConfig, loadConfig, PlatformModule } from '@ndxp/platform';
-import { LedgerModule } from '../../apps/ndxp/src/ledger/ledger.module';
-import { NDXP_MIGRATIONS } from '../../apps/ndxp/src/migrations';
+import { eventIdFor, TransactionEvent } from '@ndxp/contracts';
 import { ProjectorService } from '../../apps/ndxp/src/projection/projector.service';
 import { LedgerRetentionService } from '../../apps/ndxp/src/projection/retention.service';
-import { isolatedEnv } from '../support/env';
-import { ProjectorDependencies } from './projector-support';
-import { middleSettings } from './support';
+import { PROJECTOR_ADMIN_TOKEN, ProjectorStack, startProjectorStack } from './projector-support';
 
 // The middle tier: the ledger partitioned by month (issue #12), the projector against a real broker and a
 // throwaway database. Events of September and October 2022 (Vietnam time), a retention pass, the statistics.
 
-const ADMIN_TOKEN = 'middle-tier-admin-token';
+const ADMIN_TOKEN = PROJECTOR_ADMIN_TOKEN;
 const CLIENT = 'VN/GOV/000.00.00.H26/MOTCUA';
 const SERVICE = 'VN/GOV/000.00.00.G01/CSDLQGDC/citizen-lookup';
 const PROVIDER = 'VN/GOV/000.00.00.G01/CSDLQGDC';
@@ -38,16 +29,12 @@ function exchange(id: string, t0: number, durationMs = 60): TransactionEvent[] {
 }
 
 describe('middle tier: the ledger partitioned by month', () => {
-  let infra: InfraHandle | undefined;
-  let app: INestApplication | undefined;
-  let producer: Producer | undefined;
+  let stack: ProjectorStack | undefined;
   let projector: ProjectorService;
   let db: DataSource;
   let base: string;
 
-  const produce = async (events: TransactionEvent[]) => {
-    await producer!.send({ topic: Topics.transactions, messages: events.map((e) => ({ key: e.transactionId, value: JSON.stringify(e) })) });
-  };
+  const produce = (events: TransactionEvent[]) => stack!.produce(events);
   const get = async (path: string) => {
     const r = await fetch(`${base}${path}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
     return { status: r.status, body: (await r.json()) as Record<string, unknown> };
@@ -60,28 +47,13 @@ describe('middle tier: the ledger partitioned by month', () => {
     );
 
   beforeAll(async () => {
-    const env = await isolatedEnv('middle-ledger-partitions');
-    infra = await startInfra({ env, log: () => undefined, skipKafka: false });
-    const config = loadConfig('ndxp', AppConfig, middleSettings(infra, 'ndxp-middle-partitions', ADMIN_TOKEN));
-    const moduleRef = await Test.createTestingModule({
-      imports: [PlatformModule.forApp({ app: 'ndxp', config, schema: 'ndxp', migrations: NDXP_MIGRATIONS }), ProjectorDependencies, LedgerModule],
-    }).compile();
-    app = moduleRef.createNestApplication({ logger: ['error', 'warn'] });
-    app.useGlobalPipes(new ValidationPipe({ whitelist: true, transform: true }));
-    await app.listen(0, '127.0.0.1');
-    base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
-    projector = app.get(ProjectorService);
-    db = app.get(DataSource);
-    producer = new Kafka({ clientId: 'middle-partitions-test', brokers: [infra.kafkaBrokers], logLevel: logLevel.NOTHING }).producer();
-    await producer.connect();
+    stack = await startProjectorStack('middle-ledger-partitions', 'ndxp-middle-partitions');
+    base = stack.base;
+    projector = stack.app.get(ProjectorService);
+    db = stack.app.get(DataSource);
   });
 
-  afterAll(async () => {
-    await producer?.disconnect().catch(() => undefined);
-    await app?.close();
-    await infra?.stop();
-    if (infra) await dropDatabase(infra.databaseUrl);
-  });
+  afterAll(() => stack?.stop());
 
   const september = [randomUUID(), randomUUID()];
   const october = [randomUUID(), randomUUID(), randomUUID()];
@@ -131,7 +103,7 @@ describe('middle tier: the ledger partitioned by month', () => {
   });
 
   it("given a retention of 12 months on 15 September 2023, when applied, then September 2022's partition is dropped whole, its counters kept, October's rows kept", async () => {
-    const retention = app!.get(LedgerRetentionService);
+    const retention = stack!.app.get(LedgerRetentionService);
     expect(await retention.apply(0, '2023-09-15')).toEqual([]);
     const counters = async () => [
       await db.query('SELECT * FROM ndxp.daily_counters ORDER BY day, client, service, provider, outcome'),

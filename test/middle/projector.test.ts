@@ -1,25 +1,17 @@
-import { INestApplication, ValidationPipe } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
 import { randomUUID } from 'crypto';
-import { Kafka, logLevel, Producer } from 'kafkajs';
+import { Kafka, logLevel } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { eventIdFor, Topics, TransactionEvent } from '@ndxp/contracts';
-import { dropDatabase, InfraHandle, startInfra } from '@ndxp/infra';
-import { AppConfig, loadConfig, PlatformModule } from '@ndxp/platform';
-import { LedgerModule } from '../../apps/ndxp/src/ledger/ledger.module';
-import { NDXP_MIGRATIONS } from '../../apps/ndxp/src/migrations';
 import { NdxpMetricsService } from '../../apps/ndxp/src/observability/ndxp-metrics.service';
 import { ProjectorService } from '../../apps/ndxp/src/projection/projector.service';
-import { isolatedEnv } from '../support/env';
-import { ProjectorDependencies } from './projector-support';
-import { middleSettings } from './support';
+import { PROJECTOR_ADMIN_TOKEN, ProjectorStack, startProjectorStack } from './projector-support';
 
 // The middle tier: NDXP's projector alone (ledger module, its migrations and
 // the platform's Kafka and PostgreSQL), against one real broker and a
 // throwaway database, fed by a producer of our own. No hub, no gateway, no
 // registry: a failure here is the projector's.
 
-const ADMIN_TOKEN = 'middle-tier-admin-token';
+const ADMIN_TOKEN = PROJECTOR_ADMIN_TOKEN;
 
 const CLIENT = 'VN/GOV/000.00.00.H26/MOTCUA';
 const SERVICE = 'VN/GOV/000.00.00.G01/CSDLQGDC/citizen-lookup';
@@ -55,18 +47,14 @@ function exchange(
 }
 
 describe('middle tier: the ndxp projector against a real broker and PostgreSQL', () => {
-  let infra: InfraHandle | undefined;
-  let app: INestApplication | undefined;
-  let producer: Producer | undefined;
+  let stack: ProjectorStack | undefined;
   let projector: ProjectorService;
   let db: DataSource;
   let metrics: NdxpMetricsService;
   let base: string;
   const log: string[] = [];
 
-  const produce = async (events: TransactionEvent[]) => {
-    await producer!.send({ topic: Topics.transactions, messages: events.map((e) => ({ key: e.transactionId, value: JSON.stringify(e) })) });
-  };
+  const produce = (events: TransactionEvent[]) => stack!.produce(events);
   // The ledger's reads need a credential: the admin token reads everything (test/middle/ledger-access.test.ts has the rules).
   const get = async (path: string) => {
     const r = await fetch(`${base}${path}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
@@ -80,29 +68,14 @@ describe('middle tier: the ndxp projector against a real broker and PostgreSQL',
   const skipped = async (reason: 'malformed' | 'unstorable') => (await metrics.m.projectionSkipped.get()).values.find((v) => v.labels.reason === reason)?.value ?? 0;
 
   beforeAll(async () => {
-    const env = await isolatedEnv('middle-projector');
-    infra = await startInfra({ env, log: (l) => log.push(l), skipKafka: false });
-    const config = loadConfig('ndxp', AppConfig, middleSettings(infra, 'ndxp-middle-1', ADMIN_TOKEN));
-    const moduleRef = await Test.createTestingModule({
-      imports: [PlatformModule.forApp({ app: 'ndxp', config, schema: 'ndxp', migrations: NDXP_MIGRATIONS }), ProjectorDependencies, LedgerModule],
-    }).compile();
-    app = moduleRef.createNestApplication({ logger: ['error', 'warn'] });
-    app.useGlobalPipes(new ValidationPipe({ whitelist: true, transform: true }));
-    await app.listen(0, '127.0.0.1');
-    base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
-    projector = app.get(ProjectorService);
-    db = app.get(DataSource);
-    metrics = app.get(NdxpMetricsService);
-    producer = new Kafka({ clientId: 'middle-projector-test', brokers: infra.kafkaBrokers.split(','), logLevel: logLevel.NOTHING }).producer();
-    await producer.connect();
+    stack = await startProjectorStack('middle-projector', 'ndxp-middle-1', (l) => log.push(l));
+    base = stack.base;
+    projector = stack.app.get(ProjectorService);
+    db = stack.app.get(DataSource);
+    metrics = stack.app.get(NdxpMetricsService);
   });
 
-  afterAll(async () => {
-    await producer?.disconnect().catch(() => undefined);
-    await app?.close();
-    await infra?.stop();
-    if (infra) await dropDatabase(infra.databaseUrl);
-  });
+  afterAll(() => stack?.stop());
 
   it('given a hub Completed, when the gateway answered a timeout, then the ledger row has the answer: outcome timeout, status 504', async () => {
     const id = randomUUID();
@@ -153,7 +126,7 @@ describe('middle tier: the ndxp projector against a real broker and PostgreSQL',
     const id = randomUUID();
     const key = id; // one key: the bad records and the good one share a partition, in this order
     const malformedBefore = await skipped('malformed');
-    await producer!.send({
+    await stack!.producer.send({
       topic: Topics.transactions,
       messages: [
         { key, value: '{ not json' },
@@ -190,7 +163,7 @@ describe('middle tier: the ndxp projector against a real broker and PostgreSQL',
 
   it("given another member in the projector's group (another hub), when a rebuild is asked, then refused, the ledger as it was, and the projector projecting again", async () => {
     const before = await ledgerTables();
-    const other = new Kafka({ clientId: 'middle-projector-other-hub', brokers: infra!.kafkaBrokers.split(','), logLevel: logLevel.NOTHING }).consumer({
+    const other = new Kafka({ clientId: 'middle-projector-other-hub', brokers: stack!.infra.kafkaBrokers.split(','), logLevel: logLevel.NOTHING }).consumer({
       groupId: 'ndxp-projector',
     });
     try {
