@@ -271,7 +271,10 @@ async function ledgerCaughtUp(ndxpPort: number, databaseUrl: string): Promise<nu
   return ledgerRows(databaseUrl);
 }
 
-/** Requests that reached the gateway: every one sent, warm-up included, but those whose connection failed. */
+/**
+ * Requests that reached the gateway: every one sent, warm-up included, less the connection failures of the measured
+ * seconds (the load generator does not count the warm-up's outcomes, so one failed there shows as a difference).
+ */
 function reachedGateway(r: RunResult): number {
   return r.sentTotal - (r.byOutcome['connection error'] ?? 0);
 }

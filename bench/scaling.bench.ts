@@ -44,7 +44,7 @@ interface ScalingRow {
 }
 
 /** gateway, hub, national databases, registry, kafka, load generator: a role's processes added up. */
-export function roleOf(processName: string): string {
+function roleOf(processName: string): string {
   if (processName.startsWith('lgsp-')) return 'gateways';
   if (processName.startsWith('ndxp-')) return 'hubs';
   if (processName.startsWith('providers-')) return 'national databases';
