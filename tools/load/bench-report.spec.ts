@@ -1,4 +1,4 @@
-import { exchangeReport, RebuildResult, rebuildReport, RunResult, targetLines, withBenchSection } from './bench-report';
+import { exchangeReport, RebuildResult, rebuildReport, RunResult, targetLines, warmupTable, withBenchSection } from './bench-report';
 
 const summary = (p99: number) => ({ count: 100, p50: p99 / 2, p95: p99 * 0.9, p99, p999: p99 * 1.2, max: p99 * 1.5, mean: p99 / 2 });
 
@@ -42,6 +42,13 @@ describe('bench report', () => {
 
   it('given a fast run with dropped arrivals, then its target is not met, and the drops are the reason given', () => {
     expect(targetLines([run('platform', 300, 10, { dropped: 3 })])).toEqual(['target at 300/s, p99 (due) ≤ 50 ms: NOT MET (errors or drops): 10.0 ms']);
+  });
+
+  it('given runs with their warm-ups, then each warm-up has its row, one that answered nothing shows no p99', () => {
+    const warm = run('platform', 1000, 90, { warmup: { sent: 15_000, completed: 14_990, errors: 2, p99Due: 2_345.67 } });
+    const cold = run('baseline', 1000, 30, { run: 2, warmup: { sent: 10, completed: 0, errors: 0, p99Due: 0 } });
+    expect(warmupTable([warm, cold]).slice(3)).toEqual(['| 1000 | platform | 1 | 14990 / 15000 | 2 | 2345.7 |', '| 1000 | baseline | 2 | 0 / 10 | 0 | – |']);
+    expect(exchangeReport([warm], [1000])).toContain('| 1000 | platform | 1 | 14990 / 15000 | 2 | 2345.7 |');
   });
 
   it('given a run whose ledger gained fewer rows than requests reached the gateway, then the report says it differs', () => {

@@ -24,6 +24,8 @@ export interface RunResult {
   rssMb?: Record<string, number>;
   /** Ledger rows the run added once the projector caught up, and the requests sent (warm-up included) that reached the gateway. */
   ledger?: { rowsAdded: number; requestsReached: number };
+  /** The warm-up at the full rate before the measured seconds (not in the figures above): requests sent, answered, server errors, p99 from when due (ms). */
+  warmup?: { sent: number; completed: number; errors: number; p99Due: number };
   /** Where the time went, per stage, from the ledger's timestamps of the measured requests (ms). */
   stages?: StageLatency[];
 }
@@ -95,6 +97,7 @@ export function exchangeReport(runs: RunResult[], rates: number[], previous?: { 
       log(`| ${rate} | ${names.map((n) => cell((r) => r.cores![n] ?? 0)).join(' | ')} | ${cell(all)} |`);
     }
   }
+  out.push(...warmupTable(runs.filter((r) => r.warmup)));
   out.push(...memoryAndLedger(runs.filter((r) => r.pipeline === 'platform')));
   out.push(...stagesTable(runs.filter((r) => r.pipeline === 'platform' && r.stages)));
   for (const rate of rates) {
@@ -109,6 +112,18 @@ export function exchangeReport(runs: RunResult[], rates: number[], previous?: { 
       );
   }
   out.push(...targetLines(runs));
+  return out;
+}
+
+/** Each run's warm-up, as it went: what was measured after it is warm, and this says how long warm took. */
+export function warmupTable(runs: RunResult[]): string[] {
+  if (runs.length === 0) return [];
+  const out = ['\nthe warm-up of each run, at the full rate and not counted above: answered of sent, server errors, p99 from when due (ms)'];
+  out.push('| rate | pipeline | run | answered / sent | server errors | p99 due |', '|---|---|---|---|---|---|');
+  for (const r of runs) {
+    const w = r.warmup!;
+    out.push(`| ${r.rate} | ${r.pipeline} | ${r.run} | ${w.completed} / ${w.sent} | ${w.errors} | ${w.completed ? w.p99Due.toFixed(1) : '–'} |`);
+  }
   return out;
 }
 

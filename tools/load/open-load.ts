@@ -42,6 +42,8 @@ export interface LoadResult {
    * than sentUs when the load generator itself fell behind (coordinated omission, as wrk2 corrects it).
    */
   intendedUs: hdr.Histogram;
+  /** The warm-up's own figures (not counted above): requests sent, answered, server errors, latency from when due (µs). */
+  warmup: { sent: number; completed: number; errors: number; dueUs: hdr.Histogram };
   /** CPU the load generator's process used during the load (user + system), in cores. */
   generatorCores: number;
   durationS: number;
@@ -87,6 +89,7 @@ export async function openLoad(o: {
   const latencies: number[] = [];
   const sentUs = latencyHistogram();
   const intendedUs = latencyHistogram();
+  const warmupRun = { sent: 0, completed: 0, errors: 0, dueUs: latencyHistogram() };
   const cpuAtStart = process.cpuUsage();
   const byOutcome: Record<string, number> = {};
   let inFlight = 0;
@@ -115,6 +118,7 @@ export async function openLoad(o: {
       inFlight++;
       sentTotal++;
       if (!warmup) sent++;
+      else warmupRun.sent++;
       const r = o.next(i, arrivedS);
       const t0 = nowS();
       const finish = (outcome: string, serverError: boolean) => {
@@ -132,6 +136,10 @@ export async function openLoad(o: {
           byOutcome[outcome] = (byOutcome[outcome] ?? 0) + 1;
           if (serverError) errors++;
           lastCompletionS = nowS();
+        } else {
+          warmupRun.completed++;
+          warmupRun.dueUs.recordValue(Math.max(1, Math.round(dueMs * 1000)));
+          if (serverError) warmupRun.errors++;
         }
         o.onComplete?.({ arrivedS, latencyMs: ms, dueLatencyMs: dueMs, outcome, serverError, dropped: false, warmup });
         resolve();
@@ -202,6 +210,7 @@ export async function openLoad(o: {
     latenciesMs: latencies,
     sentUs,
     intendedUs,
+    warmup: warmupRun,
     generatorCores,
     durationS,
     throughput: completed / durationS,

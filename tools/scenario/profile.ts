@@ -37,6 +37,27 @@ export function realRateAt(s: Scenario, realS: number): number {
   return (s.load.dailyVolume! / 86400) * w * s.load.sample * s.time.compression;
 }
 
+/** The highest arrival rate (real requests a second) of the measured part, read every simulated minute. */
+export function peakRealRate(s: Scenario): number {
+  const measuredS = realDurationS(s);
+  const steps = Math.max(1, Math.ceil(s.time.durationS / 60));
+  let peak = 0;
+  for (let k = 0; k <= steps; k++) peak = Math.max(peak, realRateAt(s, s.time.warmupS + (k / steps) * measuredS));
+  return peak;
+}
+
+/**
+ * The arrival rate at a real elapsed time, warm-up included: during the warm-up, a ramp from nothing to the
+ * scenario's peak rate. A cold stack (the JIT, the broker's page cache, the consumers' fetch sizes) is warmed at
+ * the rate it will have to carry, not at the start's rate (often the night's), which left `npm start` reporting
+ * its JIT warming up at 08:00 as where it breaks. The peak is read once.
+ */
+export function arrivalRate(s: Scenario): (realS: number) => number {
+  const peak = peakRealRate(s);
+  const warmupS = s.time.warmupS;
+  return (realS) => (realS < warmupS ? peak * Math.max(0, realS / warmupS) : realRateAt(s, realS));
+}
+
 /** Real seconds the measured part lasts. */
 export function realDurationS(s: Scenario): number {
   return s.time.durationS / s.time.compression;

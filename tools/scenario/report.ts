@@ -31,6 +31,8 @@ export interface ScenarioReport {
   /** behind: transaction events the projection had not applied when the rows were counted (after a bounded wait). */
   ledger: { rows: number; expected: number; match: boolean; behind?: number };
   breaksAt?: string;
+  /** The warm-up before the measured part (not counted in it): its length, the rate it ramped to, and how it went. */
+  warmup?: { seconds: number; peakRate: number; sent: number; completed: number; serverErrors: number; p50: number; p99: number };
   capacity?: { kneeRate: number; steps: Array<{ rate: number; achieved: number; p99: number; errorRatio: number; ok: boolean }> };
   /** resumeMs (broker-kill): the longest time without a successful answer from the kill on. */
   faults: Array<{ at: string; kind: string; detail: string; resumeMs?: number }>;
@@ -203,6 +205,7 @@ ${row('offered', String(r.totals.offered))}${row('sent', String(r.totals.sent))}
 ${row('latency p50 / p95 / p99 (from when each request was due)', `${r.latencyMs.p50.toFixed(1)} / ${r.latencyMs.p95.toFixed(1)} / ${r.latencyMs.p99.toFixed(1)} ms (SLO p99 ≤ ${r.slo.p99Ms} ms)`)}${r.latencySentMs ? row('latency p50 / p95 / p99 (from when each was sent)', `${r.latencySentMs.p50.toFixed(1)} / ${r.latencySentMs.p95.toFixed(1)} / ${r.latencySentMs.p99.toFixed(1)} ms`) : ''}
 ${row('error ratio', `${(r.slo.errorRatio_ * 100).toFixed(2)} % (SLO ≤ ${(r.slo.errorRatio * 100).toFixed(2)} %)`)}
 ${row('ledger', `${r.ledger.rows} rows for ${r.ledger.expected} requests that reached a gateway: ${ledgerVerdict(r.ledger)}`)}
+${r.warmup ? row('warm-up (not counted)', warmupText(r.warmup)) : ''}
 ${r.capacity ? row('capacity (knee)', `${r.capacity.kneeRate.toFixed(0)} requests/s`) : ''}
 </table>
 ${r.faults.length ? `<h2>Fault timeline</h2><table><tr><th>at (simulated)</th><th>fault</th><th>detail</th></tr>${r.faults.map((f) => `<tr><td>${esc(f.at)}</td><td>${esc(f.kind)}</td><td>${esc(f.detail)}</td></tr>`).join('')}</table>` : ''}
@@ -214,6 +217,13 @@ ${charts.map((c) => `<figure>${c}</figure>`).join('\n')}
 `;
 }
 
+/** The warm-up in one line: what it did, and that it is not in the figures. */
+export function warmupText(w: NonNullable<ScenarioReport['warmup']>): string {
+  if (w.seconds <= 0) return 'none: the figures include the cold start';
+  const p99 = w.completed ? `, p99 ${w.p99.toFixed(1)} ms from when due` : '';
+  return `${w.seconds} s ramped to the peak ${w.peakRate.toFixed(0)} req/s: ${w.sent} sent, ${w.completed} answered, ${w.serverErrors} server errors${p99} (not counted)`;
+}
+
 /** The terminal summary. */
 export function summaryTable(r: ScenarioReport): string {
   const lines = [
@@ -223,6 +233,7 @@ export function summaryTable(r: ScenarioReport): string {
     `latency            p50 ${r.latencyMs.p50.toFixed(1)} ms, p95 ${r.latencyMs.p95.toFixed(1)} ms, p99 ${r.latencyMs.p99.toFixed(1)} ms (from when each request was due${r.latencySentMs ? `; from when sent: p99 ${r.latencySentMs.p99.toFixed(1)} ms` : ''})`,
     `ledger             ${r.ledger.rows} rows / ${r.ledger.expected} expected: ${ledgerVerdict(r.ledger)}`,
   ];
+  if (r.warmup) lines.splice(1, 0, `warm-up            ${warmupText(r.warmup)}`);
   if (r.capacity) lines.push(`capacity (knee)    ${r.capacity.kneeRate.toFixed(0)} requests/s meeting the SLO`);
   for (const f of r.faults.filter((x) => x.kind === 'broker-kill'))
     lines.push(

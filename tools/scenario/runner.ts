@@ -2,9 +2,9 @@ import { Pool } from 'pg';
 import { DEFAULT_ADMIN_TOKEN } from '@ndxp/platform';
 import { DEFAULT_CLIENT_SUBSYSTEM, DEFAULT_SEED_SECRET, PROVIDERS, SERVICES, seedApiKey, serviceKeyOf, XROAD_INSTANCE } from '@ndxp/contracts';
 import { fetchJson, Stack } from '@ndxp/infra';
-import { Completion, latencySummary, LoadRequest, openLoad, percentile } from '../load/open-load';
+import { Completion, latencySummary, LoadRequest, LoadResult, openLoad, percentile } from '../load/open-load';
 import { ProcessMeter } from './procstats';
-import { clock, realAtSim, realDurationS, realRateAt, simulatedAt, weighted } from './profile';
+import { arrivalRate, clock, peakRealRate, realAtSim, realDurationS, simulatedAt, weighted } from './profile';
 import { BrokerKill, IntervalPoint, measureKills, ScenarioReport, summarise } from './report';
 import { FaultStep, Scenario } from './scenario';
 
@@ -222,6 +222,13 @@ async function ledgerRows(stack: Stack, fromMs: number, toMs: number): Promise<{
   return { rows: rows[0].n, behind: Math.max(0, behind) };
 }
 
+/** The warm-up as the report tells it. */
+function warmupFigures(s: Scenario, r: LoadResult): ScenarioReport['warmup'] {
+  const due = latencySummary(r.warmup.dueUs);
+  const w = r.warmup;
+  return { seconds: s.time.warmupS, peakRate: peakRealRate(s), sent: w.sent, completed: w.completed, serverErrors: w.errors, p50: due.p50, p99: due.p99 };
+}
+
 /** Runs a scenario against a running stack and builds its report. */
 export async function runScenario(s: Scenario, o: RunOptions): Promise<ScenarioReport> {
   const env = o.env ?? process.env;
@@ -274,7 +281,7 @@ export async function runScenario(s: Scenario, o: RunOptions): Promise<ScenarioR
     sampling = sampling.then(sample).catch((e) => o.log(`interval sample failed: ${(e as Error).message}`));
   }, interval * 1000);
   const result = await openLoad({
-    rateAt: (t) => (t < s.time.warmupS ? realRateAt(s, s.time.warmupS) : realRateAt(s, t)),
+    rateAt: arrivalRate(s),
     durationS: totalS,
     warmupS: s.time.warmupS,
     next: (i) => scenarioRequest(s, f, i, env),
@@ -354,6 +361,7 @@ export async function runScenario(s: Scenario, o: RunOptions): Promise<ScenarioR
     compression: s.time.compression,
     totals: { offered: result.offered, sent: result.sent, completed: result.completed, dropped: result.dropped, serverErrors, byOutcome: result.byOutcome },
     latencyMs: { p50: latency.p50, p95: latency.p95, p99 },
+    warmup: warmupFigures(s, result),
     latencySentMs: { p50: percentile(result.latenciesMs, 50), p95: percentile(result.latenciesMs, 95), p99: percentile(result.latenciesMs, 99) },
     slo: { p99Ms: s.slo.p99Ms, errorRatio: s.slo.errorRatio, met: p99Ok && errorRatioOk, p99Ok, errorRatioOk, errorRatio_: errorRatio },
     ledger: { rows, expected, match: rows === expected, behind },

@@ -1,6 +1,6 @@
 import { repoRoot } from '@ndxp/infra/paths';
 import { loadScenario, parseScenario, ScenarioError } from './scenario';
-import { OFFICE_HOURS, profileWeight, realDurationS, realRateAt, weighted } from './profile';
+import { arrivalRate, OFFICE_HOURS, peakRealRate, profileWeight, realDurationS, realRateAt, weighted } from './profile';
 
 const valid = `name: test day
 topology: { lgsps: all, lgspProcesses: 2 }
@@ -92,6 +92,27 @@ describe('load model', () => {
     for (let t = 0; t < 120; t += 0.01) total += realRateAt(s, t) * 0.01;
     expect(total).toBeGreaterThan(23600 * 0.98);
     expect(total).toBeLessThan(23600 * 1.02);
+  });
+
+  it('warms up on a ramp to the peak rate, then follows the profile from the start', () => {
+    // Given a compressed day that starts at midnight (its quietest hours) with a 10 s warm-up
+    const s = parseScenario(valid.replace('compression: 720', 'compression: 720\n  warmup: 10s'), 'x.yaml');
+    const rate = arrivalRate(s);
+    const peak = peakRealRate(s);
+    // Then the peak is the office-hours maximum, far above midnight's rate
+    expect(peak).toBeCloseTo((2360000 / 86400) * Math.max(...OFFICE_HOURS) * 0.01 * 720, 0);
+    expect(peak).toBeGreaterThan(5 * realRateAt(s, 10));
+    // And the warm-up ramps from nothing to that peak, then the measured part starts at midnight's rate
+    expect(rate(0)).toBe(0);
+    expect(rate(5)).toBeCloseTo(peak / 2, 6);
+    expect(rate(9.999)).toBeCloseTo(peak, 0);
+    expect(rate(10)).toBe(realRateAt(s, 10));
+    expect(rate(70)).toBe(realRateAt(s, 70));
+  });
+
+  it('has no warm-up arrivals when the scenario asks for none', () => {
+    const s = parseScenario(valid, 'x.yaml');
+    expect(arrivalRate(s)(0)).toBe(realRateAt(s, 0));
   });
 
   it('picks by weight', () => {
