@@ -21,7 +21,7 @@ import {
 import { InfraHandle } from '@ndxp/infra';
 import { acceptTls, BatchingProducer, createTopics, InboundRequest, KafkaRequester, PlatformModule, RegistryViewModule, RequestConsumer, sendReply } from '@ndxp/platform';
 import { GatewayModule } from '../../apps/lgsp/src/gateway/gateway.module';
-import { serveUndecodableGatewayPaths } from '../../apps/lgsp/src/gateway/gateway-http';
+import { serveGatewayPaths } from '../../apps/lgsp/src/gateway/gateway-http';
 import { lgspTlsOptions } from '../../apps/lgsp/src/gateway/tls-auth';
 import { LgspConfig } from '../../apps/lgsp/src/lgsp.config';
 import { EventSpool1764460000000 } from '../../apps/lgsp/src/migrations/1764460000000-event-spool';
@@ -158,7 +158,7 @@ export async function startGatewayAlone(config: LgspConfig, tls = false): Promis
     ],
   }).compile();
   const app = moduleRef.createNestApplication({ logger: ['error', 'warn'], bodyParser: false });
-  serveUndecodableGatewayPaths(app);
+  serveGatewayPaths(app);
   if (tls) acceptTls(app.getHttpServer(), lgspTlsOptions(config)!);
   await app.listen(0, '127.0.0.1');
   return app;

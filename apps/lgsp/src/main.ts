@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { bootstrapApp, ConfigError, loadAppConfigOrExit } from '@ndxp/platform';
 import { LgspAppModule } from './app.module';
-import { serveUndecodableGatewayPaths } from './gateway/gateway-http';
+import { serveGatewayPaths } from './gateway/gateway-http';
 import { lgspTlsOptions } from './gateway/tls-auth';
 import { LgspConfig, lgspDefaultsFor } from './lgsp.config';
 
@@ -21,6 +21,6 @@ function tlsOrExit(): ReturnType<typeof lgspTlsOptions> {
 // With the LGSP_TLS_ files it takes HTTPS on the same port too, and a client's certificate authenticates it.
 void bootstrapApp('lgsp', 'NDXP emulator: LGSP gateway', LgspAppModule.register(config), config, {
   bodyParser: false,
-  beforeRoutes: serveUndecodableGatewayPaths,
+  beforeRoutes: serveGatewayPaths,
   tls: tlsOrExit(),
 });
