@@ -5,7 +5,7 @@ import { Client } from 'pg';
 import { createInterface } from 'readline';
 import { DEFAULT_SEED_SECRET, SERVICES, seedApiKey, serviceKeyOf } from '@ndxp/contracts';
 import { DEV_MODE_MARK } from '@ndxp/platform';
-import { AppProcess, APPS, dropDatabase, freePort, repoRoot, spawnApp, startInfra, stopApps, waitHealthy } from '@ndxp/infra';
+import { APP_NODE_FLAGS, AppProcess, APPS, dropDatabase, freePort, repoRoot, spawnApp, startInfra, stopApps, waitHealthy } from '@ndxp/infra';
 import { latencySummary, LoadRequest, LoadResult, openLoad } from '../tools/load/open-load';
 import { exchangeReport, RunResult, STAGES, StageLatency } from '../tools/load/bench-report';
 import { CpuProfile, placeTable, ProfileSummary, summarise } from '../tools/profile/cpu-profile';
@@ -283,7 +283,8 @@ function reachedGateway(r: RunResult): number {
 async function startBaseline(infra: { kafkaBrokers: string }, env: NodeJS.ProcessEnv, workers: ChildProcess[]): Promise<number> {
   const frontPort = await freePort();
   for (const role of ['provider', 'hub', 'front']) {
-    const w = spawn(process.execPath, [join(repoRoot(), 'dist', 'bench', 'baseline-worker.js'), role, String(frontPort)], {
+    // The apps' Node flags (their young generation) for the baseline too: the ratio compares pipelines, not heap settings.
+    const w = spawn(process.execPath, [...APP_NODE_FLAGS, join(repoRoot(), 'dist', 'bench', 'baseline-worker.js'), role, String(frontPort)], {
       env: { ...env, KAFKA_BROKERS: infra.kafkaBrokers },
       stdio: ['ignore', 'pipe', 'inherit'],
     });

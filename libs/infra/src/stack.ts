@@ -192,6 +192,14 @@ export interface AppProcess {
   extraEnv: Record<string, string>;
 }
 
+/**
+ * Node's flags for every app. A young generation of 64 MiB (`--max-semi-space-size`, Node 20's default is 16): the
+ * gateway allocates per request (bodies in base64, envelopes, the journal's copies) and spent 18 % of its time in
+ * the garbage collector at 700 requests/s. A/B at 500/s, two runs each, alternating (`npm run bench`): the gateway's
+ * CPU per transaction 0.77–0.78 ms against 0.85–1.01 ms, p99 (due) 434–478 ms against 1,148–3,654 ms.
+ */
+export const APP_NODE_FLAGS = ['--enable-source-maps', '--max-semi-space-size=64'];
+
 /** Starts one app from the build output, its log lines prefixed with its instance name. */
 export function spawnApp(
   app: StackApp,
@@ -203,7 +211,7 @@ export function spawnApp(
   extraEnv: Record<string, string> = {},
 ): AppProcess {
   const main = join(repoRoot(), 'dist', 'apps', app, 'src', 'main.js');
-  const child = spawn(process.execPath, ['--enable-source-maps', main], {
+  const child = spawn(process.execPath, [...APP_NODE_FLAGS, main], {
     cwd: repoRoot(),
     env: {
       ...infra.appDefaults,
