@@ -8,6 +8,7 @@ import { LedgerService } from '../apps/ndxp/src/ledger/ledger.service';
 import { NDXP_MIGRATIONS } from '../apps/ndxp/src/migrations';
 import { agencyCodes, dayAfter, fillLedger } from '../tools/ledger/fill';
 import { monthOf } from '../apps/ndxp/src/projection/partitions';
+import { percentile } from '../tools/load/open-load';
 
 /**
  * Issue #12, "a ledger for a year": into a throwaway database (migrated like the hub's), fills ROWS synthetic
@@ -32,10 +33,6 @@ const FROM = arg('from', '2022-09-01');
 const TARGET_MS = 50;
 const ADMIN: LedgerReader = { kind: 'admin' };
 const log = (l: string) => console.log(l);
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
 
 async function timed(n: number, query: (i: number) => Promise<unknown>) {
   for (let i = 0; i < Math.min(5, n); i++) await query(i); // warm the caches and the plans
