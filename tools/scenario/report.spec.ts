@@ -21,26 +21,9 @@ describe('how answers fared after a broker kill', () => {
 });
 
 describe('the terminal summary', () => {
-  it('given a broker kill in the timeline, then a line says how long answers stalled after it', () => {
-    const r = {
-      scenario: 'broker-kill',
-      mode: 'scenario',
-      slo: { met: true, p99Ms: 250, errorRatio: 0.01, errorRatio_: 0 },
-      totals: { offered: 1, sent: 1, completed: 1, dropped: 0, serverErrors: 0, byOutcome: { ok: 1 } },
-      latencyMs: { p50: 1, p95: 1, p99: 1 },
-      ledger: { rows: 1, expected: 1, match: true },
-      faults: [
-        { at: '00:03', kind: 'broker-kill', detail: 'x', resumeMs: 2450 },
-        { at: '00:05', kind: 'broker-kill', detail: 'y' },
-      ],
-    } as unknown as ScenarioReport;
-    const lines = summaryTable(r).split('\n');
-    expect(lines).toContain('broker kill 00:03  answers resumed within 2450 ms (the longest time without a successful answer)');
-    expect(lines).toContain('broker kill 00:05  no successful answer after it');
-  });
-
-  it('given a warm-up, then the summary says what it did and that it is not counted; given none, that the figures include the cold start', () => {
-    const base = {
+  /** A report with one answered request and what the test adds. */
+  const report = (extra: object) =>
+    ({
       scenario: 'default',
       mode: 'scenario',
       slo: { met: true, p99Ms: 250, errorRatio: 0.01, errorRatio_: 0 },
@@ -48,11 +31,26 @@ describe('the terminal summary', () => {
       latencyMs: { p50: 1, p95: 1, p99: 1 },
       ledger: { rows: 1, expected: 1, match: true },
       faults: [],
-    };
+      ...extra,
+    }) as unknown as ScenarioReport;
+
+  it('given a broker kill in the timeline, then a line says how long answers stalled after it', () => {
+    const r = report({
+      faults: [
+        { at: '00:03', kind: 'broker-kill', detail: 'x', resumeMs: 2450 },
+        { at: '00:05', kind: 'broker-kill', detail: 'y' },
+      ],
+    });
+    const lines = summaryTable(r).split('\n');
+    expect(lines).toContain('broker kill 00:03  answers resumed within 2450 ms (the longest time without a successful answer)');
+    expect(lines).toContain('broker kill 00:05  no successful answer after it');
+  });
+
+  it('given a warm-up, then the summary says what it did and that it is not counted; given none, that the figures include the cold start', () => {
     const warmup = { seconds: 10, peakRate: 175.4, sent: 877, completed: 877, serverErrors: 0, p50: 20.5, p99: 310.25 };
-    const lines = summaryTable({ ...base, warmup } as unknown as ScenarioReport).split('\n');
+    const lines = summaryTable(report({ warmup })).split('\n');
     expect(lines[1]).toBe('warm-up            10 s ramped to the peak 175 req/s: 877 sent, 877 answered, 0 server errors, p99 310.3 ms from when due (not counted)');
-    const none = summaryTable({ ...base, warmup: { ...warmup, seconds: 0, sent: 0, completed: 0 } } as unknown as ScenarioReport).split('\n');
+    const none = summaryTable(report({ warmup: { ...warmup, seconds: 0, sent: 0, completed: 0 } })).split('\n');
     expect(none[1]).toBe('warm-up            none: the figures include the cold start');
   });
 });
