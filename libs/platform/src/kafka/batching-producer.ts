@@ -121,9 +121,13 @@ export class BatchingProducer {
       while (this.queue.length > 0) {
         const [batch] = chunksOf(this.queue.slice(0, this.options.maxBatch), this.options.maxBatchBytes);
         this.queue.splice(0, batch.length);
-        await this.sendOne(batch);
-        this.finished += batch.length;
-        this.flushWaiters = this.flushWaiters.filter((w) => (this.finished >= w.upTo ? (w.resolve(), false) : true));
+        try {
+          await this.sendOne(batch);
+        } finally {
+          // Counted even if a callback threw in sendOne: a flush() must never wait for a batch no loop will finish.
+          this.finished += batch.length;
+          this.flushWaiters = this.flushWaiters.filter((w) => (this.finished >= w.upTo ? (w.resolve(), false) : true));
+        }
       }
     } finally {
       // Cleared in the same turn as the loop saw the queue empty: a message queued after this starts a new loop.
