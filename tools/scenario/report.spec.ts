@@ -1,4 +1,4 @@
-import { BrokerKill, measureKills, ScenarioReport, summaryTable } from './report';
+import { BrokerKill, IntervalBucket, intervalPoints, measureKills, ScenarioReport, summaryTable } from './report';
 
 const kill = (atMs: number): BrokerKill => ({ atMs, entry: { at: '00:03', kind: 'broker-kill', detail: 'Kafka broker 1 killed (SIGKILL)' } });
 
@@ -52,5 +52,24 @@ describe('the terminal summary', () => {
     expect(lines[1]).toBe('warm-up            10 s ramped to the peak 175 req/s: 877 sent, 877 answered, 0 server errors, p99 310.3 ms from when due (not counted)');
     const none = summaryTable(report({ warmup: { ...warmup, seconds: 0, sent: 0, completed: 0 } })).split('\n');
     expect(none[1]).toBe('warm-up            none: the figures include the cold start');
+  });
+});
+
+describe('the series of a run', () => {
+  const bucket = (offered: number, ms: number): IntervalBucket => ({ offered, done: offered, lat: Array.from({ length: offered }, () => ms), errors: {}, dropped: 0 });
+  const at = (idx: number) => ({ sim: `00:0${idx}`, realS: 10 + idx * 2 });
+
+  it('given intervals of 1,200 arrivals answered in ~1 s, then one point each at 600/s, with the sample taken as each ended', () => {
+    const buckets = new Map([
+      [1, bucket(1200, 900)],
+      [0, bucket(1200, 1100)],
+    ]);
+    const samples = new Map([[0, { consumerLag: 7, processes: { 'lgsp-1': { cpu: 0.5, rssMb: 300 } } }]]);
+    const points = intervalPoints(buckets, samples, { consumerLag: 0, processes: {} }, 2, at);
+    expect(points.map((p) => [p.sim, p.realS, p.offeredRate, p.p99, p.consumerLag])).toEqual([
+      ['00:00', 10, 600, 1100, 7],
+      ['00:01', 12, 600, 900, 0],
+    ]);
+    expect(points[0].processes['lgsp-1'].cpu).toBe(0.5);
   });
 });

@@ -5,7 +5,7 @@ import { fetchJson, Stack } from '@ndxp/infra';
 import { Completion, latencySummary, LoadRequest, LoadResult, openLoad, percentile } from '../load/open-load';
 import { ProcessMeter } from './procstats';
 import { arrivalRate, clock, peakRealRate, realAtSim, realDurationS, simulatedAt, weighted } from './profile';
-import { BrokerKill, IntervalPoint, measureKills, ScenarioReport, summarise } from './report';
+import { BrokerKill, IntervalBucket, intervalPoints, IntervalSample, measureKills, ScenarioReport } from './report';
 import { FaultStep, Scenario } from './scenario';
 
 export interface RunOptions {
@@ -235,9 +235,9 @@ export async function runScenario(s: Scenario, o: RunOptions): Promise<ScenarioR
   const f = await scenarioFixtures(s, o.stack);
   const totalS = realDurationS(s);
   const interval = Math.max(1, totalS / 60);
-  const buckets = new Map<number, { offered: number; done: number; lat: number[]; errors: Record<string, number>; dropped: number }>();
+  const buckets = new Map<number, IntervalBucket>();
+  const samples = new Map<number, IntervalSample>();
   const meter = new ProcessMeter();
-  const points: IntervalPoint[] = [];
   const processes = () => [
     ...(o.stack.infra.kafkaPids?.() ?? []).map((pid, i, all) => ({ name: all.length > 1 ? `kafka-${i + 1}` : 'kafka', pid })),
     ...o.stack.apps.map((a) => ({ name: a.instance, pid: a.child.pid })),
@@ -253,28 +253,14 @@ export async function runScenario(s: Scenario, o: RunOptions): Promise<ScenarioR
   const errorAt: number[] = [];
   const watchKills = s.faults.some((f) => f.kind === 'broker-kill');
   let lastSecond = { rate: 0, p99: 0, errors: 0 };
-  // One interval's point. Samples are chained, never concurrent: consumerLag
-  // can take seconds, and a sample still running when the next began (or when
-  // the sweep below ran) reported its interval twice.
+  // As each interval ends: the consumers' lag and the processes' CPU, which only a sample then can tell. Its
+  // arrivals' latency and errors are summarised at the end (intervalPoints), once their answers are all in. Samples
+  // are chained, never concurrent: consumerLag can take seconds.
   const sample = async () => {
     const elapsed = (Date.now() - startedAt) / 1000;
-    if (elapsed < s.time.warmupS) return;
     const idx = Math.floor((elapsed - s.time.warmupS) / interval) - 1;
-    const b = buckets.get(idx);
-    if (idx < 0 || !b) return;
-    const lat = summarise(b.lat);
-    points.push({
-      sim: clock(simulatedAt(s, s.time.warmupS + idx * interval)),
-      realS: s.time.warmupS + idx * interval,
-      offeredRate: b.offered / interval,
-      achievedRate: b.done / interval,
-      ...lat,
-      errorsByType: b.errors,
-      dropped: b.dropped,
-      consumerLag: await consumerLag(o.stack),
-      processes: meter.sample(processes()),
-    });
-    buckets.delete(idx);
+    if (elapsed < s.time.warmupS || idx < 0 || samples.has(idx)) return;
+    samples.set(idx, { consumerLag: await consumerLag(o.stack), processes: meter.sample(processes()) });
   };
   let sampling = Promise.resolve();
   const sampler = setInterval(() => {
@@ -312,20 +298,10 @@ export async function runScenario(s: Scenario, o: RunOptions): Promise<ScenarioR
   faults.cancel();
   const endedAt = Date.now();
   measureKills(faults.kills, okAt, errorAt, endedAt);
-  // Intervals the sampler had not reached yet.
-  for (const [idx, b] of [...buckets].sort((a, c) => a[0] - c[0])) {
-    points.push({
-      sim: clock(simulatedAt(s, s.time.warmupS + idx * interval)),
-      realS: s.time.warmupS + idx * interval,
-      offeredRate: b.offered / interval,
-      achievedRate: b.done / interval,
-      ...summarise(b.lat),
-      errorsByType: b.errors,
-      dropped: b.dropped,
-      consumerLag: await consumerLag(o.stack),
-      processes: meter.sample(processes()),
-    });
-  }
+  // Intervals the sampler had not reached yet share one last sample.
+  const late = { consumerLag: await consumerLag(o.stack), processes: meter.sample(processes()) };
+  const at = (idx: number) => ({ sim: clock(simulatedAt(s, s.time.warmupS + idx * interval)), realS: s.time.warmupS + idx * interval });
+  const points = intervalPoints(buckets, samples, late, interval, at);
   // Faults still in force at the end are cleared, so the stack is left as found.
   for (const db of Object.keys(PROVIDERS))
     await admin(`http://127.0.0.1:${o.stack.apps.find((a) => a.app === 'providers')!.port}/admin/faults/${db}`, 'DELETE').catch(() => undefined);
@@ -338,7 +314,6 @@ export async function runScenario(s: Scenario, o: RunOptions): Promise<ScenarioR
   const p99 = latency.p99;
   const p99Ok = !(p99 > s.slo.p99Ms);
   const errorRatioOk = errorRatio <= s.slo.errorRatio;
-  points.sort((a, b) => a.realS - b.realS);
   const broken = points.find(
     (p) =>
       p.p99 > s.slo.p99Ms ||
