@@ -100,8 +100,8 @@ describe('the capacity model', () => {
       const d = defaultInputs();
       expect(d.averageDay).toBe(2_360_000);
       expect(d.septemberDay).toBe(Math.round(58_397_139 / 26));
-      expect(d['cpuMs.gateway']).toBe(0.67);
-      expect(d['cpuMs.postgres']).toBe(0.25);
+      expect(d['cpuMs.gateway']).toBe(MEASURED_CPU_MS[1000].gateway);
+      expect(d['cpuMs.postgres']).toBe(MEASURED_CPU_MS[1000].postgres);
     });
 
     it('then the peak-hour factor is the scenarios’ office-hours busiest hour, and says it is an assumption', () => {

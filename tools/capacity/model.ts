@@ -41,8 +41,9 @@ export const roleName = (r: Role): string => ROLE_NAMES[r];
 /** The two rates `npm run bench` measured CPU at (README, "## Performance", table "CPU over the measured seconds"). */
 export type MeasuredRate = 1000 | 300;
 export const MEASURED_CPU_MS: Record<MeasuredRate, Record<Role, number>> = {
-  1000: { gateway: 0.67, hub: 0.42, databases: 0.18, kafka: 0.19, postgres: 0.25 },
-  300: { gateway: 1.35, hub: 1.21, databases: 0.84, kafka: 1.37, postgres: 0.85 },
+  // bench/published/exchange-2026-11-30T16-35-05-556Z.json, medians of two repeats
+  1000: { gateway: 0.54, hub: 0.39, databases: 0.19, kafka: 0.21, postgres: 0.28 },
+  300: { gateway: 1.2, hub: 1.21, databases: 0.89, kafka: 1.44, postgres: 0.82 },
 };
 
 const FIGURES = 'data/domain/national-figures.md';

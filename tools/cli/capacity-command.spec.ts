@@ -1,4 +1,4 @@
-import { defaultInputs } from '../capacity/model';
+import { defaultInputs, MEASURED_CPU_MS } from '../capacity/model';
 import { capacityCommand, parseCapacityArgs } from './capacity-command';
 
 /** Runs the command with its output captured: the exit code, stdout and stderr. */
@@ -28,7 +28,7 @@ describe('ndxp capacity', () => {
     expect(out).toMatch(/transactions a day\s+2,246,044\s+2,360,000\s+23,600,000/);
     expect(out).toMatch(/peak-hour tx\/s \(sized for\)\s+68\.1\s+71\.6\s+715\.6/);
     expect(out).toContain('cores(gateway) = peak-hour tx/s × cpuMs.gateway ÷ 1000 ÷ targetUtilisation');
-    expect(out).toMatch(/cpuMs\.gateway\s+0\.67 CPU ms\/tx\s+measured: README "## Performance"/);
+    expect(out).toMatch(new RegExp(`cpuMs\\.gateway\\s+${MEASURED_CPU_MS[1000].gateway} CPU ms/tx\\s+measured: README "## Performance"`));
     expect(out).toMatch(/peakHourFactor\s+2\.62 × average\s+assumed: busiest hour/);
   });
 
@@ -40,9 +40,9 @@ describe('ndxp capacity', () => {
   });
 
   it('given --cpu-from 300, then the CPU costs measured at 300/s, still overridable after', () => {
-    expect(parseCapacityArgs(['--cpu-from', '300']).inputs['cpuMs.gateway']).toBe(1.35);
+    expect(parseCapacityArgs(['--cpu-from', '300']).inputs['cpuMs.gateway']).toBe(MEASURED_CPU_MS[300].gateway);
     expect(parseCapacityArgs(['--cpu-ms', 'gateway=0.9', '--cpu-from', '300']).inputs['cpuMs.gateway']).toBe(0.9);
-    expect(run('--cpu-from', '300').out).toMatch(/cpuMs\.gateway\s+1\.35 CPU ms\/tx\s+measured: .*300\/s offered/);
+    expect(run('--cpu-from', '300').out).toMatch(new RegExp(`cpuMs\\.gateway\\s+${MEASURED_CPU_MS[300].gateway} CPU ms/tx\\s+measured: .*300/s offered`));
   });
 
   it('given --json, then the inputs, their provenance and the three cases with their formulas', () => {
