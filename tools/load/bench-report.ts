@@ -177,7 +177,10 @@ export function targetLines(runs: RunResult[]): string[] {
   const out: string[] = [];
   for (const t of LATENCY_TARGETS) {
     const plat = runs.filter((r) => r.pipeline === 'platform' && r.rate === t.rate);
-    if (plat.length === 0) continue;
+    if (plat.length === 0) {
+      out.push(`target at ${t.rate}/s, p99 (due) ≤ ${t.p99Ms} ms: not measured in this run (npm run bench -- --rates ${t.rate})`);
+      continue;
+    }
     const base = runs.filter((r) => r.pipeline === 'baseline' && r.rate === t.rate);
     const p99 = aggregate(plat, (r) => r.intended.p99).median;
     const clean = plat.every((r) => r.errors === 0 && r.dropped === 0);
@@ -186,8 +189,16 @@ export function targetLines(runs: RunResult[]): string[] {
     const why = clean ? '' : ' (errors or drops)';
     out.push(`target at ${t.rate}/s, p99 (due) ≤ ${t.p99Ms} ms: ${met ? 'MET' : 'NOT MET'}${why}: ${p99.toFixed(1)} ms${ratio}`);
   }
+  const measured = runs.filter((r) => r.pipeline === 'platform' && r.rssMb);
+  if (measured.length) {
+    const worst = measured.reduce((w, r) => (total(r.rssMb!) > total(w.rssMb!) ? r : w));
+    const mb = total(worst.rssMb!);
+    out.push(`target, the whole stack under 3 GiB (3,072 MiB PSS): ${mb < 3072 ? 'MET' : 'NOT MET'} at the rates run: at most ${mb} MiB (${worst.rate}/s)`);
+  }
   return out;
 }
+
+const total = (mb: Record<string, number>) => Object.values(mb).reduce((a, b) => a + b, 0);
 
 /** What `npm run bench:rebuild` writes. */
 export interface RebuildResult {
