@@ -90,7 +90,7 @@ function runResult(pipeline: RunResult['pipeline'], rate: number, run: number, r
     intended: latencySummary(r.intendedUs),
     generatorCores: r.generatorCores,
     byOutcome: r.byOutcome,
-    warmup: { sent: r.warmup.sent, completed: r.warmup.completed, errors: r.warmup.errors, p99Due: latencySummary(r.warmup.dueUs).p99 },
+    warmup: { sent: r.warmup.sent, completed: r.warmup.completed, dropped: r.warmup.dropped, errors: r.warmup.errors, p99Due: latencySummary(r.warmup.dueUs).p99 },
   };
 }
 

@@ -52,10 +52,10 @@ describe('bench report', () => {
   });
 
   it('given runs with their warm-ups, then each warm-up has its row, one that answered nothing shows no p99', () => {
-    const warm = run('platform', 1000, 90, { warmup: { sent: 15_000, completed: 14_990, errors: 2, p99Due: 2_345.67 } });
+    const warm = run('platform', 1000, 90, { warmup: { sent: 15_000, completed: 14_990, dropped: 3, errors: 2, p99Due: 2_345.67 } });
     const cold = run('baseline', 1000, 30, { run: 2, warmup: { sent: 10, completed: 0, errors: 0, p99Due: 0 } });
-    expect(warmupTable([warm, cold]).slice(3)).toEqual(['| 1000 | platform | 1 | 14990 / 15000 | 2 | 2345.7 |', '| 1000 | baseline | 2 | 0 / 10 | 0 | – |']);
-    expect(exchangeReport([warm], [1000])).toContain('| 1000 | platform | 1 | 14990 / 15000 | 2 | 2345.7 |');
+    expect(warmupTable([warm, cold]).slice(3)).toEqual(['| 1000 | platform | 1 | 14990 / 15000 | 3 | 2 | 2345.7 |', '| 1000 | baseline | 2 | 0 / 10 | 0 | 0 | – |']);
+    expect(exchangeReport([warm], [1000])).toContain('| 1000 | platform | 1 | 14990 / 15000 | 3 | 2 | 2345.7 |');
   });
 
   it('given a run whose ledger gained fewer rows than requests reached the gateway, then the report says it differs', () => {

@@ -25,7 +25,7 @@ export interface RunResult {
   /** Ledger rows the run added once the projector caught up, and the requests sent (warm-up included) that reached the gateway. */
   ledger?: { rowsAdded: number; requestsReached: number };
   /** The warm-up at the full rate before the measured seconds (not in the figures above): requests sent, answered, server errors, p99 from when due (ms). */
-  warmup?: { sent: number; completed: number; errors: number; p99Due: number };
+  warmup?: { sent: number; completed: number; dropped?: number; errors: number; p99Due: number };
   /** Where the time went, per stage, from the ledger's timestamps of the measured requests (ms). */
   stages?: StageLatency[];
 }
@@ -118,11 +118,11 @@ export function exchangeReport(runs: RunResult[], rates: number[], previous?: { 
 /** Each run's warm-up, as it went: what was measured after it is warm, and this says how long warm took. */
 export function warmupTable(runs: RunResult[]): string[] {
   if (runs.length === 0) return [];
-  const out = ['\nthe warm-up of each run, at the full rate and not counted above: answered of sent, server errors, p99 from when due (ms)'];
-  out.push('| rate | pipeline | run | answered / sent | server errors | p99 due |', '|---|---|---|---|---|---|');
+  const out = ['\nthe warm-up of each run, at the full rate and not counted above: answered of sent, dropped, server errors, p99 from when due (ms)'];
+  out.push('| rate | pipeline | run | answered / sent | dropped | server errors | p99 due |', '|---|---|---|---|---|---|---|');
   for (const r of runs) {
     const w = r.warmup!;
-    out.push(`| ${r.rate} | ${r.pipeline} | ${r.run} | ${w.completed} / ${w.sent} | ${w.errors} | ${w.completed ? w.p99Due.toFixed(1) : '–'} |`);
+    out.push(`| ${r.rate} | ${r.pipeline} | ${r.run} | ${w.completed} / ${w.sent} | ${w.dropped ?? 0} | ${w.errors} | ${w.completed ? w.p99Due.toFixed(1) : '–'} |`);
   }
   return out;
 }

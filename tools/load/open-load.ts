@@ -42,8 +42,8 @@ export interface LoadResult {
    * than sentUs when the load generator itself fell behind (coordinated omission, as wrk2 corrects it).
    */
   intendedUs: hdr.Histogram;
-  /** The warm-up's own figures (not counted above): requests sent, answered, server errors, latency from when due (µs). */
-  warmup: { sent: number; completed: number; errors: number; dueUs: hdr.Histogram };
+  /** The warm-up's own figures (not counted above): requests sent, answered, dropped, server errors, latency from when due (µs). */
+  warmup: { sent: number; completed: number; dropped: number; errors: number; dueUs: hdr.Histogram };
   /** CPU the load generator's process used during the load (user + system), in cores. */
   generatorCores: number;
   durationS: number;
@@ -89,7 +89,7 @@ export async function openLoad(o: {
   const latencies: number[] = [];
   const sentUs = latencyHistogram();
   const intendedUs = latencyHistogram();
-  const warmupRun = { sent: 0, completed: 0, errors: 0, dueUs: latencyHistogram() };
+  const warmupRun = { sent: 0, completed: 0, dropped: 0, errors: 0, dueUs: latencyHistogram() };
   const cpuAtStart = process.cpuUsage();
   const byOutcome: Record<string, number> = {};
   let inFlight = 0;
@@ -112,6 +112,7 @@ export async function openLoad(o: {
       if (!warmup) offered++;
       if (inFlight >= maxInFlight) {
         if (!warmup) dropped++;
+        else warmupRun.dropped++;
         o.onComplete?.({ arrivedS, latencyMs: 0, dueLatencyMs: 0, outcome: 'dropped', serverError: false, dropped: true, warmup });
         return resolve();
       }

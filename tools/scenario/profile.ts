@@ -21,7 +21,7 @@ export function profileWeight(profile: Scenario['load']['profile'], simS: number
   return a + (b - a) * frac;
 }
 
-/** Simulated seconds at a real elapsed time (warm-up runs at the start's rate, before simulated time begins). */
+/** Simulated seconds at a real elapsed time (the warm-up, which ramps to the peak rate, comes before simulated time begins). */
 export function simulatedAt(s: Scenario, realS: number): number {
   return s.time.startS + Math.max(0, realS - s.time.warmupS) * s.time.compression;
 }

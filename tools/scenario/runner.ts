@@ -226,7 +226,8 @@ async function ledgerRows(stack: Stack, fromMs: number, toMs: number): Promise<{
 function warmupFigures(s: Scenario, r: LoadResult): ScenarioReport['warmup'] {
   const due = latencySummary(r.warmup.dueUs);
   const w = r.warmup;
-  return { seconds: s.time.warmupS, peakRate: peakRealRate(s), sent: w.sent, completed: w.completed, serverErrors: w.errors, p50: due.p50, p99: due.p99 };
+  const figures = { seconds: s.time.warmupS, peakRate: peakRealRate(s), sent: w.sent, completed: w.completed, dropped: w.dropped };
+  return { ...figures, serverErrors: w.errors, p50: due.p50, p99: due.p99 };
 }
 
 /** Runs a scenario against a running stack and builds its report. */
@@ -259,9 +260,13 @@ export async function runScenario(s: Scenario, o: RunOptions): Promise<ScenarioR
   const sample = async () => {
     const elapsed = (Date.now() - startedAt) / 1000;
     const idx = Math.floor((elapsed - s.time.warmupS) / interval) - 1;
-    if (elapsed < s.time.warmupS || idx < 0 || samples.has(idx)) return;
+    // Past the last interval (answers still draining) there is nothing to sample: the end takes one last sample.
+    if (elapsed < s.time.warmupS || idx < 0 || idx >= intervals || samples.has(idx)) return;
     samples.set(idx, { consumerLag: await consumerLag(o.stack), processes: meter.sample(processes()) });
   };
+  const intervals = Math.ceil(totalS / interval);
+  // The CPU meter restarts as the warm-up ends: the first interval's CPU is its own, not the ramp's before it.
+  const warmupEnds = setTimeout(() => meter.sample(processes()), s.time.warmupS * 1000);
   let sampling = Promise.resolve();
   const sampler = setInterval(() => {
     sampling = sampling.then(sample).catch((e) => o.log(`interval sample failed: ${(e as Error).message}`));
@@ -294,6 +299,7 @@ export async function runScenario(s: Scenario, o: RunOptions): Promise<ScenarioR
     },
   });
   clearInterval(sampler);
+  clearTimeout(warmupEnds);
   await sampling;
   faults.cancel();
   const endedAt = Date.now();
