@@ -90,6 +90,18 @@ describe('Prometheus and the dashboards', () => {
       1000,
     );
 
+    // Prometheus scrapes its targets first about 5 s after it is ready (its discovery's first update), which can be
+    // after the traffic above: the rate windows need several scrapes of the trickle before a panel can show a rate.
+    await waitUntil(
+      'five scrapes of every app since the trickle began',
+      async () => {
+        const r = await query('min(count_over_time(up[10s]))');
+        return r.length && Number(r[0].value[1]) >= 5 ? true : undefined;
+      },
+      30_000,
+      500,
+    );
+
     const empty: string[] = [];
     const substitute = (e: string) => e.replace(/\$__rate_interval/g, '1m').replace(/\$(lgsp|database|group)\b/g, '.*');
     const dir = join(repoRoot(), 'docker', 'grafana', 'dashboards');
