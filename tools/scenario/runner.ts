@@ -224,10 +224,9 @@ async function ledgerRows(stack: Stack, fromMs: number, toMs: number): Promise<{
 
 /** The warm-up as the report tells it. */
 function warmupFigures(s: Scenario, r: LoadResult): ScenarioReport['warmup'] {
-  const due = latencySummary(r.warmup.dueUs);
-  const w = r.warmup;
-  const figures = { seconds: s.time.warmupS, peakRate: peakRealRate(s), sent: w.sent, completed: w.completed, dropped: w.dropped };
-  return { ...figures, serverErrors: w.errors, p50: due.p50, p99: due.p99 };
+  const { sent, completed, dropped, errors, dueUs } = r.warmup;
+  const { p50, p99 } = latencySummary(dueUs);
+  return { seconds: s.time.warmupS, peakRate: peakRealRate(s), sent, completed, dropped, serverErrors: errors, p50, p99 };
 }
 
 /** Runs a scenario against a running stack and builds its report. */
@@ -254,6 +253,7 @@ export async function runScenario(s: Scenario, o: RunOptions): Promise<ScenarioR
   const errorAt: number[] = [];
   const watchKills = s.faults.some((f) => f.kind === 'broker-kill');
   let lastSecond = { rate: 0, p99: 0, errors: 0 };
+  const intervals = Math.ceil(totalS / interval);
   // As each interval ends: the consumers' lag and the processes' CPU, which only a sample then can tell. Its
   // arrivals' latency and errors are summarised at the end (intervalPoints), once their answers are all in. Samples
   // are chained, never concurrent: consumerLag can take seconds.
@@ -264,7 +264,6 @@ export async function runScenario(s: Scenario, o: RunOptions): Promise<ScenarioR
     if (elapsed < s.time.warmupS || idx < 0 || idx >= intervals || samples.has(idx)) return;
     samples.set(idx, { consumerLag: await consumerLag(o.stack), processes: meter.sample(processes()) });
   };
-  const intervals = Math.ceil(totalS / interval);
   // The CPU meter restarts as the warm-up ends: the first interval's CPU is its own, not the ramp's before it.
   const warmupEnds = setTimeout(() => meter.sample(processes()), s.time.warmupS * 1000);
   let sampling = Promise.resolve();
