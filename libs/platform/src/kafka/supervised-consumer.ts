@@ -16,6 +16,8 @@ export interface SupervisedConsumerOptions {
    * a 30 s outage, the broker long back.
    */
   stallTimeoutMs?: number;
+  /** How often handled offsets are committed (default 1 s; and once more at stop). See `withTimedCommits`. */
+  commitIntervalMs?: number;
 }
 
 export type ConsumerState = 'starting' | 'running' | 'reconnecting' | 'stopped';
@@ -52,7 +54,12 @@ export class SupervisedConsumer {
   private lastError: string | undefined;
   private lastFetchAt = Date.now();
   private watchdog: NodeJS.Timeout | undefined;
+  /** The next offset to read, per partition, of the batches handled since the last commit. */
+  private uncommitted = new Map<number, string>();
+  private committer: NodeJS.Timeout | undefined;
   restarts = 0;
+  /** OffsetCommit requests this consumer's members sent, whoever sent them (kafkajs or the timer). */
+  commits = 0;
 
   constructor(
     private readonly kafka: Kafka,
@@ -69,6 +76,45 @@ export class SupervisedConsumer {
     const stallMs = this.o.stallTimeoutMs ?? 10_000;
     this.watchdog = setInterval(() => this.checkProgress(stallMs), Math.min(2000, stallMs / 2));
     this.watchdog.unref();
+    this.committer = setInterval(() => void this.commit(), this.o.commitIntervalMs ?? 1000);
+    this.committer.unref();
+  }
+
+  /**
+   * The run config with kafkajs' auto-commit replaced by a timed one. With auto-commit on, kafkajs commits after
+   * every batch, whatever autoCommitInterval says (its runner calls commitOffsets once a batch is handled; tulios/kafkajs
+   * #759), and awaits it before the next fetch: at a few hundred requests a second every consumer sent an OffsetCommit
+   * per fetch. Here the handled offsets are committed each `commitIntervalMs` and at stop: after a crash, up to that
+   * much is read again (every consumer of the platform takes a record twice without harm). A run that
+   * commits itself (autoCommit: false) is left as it is.
+   */
+  private withTimedCommits(generation: number): ConsumerRunConfig {
+    const run = this.o.run;
+    const eachBatch = run.eachBatch;
+    if (run.autoCommit === false || !eachBatch) return run;
+    return {
+      ...run,
+      autoCommit: false,
+      eachBatch: async (payload) => {
+        await eachBatch(payload);
+        const { batch } = payload;
+        if (generation === this.generation) this.uncommitted.set(batch.partition, (BigInt(batch.lastOffset()) + 1n).toString());
+      },
+    };
+  }
+
+  /** Commits what was handled since the last commit; a failure (a rebalance, the broker away) leaves it to the next try or to a re-read. */
+  private async commit(): Promise<void> {
+    const consumer = this.consumer;
+    if (!consumer || this.uncommitted.size === 0) return;
+    const offsets = [...this.uncommitted].map(([partition, offset]) => ({ topic: this.o.topic, partition, offset }));
+    this.uncommitted.clear();
+    try {
+      await consumer.commitOffsets(offsets);
+    } catch (e) {
+      // Not put back: the partitions may be another member's now; the group's last commit stands, and what came after is read again.
+      this.logger.debug?.(`offsets not committed (${(e as Error).message}); the records after the last commit will be read again`);
+    }
   }
 
   status(): ConsumerStatus {
@@ -96,6 +142,7 @@ export class SupervisedConsumer {
   /** One attempt: resolves once the group is joined, rejects on a crash or a join that takes too long. */
   private async open(): Promise<void> {
     const generation = ++this.generation;
+    this.uncommitted.clear(); // a new member: what the old one handled and did not commit is read again
     const session = consumerDefaultsOf(this.kafka).sessionTimeoutMs;
     const c = this.kafka.consumer({
       groupId: this.o.groupId,
@@ -114,6 +161,9 @@ export class SupervisedConsumer {
     let failStart: ((e: Error) => void) | undefined;
     // A fetch that came back, not one begun: a consumer retrying failed fetches is not making progress.
     c.on(c.events.FETCH, () => (this.lastFetchAt = Date.now()));
+    c.on(c.events.REQUEST, (e) => {
+      if (e.payload.apiName === 'OffsetCommit') this.commits++;
+    });
     c.on(c.events.CRASH, (e) => {
       if (generation !== this.generation || this.state === 'stopped') return; // an older consumer's last words
       this.lastError = e.payload.error.message;
@@ -133,7 +183,7 @@ export class SupervisedConsumer {
     try {
       await c.connect();
       await c.subscribe({ topic: this.o.topic, fromBeginning: this.o.fromBeginning });
-      await c.run(this.o.run);
+      await c.run(this.withTimedCommits(generation));
       await joined;
       this.lastFetchAt = Date.now();
     } catch (e) {
@@ -190,6 +240,9 @@ export class SupervisedConsumer {
     this.state = 'stopped';
     consumerStatuses.delete(this);
     if (this.watchdog) clearInterval(this.watchdog);
+    if (this.committer) clearInterval(this.committer);
+    // Bounded: a stop while the broker is away must not wait out kafkajs' retries.
+    await Promise.race([this.commit(), new Promise((r) => setTimeout(r, 3000).unref())]);
     await this.consumer?.disconnect();
   }
 }

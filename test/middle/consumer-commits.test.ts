@@ -1,0 +1,73 @@
+import { Kafka, logLevel } from 'kafkajs';
+import { InfraHandle, startInfra } from '@ndxp/infra';
+import { createTopics, SupervisedConsumer } from '@ndxp/platform';
+import { isolatedEnv } from '../support/env';
+
+// The middle tier for the platform's consumer (SupervisedConsumer, under every request, reply and projection
+// consumer) against a real broker: how often it commits offsets. kafkajs with auto-commit on commits after every
+// batch and waits for it before fetching again; at a steady trickle that is one OffsetCommit per record.
+
+const TOPIC = 'middle.consumer-commits';
+const GROUP = 'middle-consumer-commits';
+const RECORDS = 100;
+
+describe('middle tier: the platform consumer commits on a timer, not per batch', () => {
+  let infra: InfraHandle | undefined;
+  let kafka: Kafka;
+
+  beforeAll(async () => {
+    const env = await isolatedEnv('middle-consumer-commits');
+    infra = await startInfra({ env, log: () => undefined });
+    kafka = new Kafka({ clientId: 'middle-consumer-commits', brokers: infra.kafkaBrokers.split(','), logLevel: logLevel.NOTHING });
+    await createTopics(kafka, [{ topic: TOPIC, numPartitions: 3 }]);
+  }, 180_000);
+
+  afterAll(async () => {
+    await infra?.stop();
+  }, 60_000);
+
+  const committed = async (): Promise<number> => {
+    const admin = kafka.admin();
+    await admin.connect();
+    const [{ partitions }] = await admin.fetchOffsets({ groupId: GROUP, topics: [TOPIC] });
+    await admin.disconnect();
+    return partitions.reduce((n, p) => n + Math.max(0, Number(p.offset)), 0);
+  };
+
+  it('given a record every 20 ms for 2 s, then a few commits, not one a batch; at stop, everything handled is committed', async () => {
+    let handled = 0;
+    let batches = 0;
+    const consumer = new SupervisedConsumer(kafka, {
+      groupId: GROUP,
+      topic: TOPIC,
+      fromBeginning: true,
+      run: {
+        partitionsConsumedConcurrently: 3,
+        eachBatch: async ({ batch }) => {
+          batches++;
+          handled += batch.messages.length;
+        },
+      },
+    });
+    await consumer.start();
+    const producer = kafka.producer();
+    await producer.connect();
+    for (let i = 0; i < RECORDS; i++) {
+      await producer.send({ topic: TOPIC, messages: [{ key: String(i), value: String(i) }] });
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await producer.disconnect();
+    const deadline = Date.now() + 15_000;
+    while (handled < RECORDS && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(handled).toBe(RECORDS);
+    // When: stopped (as an app stops)
+    await consumer.stop();
+
+    // Then: each record came in a small batch of its own or nearly, and the commits were about one a second
+    expect(batches).toBeGreaterThan(RECORDS / 2);
+    expect(consumer.commits).toBeGreaterThanOrEqual(1);
+    expect(consumer.commits).toBeLessThanOrEqual(6);
+    // and the group's offsets stand at the end: a member that joins next reads nothing again
+    expect(await committed()).toBe(RECORDS);
+  }, 60_000);
+});
