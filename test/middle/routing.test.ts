@@ -125,6 +125,7 @@ describe('middle tier: the ndxp hub routing against a real broker', () => {
   let provider: KafkaResponder | undefined;
   let watcher: Consumer | undefined;
   const events: TransactionEvent[] = [];
+  const records: Array<{ transactionId: string; types: string[] }> = [];
   const providerCalls: ProviderRequest[] = [];
   let position = 0;
   const log: string[] = [];
@@ -158,7 +159,7 @@ describe('middle tier: the ndxp hub routing against a real broker', () => {
     await publishRegistry(...seed);
 
     // What the hub records, read as the projector would.
-    watcher = await watchTransactions(kafka, 'middle-routing', events);
+    watcher = await watchTransactions(kafka, 'middle-routing', events, records);
 
     // The population database: answers every call.
     provider = new KafkaResponder(
@@ -266,7 +267,7 @@ describe('middle tier: the ndxp hub routing against a real broker', () => {
     expect(rejected).toMatchObject({ stage: 'hub', statusCode: 500, faultCode: FaultTypes.unknownService });
   });
 
-  it('given a granted client, when it asks, then the hub routes to the database and answers with its body, recording Requested, Routed, Responded, Completed', async () => {
+  it('given a granted client, when it asks, then the hub routes to the database and answers with its body, recording Requested, Routed, Responded, Completed in two records', async () => {
     const req = exchangeRequest(GRANTED, SERVICE_KEY);
     const reply = await exchange(req);
 
@@ -283,6 +284,11 @@ describe('middle tier: the ndxp hub routing against a real broker', () => {
     });
     await until('TransactionCompleted', () => eventsOf(req.transactionId).find((e) => e.type === 'TransactionCompleted'));
     expect(eventsOf(req.transactionId).map((e) => e.type)).toEqual(['TransactionRequested', 'TransactionRouted', 'TransactionResponded', 'TransactionCompleted']);
+    // One record per step: the request with its routing, the database's answer with the completion.
+    expect(records.filter((r) => r.transactionId === req.transactionId).map((r) => r.types)).toEqual([
+      ['TransactionRequested', 'TransactionRouted'],
+      ['TransactionResponded', 'TransactionCompleted'],
+    ]);
     // The database found the hub's signature on the call.
     expect(providerSignatures.get(req.transactionId)).toBe('valid');
   });

@@ -12,6 +12,7 @@ import {
   HOT_TOPIC_PARTITIONS,
   PING_OPERATION,
   PingReply,
+  parseTransactionRecord,
   PingRequest,
   RegistryEvent,
   serviceKeyOf,
@@ -40,12 +41,20 @@ export function middleSettings(infra: InfraHandle, instance: string, adminToken 
   };
 }
 
-/** Collects every transaction event from the start of the topic into `into`; disconnect it in afterAll. */
-export async function watchTransactions(kafka: Kafka, name: string, into: TransactionEvent[]): Promise<Consumer> {
+/** Collects every transaction event from the start of the topic into `into` (and each record's event types into `records`); disconnect it in afterAll. */
+export async function watchTransactions(kafka: Kafka, name: string, into: TransactionEvent[], records?: Array<{ transactionId: string; types: string[] }>): Promise<Consumer> {
   const watcher = kafka.consumer({ groupId: `${name}-watch-${randomUUID().slice(0, 8)}`, maxWaitTimeInMs: 100 });
   await watcher.connect();
   await watcher.subscribe({ topic: Topics.transactions, fromBeginning: true });
-  await watcher.run({ eachMessage: async ({ message }) => void into.push(JSON.parse(message.value!.toString()) as TransactionEvent) });
+  await watcher.run({
+    eachMessage: async ({ message }) => {
+      // What the projector reads; a record it could not read shows as missing events.
+      const read = parseTransactionRecord(message.value!.toString());
+      if (!read.ok) return;
+      into.push(...read.value);
+      records?.push({ transactionId: read.value[0].transactionId, types: read.value.map((e) => e.type) });
+    },
+  });
   return watcher;
 }
 

@@ -103,7 +103,7 @@ export function inputSpecs(cpuFrom: MeasuredRate = 1000) {
       value: RECORDS.events.length,
       unit: 'records/tx',
       kind: 'code',
-      source: 'TransactionRequested, Routed, Responded, Completed, Answered on ndxp.transactions',
+      source: 'on ndxp.transactions, one record per step: TransactionRequested + Routed (hub), Responded + Completed (hub), Answered (gateway)',
       rule: 'whole',
     },
     requestRecordBytes: {
@@ -119,7 +119,7 @@ export function inputSpecs(cpuFrom: MeasuredRate = 1000) {
       unit: 'bytes',
       kind: 'estimated',
       source:
-        'mean of the 5 events (libs/contracts transaction-events.ts) of a citizen lookup as JSON, with key and record framing: tools/capacity/record-sizes.ts; not measured on a broker',
+        'mean of the 3 records holding the 5 events (libs/contracts transaction-events.ts) of a citizen lookup as JSON, with key and record framing: tools/capacity/record-sizes.ts; not measured on a broker',
       rule: 'positive',
     },
     requestRetentionDays: { value: 7, unit: 'days', kind: 'assumed', source: "Kafka's default retention (168 h) for the request/reply topics", rule: 'non-negative' },

@@ -1,6 +1,6 @@
 import type { ExchangeRequest, ExchangeResponse, ProviderRequest, ProviderResponse } from '@ndxp/contracts/exchange';
 import { KafkaHeaders } from '@ndxp/contracts/topics';
-import { serializeTransactionEvent, TransactionEvent } from '@ndxp/contracts/transaction-events';
+import { serializeTransactionRecord, TransactionEvent } from '@ndxp/contracts/transaction-events';
 
 /**
  * An ESTIMATE of the Kafka records of one transaction, in bytes: the envelopes
@@ -90,6 +90,12 @@ export const SAMPLE_EVENTS: readonly TransactionEvent[] = [
   { ...base('TransactionAnswered', AT + 12), ...facts, statusCode: 200, responseSize: ANSWER_BYTES, durationMs: 12 },
 ];
 
+/**
+ * How the platform writes them: one record per step (the hub's request and its routing; the database's
+ * answer and the hub's completion; the gateway's answer), as routing.service.ts and the answer recorder do.
+ */
+export const SAMPLE_RECORDS: ReadonlyArray<readonly TransactionEvent[]> = [SAMPLE_EVENTS.slice(0, 2), SAMPLE_EVENTS.slice(2, 4), SAMPLE_EVENTS.slice(4)];
+
 const headerBytes = (h: Record<string, string>) => Object.entries(h).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v) + 2, 0);
 
 /** A record's bytes on the log: value, key (the transaction id), headers and framing. */
@@ -113,6 +119,6 @@ export function estimateRecordSizes(): RecordSizes {
     { name: 'ProviderResponse', bytes: recordBytes(JSON.stringify(providerResponse), REPLY_KAFKA_HEADERS) },
     { name: 'ExchangeResponse', bytes: recordBytes(JSON.stringify(exchangeResponse), REPLY_KAFKA_HEADERS) },
   ];
-  const events = SAMPLE_EVENTS.map((e) => ({ name: e.type, bytes: recordBytes(serializeTransactionEvent(e)) }));
+  const events = SAMPLE_RECORDS.map((r) => ({ name: r.map((e) => e.type).join(' + '), bytes: recordBytes(serializeTransactionRecord([...r])) }));
   return { requests, events, meanRequestBytes: mean(requests), meanEventBytes: mean(events) };
 }

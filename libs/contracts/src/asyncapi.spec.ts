@@ -10,7 +10,7 @@ import { FieldKind } from './records';
 import { parseRegistryEnvelope, REGISTRY_EVENT_FIELDS } from './registry-events';
 import { signingKey, signMessage } from './signing';
 import { KafkaHeaders, Topics } from './topics';
-import { parseTransactionEvent, TRANSACTION_EVENT_FIELDS } from './transaction-events';
+import { parseTransactionRecord, TRANSACTION_EVENT_FIELDS } from './transaction-events';
 
 type Json = Record<string, any>;
 
@@ -23,11 +23,17 @@ async function parse(doc: unknown): Promise<{ document?: AsyncAPIDocumentInterfa
 const ajv = new Ajv({ strict: false, allErrors: true });
 addFormats(ajv);
 
-/** The three event topics: each one's channel, the guarded parser's table of types and fields, and its parser. */
+/** A transaction record of one event, read as that event (a record of several is the TransactionStep message, below). */
+const parseTransactionEvent = (text: string) => {
+  const r = parseTransactionRecord(text);
+  return r.ok ? { ok: true as const, value: r.value.length === 1 ? r.value[0] : r.value } : r;
+};
+
+/** The three event topics: each one's channel, the guarded parser's table of types and fields, its parser, and its messages of several events. */
 const TOPICS = [
-  { channel: 'transactions', fields: TRANSACTION_EVENT_FIELDS, message: (t: string) => t, parse: parseTransactionEvent, eventOf: (p: Json) => p },
-  { channel: 'registryEvents', fields: REGISTRY_EVENT_FIELDS, message: (t: string) => `${t}Envelope`, parse: parseRegistryEnvelope, eventOf: (p: Json) => p.event },
-  { channel: 'adminAudit', fields: ADMIN_AUDIT_EVENT_FIELDS, message: (t: string) => t, parse: parseAdminAuditEvent, eventOf: (p: Json) => p },
+  { channel: 'transactions', fields: TRANSACTION_EVENT_FIELDS, message: (t: string) => t, parse: parseTransactionEvent, eventOf: (p: Json) => p, batches: ['TransactionStep'] },
+  { channel: 'registryEvents', fields: REGISTRY_EVENT_FIELDS, message: (t: string) => `${t}Envelope`, parse: parseRegistryEnvelope, eventOf: (p: Json) => p.event, batches: [] },
+  { channel: 'adminAudit', fields: ADMIN_AUDIT_EVENT_FIELDS, message: (t: string) => t, parse: parseAdminAuditEvent, eventOf: (p: Json) => p, batches: [] },
 ] as const;
 
 const required = (fields: Record<string, FieldKind>): string[] => Object.entries(fields).flatMap(([name, kind]) => (typeof kind === 'string' && kind.endsWith('?') ? [] : [name]));
@@ -105,7 +111,7 @@ describe('the AsyncAPI document of the Kafka topics', () => {
     expect(reply.channel()!.address()).toBe(Topics.lgspReplies('{instanceId}'));
   });
 
-  describe.each(TOPICS)('$channel: the guarded parser and the document cannot drift', ({ channel, fields, message, parse: parseRecord, eventOf }) => {
+  describe.each(TOPICS)('$channel: the guarded parser and the document cannot drift', ({ channel, fields, message, parse: parseRecord, eventOf, batches }) => {
     const types = Object.keys(fields);
 
     it('has a message for every event type the parser reads, and none it does not', () => {
@@ -115,7 +121,7 @@ describe('the AsyncAPI document of the Kafka topics', () => {
         .messages()
         .all()
         .map((m) => m.id());
-      expect(messages.sort()).toEqual(types.map(message).sort());
+      expect(messages.sort()).toEqual([...types.map(message), ...batches].sort());
     });
 
     it.each(types)('%s: its schema requires what the parser requires', (type) => {
@@ -144,6 +150,19 @@ describe('the AsyncAPI document of the Kafka topics', () => {
         expect({ name, errors: errorsOf(payloadOf(channel, message(type)), record).length > 0 }).toEqual({ name, errors: true });
       }
     });
+  });
+
+  it("TransactionStep: its example is read by the topic's parser as its events, in order, and fits its schema", () => {
+    const example = document.channels().get('transactions')!.messages().get('TransactionStep')!.examples().all()[0].payload() as Json;
+    expect(parseTransactionRecord(JSON.stringify(example))).toEqual({ ok: true, value: example.events });
+    expect(example.events.map((e: Json) => e.type)).toEqual(['TransactionRequested', 'TransactionRouted']);
+    const schema = payloadOf('transactions', 'TransactionStep');
+    expect(errorsOf(schema, example)).toEqual([]);
+    // and an event the parser refuses inside it is refused by the schema too
+    const broken = structuredClone(example);
+    delete broken.events[1].provider;
+    expect(parseTransactionRecord(JSON.stringify(broken)).ok).toBe(false);
+    expect(errorsOf(schema, broken)).not.toEqual([]);
   });
 
   it('refuses, as the parsers do, a schema version newer than the writers', () => {

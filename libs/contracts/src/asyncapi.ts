@@ -7,7 +7,7 @@ import { PING_OPERATION } from './ping';
 import { FieldKind } from './records';
 import { REGISTRY_EVENT_FIELDS, REGISTRY_SCHEMA_VERSION, RegistryEvent, RegistryEventEnvelope } from './registry-events';
 import { DEAD_LETTER_REASONS, DeadLetterHeaders, HOT_TOPIC_PARTITIONS, KafkaHeaders, Topics } from './topics';
-import { serializeTransactionEvent, TRANSACTION_EVENT_FIELDS, TRANSACTION_SCHEMA_VERSION, TransactionEvent } from './transaction-events';
+import { serializeTransactionRecord, TRANSACTION_EVENT_FIELDS, TRANSACTION_SCHEMA_VERSION, TransactionEvent } from './transaction-events';
 
 /**
  * The AsyncAPI 3.0 document of the emulator's Kafka topics: every channel (topic), the messages on it with the
@@ -99,6 +99,24 @@ const TRANSACTION_BASE = {
   },
   required: ['eventId', 'transactionId', 'at'],
 };
+
+/** A record holding the events one step of the hub decided together (schema version 3). */
+const TRANSACTION_STEP = 'TransactionStep';
+const TRANSACTION_STEP_SUMMARY =
+  'The events of one transaction that one step decided together, in order, as one record: the hub writes TransactionRequested with TransactionRouted, and TransactionResponded with TransactionCompleted or TransactionFailed. A reader takes each event as if it had come alone.';
+
+function transactionStepSchema(types: string[]): Schema {
+  return {
+    type: 'object',
+    description: TRANSACTION_STEP_SUMMARY,
+    required: ['schemaVersion', 'transactionId', 'events'],
+    properties: {
+      schemaVersion: { ...schemaVersion(TRANSACTION_SCHEMA_VERSION), minimum: 3 },
+      transactionId: TRANSACTION_BASE.properties.transactionId,
+      events: { type: 'array', minItems: 1, items: { oneOf: types.map((t) => ref('schemas', t)) }, description: "The step's events, each of this record's transaction" },
+    },
+  };
+}
 
 const TRANSACTION_REFINE: Record<string, Schema> = {
   stage: { description: 'Who refused it' },
@@ -525,6 +543,7 @@ export function asyncApiDocument(): AsyncApiDocument {
     PingReply: PING_REPLY,
   };
   for (const t of transactionTypes) schemas[t] = eventSchema(t, TRANSACTION_DESCRIPTIONS[t], TRANSACTION_BASE, TRANSACTION_EVENT_FIELDS[t], TRANSACTION_REFINE);
+  schemas[TRANSACTION_STEP] = transactionStepSchema(transactionTypes);
   for (const t of registryTypes) schemas[t] = eventSchema(t, REGISTRY_DESCRIPTIONS[t], { properties: {}, required: [] }, REGISTRY_EVENT_FIELDS[t], REGISTRY_REFINE);
   for (const t of adminTypes) schemas[t] = eventSchema(t, ADMIN_DESCRIPTIONS[t], ADMIN_BASE, ADMIN_AUDIT_EVENT_FIELDS[t], ADMIN_REFINE);
 
@@ -532,10 +551,19 @@ export function asyncApiDocument(): AsyncApiDocument {
     ...eventMessages(
       transactionTypes,
       TRANSACTION_DESCRIPTIONS,
-      (t) => serialized(serializeTransactionEvent(TRANSACTION_EXAMPLES[t])),
+      (t) => serialized(serializeTransactionRecord([TRANSACTION_EXAMPLES[t]])),
       (t) => ref('schemas', t),
       'The transaction id',
     ),
+    [TRANSACTION_STEP]: {
+      name: TRANSACTION_STEP,
+      title: TRANSACTION_STEP,
+      summary: TRANSACTION_STEP_SUMMARY,
+      contentType: 'application/json',
+      payload: ref('schemas', TRANSACTION_STEP),
+      bindings: stringKey('The transaction id'),
+      examples: [{ name: TRANSACTION_STEP, payload: serialized(serializeTransactionRecord([TRANSACTION_EXAMPLES.TransactionRequested, TRANSACTION_EXAMPLES.TransactionRouted])) }],
+    },
     ...Object.fromEntries(
       Object.entries(
         eventMessages(
@@ -686,7 +714,7 @@ export function asyncApiDocument(): AsyncApiDocument {
       address: Topics.transactions,
       title: 'Transactions',
       description: `Every exchange as a stream of events, keyed by transaction id (${HOT_TOPIC_PARTITIONS} partitions): the source of truth of the ledger and the counters, which are projections of it. Fields follow X-Road's operational monitoring records. Schema version ${TRANSACTION_SCHEMA_VERSION}.`,
-      messages: channelMessages(transactionTypes),
+      messages: channelMessages([...transactionTypes, TRANSACTION_STEP]),
       bindings: topicBinding(HOT_TOPIC_PARTITIONS),
     },
     registryEvents: {
@@ -781,10 +809,10 @@ export function asyncApiDocument(): AsyncApiDocument {
       'ndxp',
       'send',
       'transactions',
-      transactionTypes.filter((t) => t !== 'TransactionAnswered'),
-      'The hub records each step of an exchange it handles (its refusals with stage hub)',
+      [...transactionTypes.filter((t) => t !== 'TransactionAnswered'), TRANSACTION_STEP],
+      'The hub records each step of an exchange it handles (its refusals with stage hub), one record per step',
     ),
-    ndxpProjectLedger: eventOps('ndxp', 'receive', 'transactions', transactionTypes, 'The hub projects the ledger and the daily counters'),
+    ndxpProjectLedger: eventOps('ndxp', 'receive', 'transactions', [...transactionTypes, TRANSACTION_STEP], 'The hub projects the ledger and the daily counters'),
     registryPublishEvents: eventOps(
       'registry',
       'send',

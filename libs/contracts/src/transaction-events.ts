@@ -1,5 +1,5 @@
 import { invalid, ok, Parsed } from './identifiers/result';
-import { checkTyped, FieldKind, readRecord } from './records';
+import { checkTyped, FieldKind, isObject, readRecord } from './records';
 
 /**
  * Transaction events: every exchange is a stream of these on
@@ -14,7 +14,7 @@ interface Base {
   eventId: string;
   transactionId: string;
   at: number;
-  /** Stamped when written (serializeTransactionEvent); absent on events written before versions: 1. */
+  /** Stamped when written (serializeTransactionRecord); absent on events written before versions: 1. */
   schemaVersion?: number;
 }
 
@@ -149,8 +149,12 @@ export function eventIdFor(transactionId: string, type: TransactionEvent['type']
   return `${transactionId}:${type}${late ? ':late' : ''}`;
 }
 
-/** The schema version of transaction events this code writes and reads (`schemaVersion`; absent = 1). */
-export const TRANSACTION_SCHEMA_VERSION = 2;
+/**
+ * The schema version of the transaction records this code writes and reads (`schemaVersion`; absent = 1).
+ * Version 3: a record holds one event, or (`events`) the events of one transaction that one step decided
+ * together, so the hub writes one record per stage instead of one per event.
+ */
+export const TRANSACTION_SCHEMA_VERSION = 3;
 
 const REQUEST_FACTS: Record<string, FieldKind> = {
   xRoadId: 'string',
@@ -193,22 +197,36 @@ export const TRANSACTION_EVENT_FIELDS: { [T in TransactionEvent['type']]: Record
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
- * Reads one record of `ndxp.transactions`. Pure and never throws: the one
- * parser of the topic, so a record it cannot read is skipped with the reason
- * rather than stopping the ledger. Version 1 is upgraded (below); a newer
- * version than this reader's is refused.
+ * Reads one record of `ndxp.transactions`: the events it holds, in order. Pure and never throws: the one
+ * parser of the topic, so a record it cannot read is skipped with the reason rather than stopping the
+ * ledger. Version 1 is upgraded (below); a newer version than this reader's is refused.
  */
-export function parseTransactionEvent(text: string): Parsed<TransactionEvent> {
+export function parseTransactionRecord(text: string): Parsed<TransactionEvent[]> {
   const r = readRecord(text, TRANSACTION_SCHEMA_VERSION);
   if (!r.ok) return r;
-  const e = r.value.value;
+  const { value, version } = r.value;
+  if (version < 3 || !('events' in value)) {
+    const e = readEvent(value, version);
+    return e.ok ? ok([e.value]) : e;
+  }
+  if (!Array.isArray(value.events) || value.events.length === 0) return invalid('events is not a non-empty array');
+  const events: TransactionEvent[] = [];
+  for (const [i, item] of value.events.entries()) {
+    const e = isObject(item) ? readEvent(item, version) : invalid<TransactionEvent>('not an object');
+    if (!e.ok) return invalid(`events[${i}]: ${e.reason}`);
+    if (e.value.transactionId !== value.transactionId) return invalid(`events[${i}] is of transaction ${e.value.transactionId}, the record of ${String(value.transactionId)}`);
+    events.push(e.value);
+  }
+  return ok(events);
+}
+
+function readEvent(e: Record<string, unknown>, version: number): Parsed<TransactionEvent> {
   if (typeof e.transactionId !== 'string' || !UUID.test(e.transactionId)) return invalid('transactionId is not a UUID');
   if (typeof e.eventId !== 'string' || typeof e.at !== 'number') return invalid('eventId or at is missing or mistyped');
   const bad = checkTyped(e, TRANSACTION_EVENT_FIELDS);
   if (bad) return invalid(bad);
-  return ok((r.value.version === 1 ? upgradeFromVersion1(e) : e) as unknown as TransactionEvent);
+  return ok((version === 1 ? upgradeFromVersion1(e) : e) as unknown as TransactionEvent);
 }
-
 /**
  * Version 1 wrote a deadline that passed as the code `Server.ServerProxy.Timeout`
  * (a code X-Road never sends); version 2 says `timedOut` instead.
@@ -217,7 +235,14 @@ function upgradeFromVersion1(e: Record<string, unknown>): Record<string, unknown
   return e.type === 'TransactionAnswered' && e.faultCode === 'Server.ServerProxy.Timeout' ? { ...e, timedOut: true } : e;
 }
 
-/** The one way a transaction event goes onto the topic: stamped with the schema version it was written in. */
-export function serializeTransactionEvent(e: TransactionEvent): string {
-  return JSON.stringify({ ...e, schemaVersion: TRANSACTION_SCHEMA_VERSION });
+/**
+ * The one way transaction events go onto the topic: the events one step decided, of one transaction, as
+ * one record (its key is the transaction id), stamped with the schema version it was written in.
+ */
+export function serializeTransactionRecord(events: TransactionEvent[]): string {
+  if (events.length === 0) throw new Error('a transaction record holds at least one event');
+  const transactionId = events[0].transactionId;
+  if (events.some((e) => e.transactionId !== transactionId)) throw new Error('a transaction record holds the events of one transaction');
+  if (events.length === 1) return JSON.stringify({ ...events[0], schemaVersion: TRANSACTION_SCHEMA_VERSION });
+  return JSON.stringify({ schemaVersion: TRANSACTION_SCHEMA_VERSION, transactionId, events });
 }

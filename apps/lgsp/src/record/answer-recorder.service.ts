@@ -1,5 +1,5 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { serializeTransactionEvent, Topics, TransactionEvent } from '@ndxp/contracts';
+import { serializeTransactionRecord, Topics, TransactionEvent } from '@ndxp/contracts';
 import { KafkaService, settlesWithin } from '@ndxp/platform';
 import { DataSource } from 'typeorm';
 
@@ -38,7 +38,7 @@ export class AnswerRecorder implements OnApplicationBootstrap {
 
   /** Resolves once the event is on Kafka or in the spool. */
   async record(e: TransactionEvent): Promise<void> {
-    const value = serializeTransactionEvent(e);
+    const value = serializeTransactionRecord([e]);
     const sent = this.kafka.batching.send(Topics.transactions, { key: e.transactionId, value });
     if (await settlesWithin(sent, KAFKA_WAIT_MS)) return;
     try {

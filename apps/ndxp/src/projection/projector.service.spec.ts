@@ -27,9 +27,13 @@ function projector(refuse: (e: TransactionEvent) => boolean, error: () => Error)
     if (events.some(refuse)) throw error();
     applied.push(...events);
   });
-  const applyOrSkip = (batch: TransactionEvent[]) =>
-    (p as unknown as { applyOrSkip(b: Array<{ event: TransactionEvent; message: KafkaMessage }>, partition: number): Promise<void> }).applyOrSkip(
-      batch.map((event, i) => ({ event, message: { offset: String(i), key: null, value: Buffer.from(JSON.stringify(event)) } as KafkaMessage })),
+  /** Each entry is one record: an event alone, or the events of one step. */
+  const applyOrSkip = (batch: Array<TransactionEvent | TransactionEvent[]>) =>
+    (p as unknown as { applyOrSkip(b: Array<{ events: TransactionEvent[]; message: KafkaMessage }>, partition: number): Promise<void> }).applyOrSkip(
+      batch.map((r, i) => {
+        const events = Array.isArray(r) ? r : [r];
+        return { events, message: { offset: String(i), key: null, value: Buffer.from(JSON.stringify(events)) } as KafkaMessage };
+      }),
       0,
     );
   return { applied, inc, send, applyOrSkip, attempts: () => attempts };
@@ -69,6 +73,23 @@ describe('the projector, given a batch the database refuses', () => {
     expect(p.attempts()).toBe(1 + 3 + 1);
     expect(p.send).toHaveBeenCalledWith(expect.objectContaining({ offset: '0' }), expect.anything(), 'failed', expect.stringContaining('Maximum call stack'));
     expect(p.inc).toHaveBeenCalledWith({ reason: 'failed' });
+  });
+
+  it('given a record of one step (two events) with one refused, when applied, then the record is dead-lettered once, naming both, and the rest stored', async () => {
+    const step = [event(2), { ...event(2), type: 'TransactionResponded', eventId: 'e2r', statusCode: 200, responseSize: 1, providerInAt: 1, providerOutAt: 2, late: false } as TransactionEvent];
+    const p = projector(
+      (e) => e === step[1],
+      () => sqlError('22021'),
+    );
+    await p.applyOrSkip([event(1), step, event(3)]);
+    expect(p.applied).toEqual([event(1), event(3)]);
+    expect(p.send).toHaveBeenCalledTimes(1);
+    expect(p.send).toHaveBeenCalledWith(
+      expect.objectContaining({ offset: '1' }),
+      expect.anything(),
+      'unstorable',
+      expect.stringMatching(/^TransactionRouted, TransactionResponded of .*2: sqlstate 22021$/),
+    );
   });
 
   it('given a transient error (the database away), when applied, then it is thrown for kafkajs to retry, and nothing is dead-lettered', async () => {

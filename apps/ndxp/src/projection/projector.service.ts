@@ -1,5 +1,5 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { HOT_TOPIC_PARTITIONS, parseTransactionEvent, Topics, TransactionEvent } from '@ndxp/contracts';
+import { HOT_TOPIC_PARTITIONS, parseTransactionRecord, Topics, TransactionEvent } from '@ndxp/contracts';
 import { classifyFailure, DeadLetterReason, KafkaService, SupervisedConsumer, withRetries } from '@ndxp/platform';
 import { KafkaMessage } from 'kafkajs';
 import { DataSource, EntityManager } from 'typeorm';
@@ -11,9 +11,9 @@ import { AnalyzeSchedule, createPartitionSql, isAlreadyThere, monthOf, partition
 const TERMINAL_COLUMNS = new Set<keyof LedgerPatch>(['outcome', 'succeeded', 'status_code', 'fault_code', 'fault_string', 'duration_ms', 'completed_at']);
 const GROUP = 'ndxp-projector';
 
-/** An event with the record it came from, to dead-letter it when it cannot be projected. */
+/** A record's events with the record, to dead-letter it when they cannot be projected. */
 interface Consumed {
-  event: TransactionEvent;
+  events: TransactionEvent[];
   message: KafkaMessage;
 }
 
@@ -122,8 +122,8 @@ export class ProjectorService implements OnApplicationBootstrap {
   private async read(partition: number, messages: KafkaMessage[]): Promise<Consumed[]> {
     const read: Consumed[] = [];
     for (const m of messages) {
-      const e = parseTransactionEvent(m.value?.toString() ?? '');
-      if (e.ok) read.push({ event: e.value, message: m });
+      const e = parseTransactionRecord(m.value?.toString() ?? '');
+      if (e.ok) read.push({ events: e.value, message: m });
       else await this.skipped(partition, m, 'malformed', e.reason);
     }
     return read;
@@ -137,17 +137,17 @@ export class ProjectorService implements OnApplicationBootstrap {
    */
   private async applyOrSkip(batch: Consumed[], partition: number): Promise<void> {
     try {
-      return await this.apply(batch.map((c) => c.event));
+      return await this.apply(batch.flatMap((c) => c.events));
     } catch (e) {
       if (classifyFailure(e, isUnstorable) === 'transient') throw e;
     }
     for (const c of batch) {
       const failure = await withRetries(
-        () => this.apply([c.event]),
+        () => this.apply(c.events),
         (e) => classifyFailure(e, isUnstorable),
       );
       if (failure)
-        await this.skipped(partition, c.message, failure.kind === 'record' ? 'unstorable' : 'failed', `${c.event.type} of ${c.event.transactionId}: ${failure.error.message}`);
+        await this.skipped(partition, c.message, failure.kind === 'record' ? 'unstorable' : 'failed', `${c.events.map((e) => e.type).join(', ')} of ${c.events[0].transactionId}: ${failure.error.message}`);
     }
   }
 

@@ -23,7 +23,7 @@ import {
   TransactionCommand,
   TransactionEvent,
   TransactionState,
-  serializeTransactionEvent,
+  serializeTransactionRecord,
   LgspKeyring,
   signingKey,
   SigningKey,
@@ -71,6 +71,8 @@ function untrustedFacts(req: Partial<Record<keyof ExchangeRequest, unknown>>, at
 interface InFlight {
   state: TransactionState;
   database: string;
+  /** Decided and folded in, not yet written: they go out with the next step's, as one record. */
+  held: TransactionEvent[];
 }
 
 /**
@@ -130,11 +132,12 @@ export class RoutingService implements OnApplicationBootstrap {
     this.logger.log(`routing ${Topics.hubRequests} to the national databases`);
   }
 
+  /** The events of one step of one transaction, as one record. */
   private emit(events: TransactionEvent[]): void {
-    for (const e of events)
-      this.kafka.batching
-        .send(Topics.transactions, { key: e.transactionId, value: serializeTransactionEvent(e) })
-        .catch((err) => this.logger.error(`transaction event ${e.eventId} not recorded: ${(err as Error).message}`));
+    if (events.length === 0) return;
+    this.kafka.batching
+      .send(Topics.transactions, { key: events[0].transactionId, value: serializeTransactionRecord(events) })
+      .catch((err) => this.logger.error(`transaction events ${events.map((e) => e.eventId).join(', ')} not recorded: ${(err as Error).message}`));
   }
 
   private reply(inbound: InboundRequest, r: ExchangeResponse): void {
@@ -172,7 +175,7 @@ export class RoutingService implements OnApplicationBootstrap {
     const body = (inbound.body ?? {}) as Partial<Record<keyof ExchangeRequest, unknown>>;
     const transactionId = typeof body.transactionId === 'string' ? body.transactionId : '';
     if (transactionId && inbound.operation !== PING_OPERATION) {
-      const t: InFlight = { state: initialTransaction(transactionId), database: '' };
+      const t: InFlight = { state: initialTransaction(transactionId), database: '', held: [] };
       this.step(t, { kind: 'RefuseAtHub', at, request: untrustedFacts(body, at, this.knownAgency), fault: origin.fault });
     }
     const answered = mayAnswerUnauthenticated(inbound.replyTo);
@@ -198,11 +201,16 @@ export class RoutingService implements OnApplicationBootstrap {
     seen.warnedAt = at;
   }
 
-  /** Decides a command against a transaction's state, emits the events and folds them in. */
-  private step(t: InFlight, cmd: TransactionCommand): TransactionEvent[] {
+  /**
+   * Decides a command against a transaction's state and folds the events in. They are written with any held
+   * before them, as one record; `hold` keeps them for the next step instead (the request and its routing
+   * are one stage: one record, not two).
+   */
+  private step(t: InFlight, cmd: TransactionCommand, hold = false): TransactionEvent[] {
     const events = decideTransaction(cmd, t.state);
     t.state = events.reduce(evolveTransaction, t.state);
-    this.emit(events);
+    t.held.push(...events);
+    if (!hold) this.emit(t.held.splice(0));
     return events;
   }
 
@@ -214,7 +222,7 @@ export class RoutingService implements OnApplicationBootstrap {
       return;
     }
     if (!req || typeof req.transactionId !== 'string') return;
-    const t: InFlight = { state: initialTransaction(req.transactionId), database: '' };
+    const t: InFlight = { state: initialTransaction(req.transactionId), database: '', held: [] };
     // Signed by a gateway: does it come from the LGSP it names, for one of that LGSP's members?
     const origin = decideOrigin(this.registry.state, req, inbound.signature);
     if (!origin.trusted) {
@@ -233,7 +241,8 @@ export class RoutingService implements OnApplicationBootstrap {
     }
 
     t.database = decision.database;
-    this.step(t, { kind: 'Request', at: hubInAt, request: requestFacts(req, decision.provider), issue: req.issue });
+    // Held until the routing (or the deadline's fault) right below: the two go out as one record.
+    this.step(t, { kind: 'Request', at: hubInAt, request: requestFacts(req, decision.provider), issue: req.issue }, true);
     const remaining = req.deadlineAt - Date.now();
     if (remaining <= 0) {
       const f = fault(FaultTypes.ioError, `the deadline passed before the hub could route the request (queued ${hubInAt - req.requestInAt} ms)`, { timedOut: true });
