@@ -6,7 +6,7 @@ import { createInterface } from 'readline';
 import { DEFAULT_SEED_SECRET, SERVICES, seedApiKey, serviceKeyOf } from '@ndxp/contracts';
 import { DEV_MODE_MARK } from '@ndxp/platform';
 import { APP_NODE_FLAGS, AppProcess, APPS, dropDatabase, freePort, repoRoot, spawnApp, startInfra, stopApps, waitHealthy } from '@ndxp/infra';
-import { latencySummary, LoadRequest, LoadResult, openLoad } from '../tools/load/open-load';
+import { isConnectionError, latencySummary, LoadRequest, LoadResult, openLoad } from '../tools/load/open-load';
 import { exchangeReport, RunResult, STAGES, StageLatency } from '../tools/load/bench-report';
 import { CpuProfile, placeTable, ProfileSummary, summarise } from '../tools/profile/cpu-profile';
 import { ProcessMeter } from '../tools/scenario/procstats';
@@ -277,7 +277,8 @@ async function ledgerCaughtUp(ndxpPort: number, databaseUrl: string): Promise<nu
  * seconds (the load generator does not count the warm-up's outcomes, so one failed there shows as a difference).
  */
 function reachedGateway(r: RunResult): number {
-  return r.sentTotal - (r.byOutcome['connection error'] ?? 0);
+  const failed = Object.entries(r.byOutcome).filter(([outcome]) => isConnectionError(outcome));
+  return r.sentTotal - failed.reduce((n, [, count]) => n + count, 0);
 }
 
 async function startBaseline(infra: { kafkaBrokers: string }, env: NodeJS.ProcessEnv, workers: ChildProcess[]): Promise<number> {

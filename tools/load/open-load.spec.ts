@@ -1,6 +1,6 @@
 import http from 'http';
 import { AddressInfo } from 'net';
-import { latencySummary, openLoad } from './open-load';
+import { isConnectionError, latencySummary, openLoad } from './open-load';
 
 // The load generator against a real local HTTP server that answers at once. Halfway through, the
 // generator's own event loop is blocked for 400 ms (a GC pause, a busy core): the requests that fell due
@@ -33,5 +33,20 @@ describe('openLoad: latency from the intended arrival time', () => {
     expect(sent.p95).toBeLessThan(100);
     expect(intended.max).toBeGreaterThanOrEqual(sent.max);
     expect(r.generatorCores).toBeGreaterThan(0);
+  });
+});
+
+describe('openLoad: requests that get no HTTP answer', () => {
+  it('given a port nothing listens on, then each request is a connection error naming the socket error, counted as a server error', async () => {
+    const closed = http.createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((r) => closed.close(() => r()));
+    const r = await openLoad({ rateAt: () => 20, durationS: 0.5, warmupS: 0, next: () => ({ method: 'GET', path: '/', headers: {}, port }) });
+    expect(r.completed).toBeGreaterThan(0);
+    expect(r.byOutcome).toEqual({ 'connection error (ECONNREFUSED)': r.completed });
+    expect(r.errors).toBe(r.completed);
+    expect(isConnectionError('connection error (ECONNREFUSED)')).toBe(true);
+    expect(isConnectionError('Server.ServerProxy.IOError')).toBe(false);
   });
 });

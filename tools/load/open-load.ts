@@ -18,12 +18,19 @@ export interface Completion {
   latencyMs: number;
   /** From when it was due under the arrival schedule (coordinated omission corrected). */
   dueLatencyMs: number;
-  /** X-Road fault type, `HTTP <status>`, `dropped` or `connection error`. */
+  /** X-Road fault type, `HTTP <status>`, `dropped` or `connection error (<code>)` (see isConnectionError). */
   outcome: string;
   serverError: boolean;
   dropped: boolean;
   warmup: boolean;
 }
+
+/** The outcome of a request that got no HTTP answer, with the socket's error code (ECONNRESET, ECONNREFUSED, ...) to tell why. */
+export function connectionError(e: NodeJS.ErrnoException): string {
+  return `connection error (${e.code ?? e.message})`;
+}
+
+export const isConnectionError = (outcome: string): boolean => outcome.startsWith('connection error');
 
 export interface LoadResult {
   offered: number;
@@ -153,7 +160,7 @@ export async function openLoad(o: {
           else finish(`HTTP ${res.statusCode}`, (res.statusCode ?? 0) >= 500);
         });
       });
-      req.on('error', () => finish('connection error', true));
+      req.on('error', (e: NodeJS.ErrnoException) => finish(connectionError(e), true));
       if (r.body) req.write(r.body);
       req.end();
     });

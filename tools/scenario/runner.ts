@@ -2,7 +2,7 @@ import { Pool } from 'pg';
 import { DEFAULT_ADMIN_TOKEN } from '@ndxp/platform';
 import { DEFAULT_CLIENT_SUBSYSTEM, DEFAULT_SEED_SECRET, PROVIDERS, SERVICES, seedApiKey, serviceKeyOf, XROAD_INSTANCE } from '@ndxp/contracts';
 import { fetchJson, Stack } from '@ndxp/infra';
-import { Completion, latencySummary, LoadRequest, LoadResult, openLoad, percentile } from '../load/open-load';
+import { Completion, isConnectionError, latencySummary, LoadRequest, LoadResult, openLoad, percentile } from '../load/open-load';
 import { ProcessMeter } from './procstats';
 import { arrivalRate, clock, peakRealRate, realAtSim, realDurationS, simulatedAt, weighted } from './profile';
 import { BrokerKill, IntervalBucket, intervalPoints, IntervalSample, measureKills, ScenarioReport } from './report';
@@ -277,8 +277,8 @@ export async function runScenario(s: Scenario, o: RunOptions): Promise<ScenarioR
     next: (i) => scenarioRequest(s, f, i, env),
     stopped: o.stopped,
     onComplete: (c: Completion) => {
-      if (c.outcome === 'connection error') connectionErrors++;
-      if (watchKills) (c.serverError || c.dropped || c.outcome === 'connection error' ? errorAt : okAt).push(Date.now());
+      if (isConnectionError(c.outcome)) connectionErrors++;
+      if (watchKills) (c.serverError || c.dropped || isConnectionError(c.outcome) ? errorAt : okAt).push(Date.now());
       if (c.warmup) return;
       const idx = Math.floor((c.arrivedS - s.time.warmupS) / interval);
       const b = buckets.get(idx) ?? { offered: 0, done: 0, lat: [], errors: {}, dropped: 0 };
@@ -324,7 +324,7 @@ export async function runScenario(s: Scenario, o: RunOptions): Promise<ScenarioR
       p.p99 > s.slo.p99Ms ||
       (p.offeredRate > 0 &&
         (Object.entries(p.errorsByType)
-          .filter(([k]) => k.startsWith('Server.') || k === 'connection error')
+          .filter(([k]) => k.startsWith('Server.') || isConnectionError(k))
           .reduce((n, [, v]) => n + v, 0) +
           p.dropped) /
           (p.offeredRate * interval) >
