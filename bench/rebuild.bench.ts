@@ -6,7 +6,7 @@ import { Session } from 'inspector';
 import { Kafka, logLevel } from 'kafkajs';
 import { join } from 'path';
 import { DataSource } from 'typeorm';
-import { emptyRegistryView, eventIdFor, HOT_TOPIC_PARTITIONS, Topics, TransactionEvent } from '@ndxp/contracts';
+import { emptyRegistryView, eventIdFor, HOT_TOPIC_PARTITIONS, serializeTransactionRecord, Topics, TransactionEvent } from '@ndxp/contracts';
 import { dropDatabase, freePort, repoRoot, startInfra } from '@ndxp/infra';
 import { AdminGuard, AppConfig, createTopics, loadConfig, PlatformModule, RegistryViewService } from '@ndxp/platform';
 import { LedgerModule } from '../apps/ndxp/src/ledger/ledger.module';
@@ -18,8 +18,8 @@ import { CpuProfile, placeTable, summarise } from '../tools/profile/cpu-profile'
 
 /**
  * Issue #10: how fast the ledger rebuilds from the transactions topic. Fills a fresh topic with the events of
- * TRANSACTIONS synthetic exchanges (five events each, as a successful exchange writes them: Requested, Routed,
- * Responded, Completed, Answered), lets the projector take them in once, then times `rebuild()` (offsets
+ * TRANSACTIONS synthetic exchanges (five events each in three records, as a successful exchange writes them:
+ * Requested + Routed and Responded + Completed by the hub, Answered by the gateway), lets the projector take them in once, then times `rebuild()` (offsets
  * reset, tables emptied, the topic replayed) and checks the ledger holds every transaction once. In the same
  * run, the baseline: a bare kafkajs consumer group reading the same topic from the start and parsing each
  * record, with no database. With fewer than a national day's transactions, the day is extrapolated from the measured rate, and says so
@@ -39,19 +39,20 @@ const CLIENTS = ['000.00.00.H26', '000.00.00.H29', '000.00.00.H56', '000.00.00.G
 const SERVICES = ['citizen-lookup', 'citizen-verify'].map((s) => `VN/GOV/000.00.00.G01/CSDLQGDC/${s}`);
 const PROVIDER = 'VN/GOV/000.00.00.G01/CSDLQGDC';
 
-/** The five events of one successful exchange, as the gateway and the hub write them. */
-function exchange(i: number, t0: number): TransactionEvent[] {
+/** The five events of one successful exchange, in the records the hub and the gateway write them in. */
+function exchange(i: number, t0: number): TransactionEvent[][] {
   const id = randomUUID();
   const client = CLIENTS[i % CLIENTS.length];
   const lgsp = client.split('/')[2];
   const request = { xRoadId: `x-${id.slice(0, 8)}`, lgsp, client, service: SERVICES[i % SERVICES.length], provider: PROVIDER, requestSize: 321, requestInAt: t0 };
   const ev = (type: TransactionEvent['type'], at: number, rest: object) => ({ type, eventId: eventIdFor(id, type), transactionId: id, at, ...rest }) as TransactionEvent;
   return [
-    ev('TransactionRequested', t0, request),
-    ev('TransactionRouted', t0 + 5, { provider: PROVIDER }),
-    ev('TransactionResponded', t0 + 40, { statusCode: 200, responseSize: 999, providerInAt: t0 + 10, providerOutAt: t0 + 38, late: false }),
-    ev('TransactionCompleted', t0 + 41, { statusCode: 200, responseSize: 999, durationMs: 41 }),
-    ev('TransactionAnswered', t0 + 43, { ...request, statusCode: 200, durationMs: 43 }),
+    [ev('TransactionRequested', t0, request), ev('TransactionRouted', t0 + 5, { provider: PROVIDER })],
+    [
+      ev('TransactionResponded', t0 + 40, { statusCode: 200, responseSize: 999, providerInAt: t0 + 10, providerOutAt: t0 + 38, late: false }),
+      ev('TransactionCompleted', t0 + 41, { statusCode: 200, responseSize: 999, durationMs: 41 }),
+    ],
+    [ev('TransactionAnswered', t0 + 43, { ...request, statusCode: 200, durationMs: 43 })],
   ];
 }
 
@@ -66,8 +67,10 @@ async function fill(kafka: Kafka, n: number): Promise<number> {
   for (let i = 0; i < n; i += chunk) {
     const messages = [];
     for (let j = i; j < Math.min(n, i + chunk); j++)
-      for (const e of exchange(j, start + Math.floor((j / n) * 86_000_000))) messages.push({ key: e.transactionId, value: JSON.stringify(e) });
-    events += messages.length;
+      for (const r of exchange(j, start + Math.floor((j / n) * 86_000_000))) {
+        messages.push({ key: r[0].transactionId, value: serializeTransactionRecord(r) });
+        events += r.length;
+      }
     inFlight.push(producer.send({ topic: Topics.transactions, messages, acks: 1 }));
     if (inFlight.length >= 4) {
       await Promise.all(inFlight);
@@ -92,7 +95,10 @@ async function bareRead(kafka: Kafka, events: number): Promise<number> {
     void consumer.run({
       partitionsConsumedConcurrently: HOT_TOPIC_PARTITIONS,
       eachBatch: async ({ batch }) => {
-        for (const m of batch.messages) if (JSON.parse(m.value!.toString()).transactionId) read++;
+        for (const m of batch.messages) {
+          const record = JSON.parse(m.value!.toString());
+          read += Array.isArray(record.events) ? record.events.length : record.transactionId ? 1 : 0;
+        }
         if (read >= events) resolve();
       },
     });

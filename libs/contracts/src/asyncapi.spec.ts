@@ -10,7 +10,7 @@ import { FieldKind } from './records';
 import { parseRegistryEnvelope, REGISTRY_EVENT_FIELDS } from './registry-events';
 import { signingKey, signMessage } from './signing';
 import { KafkaHeaders, Topics } from './topics';
-import { parseTransactionRecord, TRANSACTION_EVENT_FIELDS } from './transaction-events';
+import { parseTransactionRecord, TRANSACTION_EVENT_FIELDS, TRANSACTION_SCHEMA_VERSION } from './transaction-events';
 
 type Json = Record<string, any>;
 
@@ -167,7 +167,7 @@ describe('the AsyncAPI document of the Kafka topics', () => {
 
   it('refuses, as the parsers do, a schema version newer than the writers', () => {
     const example = document.channels().get('transactions')!.messages().get('TransactionRouted')!.examples().all()[0].payload() as Json;
-    const newer = { ...example, schemaVersion: example.schemaVersion + 1 };
+    const newer = { ...example, schemaVersion: TRANSACTION_SCHEMA_VERSION + 1 };
     expect(parseTransactionEvent(JSON.stringify(newer)).ok).toBe(false);
     expect(errorsOf(payloadOf('transactions', 'TransactionRouted'), newer)).not.toEqual([]);
   });

@@ -103,7 +103,7 @@ const TRANSACTION_BASE = {
 /** A record holding the events one step of the hub decided together (schema version 3). */
 const TRANSACTION_STEP = 'TransactionStep';
 const TRANSACTION_STEP_SUMMARY =
-  'The events of one transaction that one step decided together, in order, as one record: the hub writes TransactionRequested with TransactionRouted, and TransactionResponded with TransactionCompleted or TransactionFailed. A reader takes each event as if it had come alone.';
+  'The events of one transaction that one step decided together, in order, as one record (schema version 3): the hub writes TransactionRequested with TransactionRouted (or with TransactionTimedOut when the deadline passed before routing), and TransactionResponded with TransactionCompleted or TransactionFailed. A reader takes each event as if it had come alone. A record of one event is the event itself, written as version 2.';
 
 function transactionStepSchema(types: string[]): Schema {
   return {

@@ -150,11 +150,13 @@ export function eventIdFor(transactionId: string, type: TransactionEvent['type']
 }
 
 /**
- * The schema version of the transaction records this code writes and reads (`schemaVersion`; absent = 1).
- * Version 3: a record holds one event, or (`events`) the events of one transaction that one step decided
- * together, so the hub writes one record per stage instead of one per event.
+ * The schema version of the transaction records this code reads (`schemaVersion`; absent = 1). Version 3 added
+ * the record of several events (`events`: those of one transaction that one step decided together), so the hub
+ * writes one record per step instead of one per event. A record of one event has not changed since version 2,
+ * and is still written as 2 (`SINGLE_EVENT_VERSION`): a reader of version 2 still reads it.
  */
 export const TRANSACTION_SCHEMA_VERSION = 3;
+const SINGLE_EVENT_VERSION = 2;
 
 const REQUEST_FACTS: Record<string, FieldKind> = {
   xRoadId: 'string',
@@ -243,6 +245,6 @@ export function serializeTransactionRecord(events: TransactionEvent[]): string {
   if (events.length === 0) throw new Error('a transaction record holds at least one event');
   const transactionId = events[0].transactionId;
   if (events.some((e) => e.transactionId !== transactionId)) throw new Error('a transaction record holds the events of one transaction');
-  if (events.length === 1) return JSON.stringify({ ...events[0], schemaVersion: TRANSACTION_SCHEMA_VERSION });
+  if (events.length === 1) return JSON.stringify({ ...events[0], schemaVersion: SINGLE_EVENT_VERSION });
   return JSON.stringify({ schemaVersion: TRANSACTION_SCHEMA_VERSION, transactionId, events });
 }

@@ -82,7 +82,7 @@ export class AuditProjector implements OnApplicationBootstrap {
   /** Records on the topic not yet projected. */
   async behind(): Promise<number> {
     const [p] = await this.kafka.partitionOffsets(GROUP, Topics.adminAudit);
-    // What this process has applied is fresher than the committed offset (committed every 5 s).
+    // What this process has applied is fresher than the committed offset (kafkajs commits once a batch is applied).
     const consumed = Math.max(this.next ?? Math.max(0, p.committed), p.low);
     return Math.max(0, p.high - consumed);
   }

@@ -265,9 +265,9 @@ export class ProjectorService implements OnApplicationBootstrap {
     if (finished.length && !this.replaying) this.metrics.finished(finished);
   }
 
-  /** Per partition: events on the topic not yet projected. */
+  /** Per partition: records on the topic not yet projected. */
   async lag(): Promise<{ total: number; partitions: Array<{ partition: number; high: number; consumed: number }> }> {
-    // What this process has applied is fresher than the committed offsets (committed every 5 s).
+    // What this process has applied is fresher than the committed offsets (kafkajs commits once a batch is applied).
     const partitions = (await this.kafka.partitionOffsets(GROUP, Topics.transactions)).map((o) => {
       const mine = this.consumed.get(o.partition) ?? Math.max(0, o.committed);
       return { partition: o.partition, high: o.high, consumed: Math.max(mine, o.low) };

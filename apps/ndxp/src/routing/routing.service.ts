@@ -79,7 +79,7 @@ interface InFlight {
  * The national hub: takes LGSP requests off Kafka, checks the client's grant
  * against the registry view, routes to the national database, correlates its
  * answer, enforces the deadline, and replies to the LGSP instance that asked.
- * Every step is a transaction event on `ndxp.transactions`.
+ * Every step is a record of transaction events on `ndxp.transactions`.
  */
 @Injectable()
 export class RoutingService implements OnApplicationBootstrap {

@@ -16,7 +16,13 @@ export interface SupervisedConsumerOptions {
    * a 30 s outage, the broker long back.
    */
   stallTimeoutMs?: number;
-  /** How often handled offsets are committed (default 1 s; and once more at stop). See `withTimedCommits`. */
+  /**
+   * Commit the handled offsets on a timer, each `commitIntervalMs` (default 1 s), instead of kafkajs' commit after
+   * every batch; see `withTimedCommits`. Only for a group of one member whose records may be read twice without
+   * harm (a requester's replies): after a reopen or a rebalance, what was handled since the last commit is read
+   * again, and kafkajs' own commits at a rebalance and at stop are off.
+   */
+  timedCommits?: boolean;
   commitIntervalMs?: number;
 }
 
@@ -57,6 +63,7 @@ export class SupervisedConsumer {
   /** The next offset to read, per partition, of the batches handled since the last commit. */
   private uncommitted = new Map<number, string>();
   private committer: NodeJS.Timeout | undefined;
+  private committing = false;
   restarts = 0;
   /** OffsetCommit requests this consumer's members sent, whoever sent them (kafkajs or the timer). */
   commits = 0;
@@ -76,22 +83,23 @@ export class SupervisedConsumer {
     const stallMs = this.o.stallTimeoutMs ?? 10_000;
     this.watchdog = setInterval(() => this.checkProgress(stallMs), Math.min(2000, stallMs / 2));
     this.watchdog.unref();
-    this.committer = setInterval(() => void this.commit(), this.o.commitIntervalMs ?? 1000);
-    this.committer.unref();
+    if (this.o.timedCommits) {
+      this.committer = setInterval(() => void this.commit(), this.o.commitIntervalMs ?? 1000);
+      this.committer.unref();
+    }
   }
 
   /**
-   * The run config with kafkajs' auto-commit replaced by a timed one. With auto-commit on, kafkajs commits after
-   * every batch, whatever autoCommitInterval says (its runner calls commitOffsets once a batch is handled; tulios/kafkajs
-   * #759), and awaits it before the next fetch: at a few hundred requests a second every consumer sent an OffsetCommit
-   * per fetch. Here the handled offsets are committed each `commitIntervalMs` and at stop: after a crash, up to that
-   * much is read again (every consumer of the platform takes a record twice without harm). A run that
-   * commits itself (autoCommit: false) is left as it is.
+   * With `timedCommits`, the run config with kafkajs' auto-commit replaced by a timed one. With auto-commit on,
+   * kafkajs commits after every batch, whatever autoCommitInterval says (its runner calls commitOffsets once a
+   * batch is handled; tulios/kafkajs#759), and awaits it before the next fetch: at a few hundred requests a second
+   * a reply consumer sent an OffsetCommit per reply. Not for request consumers: a request read twice reaches a
+   * database twice, and in the hub a second copy in flight takes the first one's correlation.
    */
   private withTimedCommits(generation: number): ConsumerRunConfig {
     const run = this.o.run;
     const eachBatch = run.eachBatch;
-    if (run.autoCommit === false || !eachBatch) return run;
+    if (!this.o.timedCommits || run.autoCommit === false || run.eachBatchAutoResolve === false || !eachBatch) return run;
     return {
       ...run,
       autoCommit: false,
@@ -103,17 +111,23 @@ export class SupervisedConsumer {
     };
   }
 
-  /** Commits what was handled since the last commit; a failure (a rebalance, the broker away) leaves it to the next try or to a re-read. */
+  /**
+   * Commits what was handled since the last commit, one commit at a time (kafkajs retries a commit for seconds:
+   * two in flight could land out of order). A failed one is put back under anything handled meanwhile, for the next tick.
+   */
   private async commit(): Promise<void> {
     const consumer = this.consumer;
-    if (!consumer || this.uncommitted.size === 0) return;
-    const offsets = [...this.uncommitted].map(([partition, offset]) => ({ topic: this.o.topic, partition, offset }));
+    if (!consumer || this.committing || this.uncommitted.size === 0) return;
+    const taken = new Map(this.uncommitted);
     this.uncommitted.clear();
+    this.committing = true;
     try {
-      await consumer.commitOffsets(offsets);
+      await consumer.commitOffsets([...taken].map(([partition, offset]) => ({ topic: this.o.topic, partition, offset })));
     } catch (e) {
-      // Not put back: the partitions may be another member's now; the group's last commit stands, and what came after is read again.
-      this.logger.debug?.(`offsets not committed (${(e as Error).message}); the records after the last commit will be read again`);
+      for (const [partition, offset] of taken) if (!this.uncommitted.has(partition)) this.uncommitted.set(partition, offset);
+      this.logger.debug?.(`offsets not committed (${(e as Error).message}); tried again in a second`);
+    } finally {
+      this.committing = false;
     }
   }
 
@@ -240,9 +254,8 @@ export class SupervisedConsumer {
     this.state = 'stopped';
     consumerStatuses.delete(this);
     if (this.watchdog) clearInterval(this.watchdog);
+    // Timed commits end here: their groups are one process's own (a requester's), read from the end at its next start.
     if (this.committer) clearInterval(this.committer);
-    // Bounded: a stop while the broker is away must not wait out kafkajs' retries.
-    await Promise.race([this.commit(), new Promise((r) => setTimeout(r, 3000).unref())]);
     await this.consumer?.disconnect();
   }
 }
