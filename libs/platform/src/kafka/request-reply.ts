@@ -68,8 +68,6 @@ export class KafkaRequester {
       groupId: this.groupId,
       topic: this.replyTopic,
       fromBeginning: false,
-      // A group of this requester alone, and a reply read twice is dropped (its call is settled): see timedCommits.
-      timedCommits: true,
       run: {
         partitionsConsumedConcurrently: this.options.replyPartitions ?? 1,
         eachBatch: async ({ batch }) => {

@@ -16,14 +16,6 @@ export interface SupervisedConsumerOptions {
    * a 30 s outage, the broker long back.
    */
   stallTimeoutMs?: number;
-  /**
-   * Commit the handled offsets on a timer, each `commitIntervalMs` (default 1 s), instead of kafkajs' commit after
-   * every batch; see `withTimedCommits`. Only for a group of one member whose records may be read twice without
-   * harm (a requester's replies): after a reopen or a rebalance, what was handled since the last commit is read
-   * again, and kafkajs' own commits at a rebalance and at stop are off.
-   */
-  timedCommits?: boolean;
-  commitIntervalMs?: number;
 }
 
 export type ConsumerState = 'starting' | 'running' | 'reconnecting' | 'stopped';
@@ -60,13 +52,7 @@ export class SupervisedConsumer {
   private lastError: string | undefined;
   private lastFetchAt = Date.now();
   private watchdog: NodeJS.Timeout | undefined;
-  /** The next offset to read, per partition, of the batches handled since the last commit. */
-  private uncommitted = new Map<number, string>();
-  private committer: NodeJS.Timeout | undefined;
-  private committing = false;
   restarts = 0;
-  /** OffsetCommit requests this consumer's members sent, whoever sent them (kafkajs or the timer). */
-  commits = 0;
 
   constructor(
     private readonly kafka: Kafka,
@@ -83,52 +69,6 @@ export class SupervisedConsumer {
     const stallMs = this.o.stallTimeoutMs ?? 10_000;
     this.watchdog = setInterval(() => this.checkProgress(stallMs), Math.min(2000, stallMs / 2));
     this.watchdog.unref();
-    if (this.o.timedCommits) {
-      this.committer = setInterval(() => void this.commit(), this.o.commitIntervalMs ?? 1000);
-      this.committer.unref();
-    }
-  }
-
-  /**
-   * With `timedCommits`, the run config with kafkajs' auto-commit replaced by a timed one. With auto-commit on,
-   * kafkajs commits after every batch, whatever autoCommitInterval says (its runner calls commitOffsets once a
-   * batch is handled; tulios/kafkajs#759), and awaits it before the next fetch: at a few hundred requests a second
-   * a reply consumer sent an OffsetCommit per reply. Not for request consumers: a request read twice reaches a
-   * database twice, and in the hub a second copy in flight takes the first one's correlation.
-   */
-  private withTimedCommits(generation: number): ConsumerRunConfig {
-    const run = this.o.run;
-    const eachBatch = run.eachBatch;
-    if (!this.o.timedCommits || run.autoCommit === false || run.eachBatchAutoResolve === false || !eachBatch) return run;
-    return {
-      ...run,
-      autoCommit: false,
-      eachBatch: async (payload) => {
-        await eachBatch(payload);
-        const { batch } = payload;
-        if (generation === this.generation) this.uncommitted.set(batch.partition, (BigInt(batch.lastOffset()) + 1n).toString());
-      },
-    };
-  }
-
-  /**
-   * Commits what was handled since the last commit, one commit at a time (kafkajs retries a commit for seconds:
-   * two in flight could land out of order). A failed one is put back under anything handled meanwhile, for the next tick.
-   */
-  private async commit(): Promise<void> {
-    const consumer = this.consumer;
-    if (!consumer || this.committing || this.uncommitted.size === 0) return;
-    const taken = new Map(this.uncommitted);
-    this.uncommitted.clear();
-    this.committing = true;
-    try {
-      await consumer.commitOffsets([...taken].map(([partition, offset]) => ({ topic: this.o.topic, partition, offset })));
-    } catch (e) {
-      for (const [partition, offset] of taken) if (!this.uncommitted.has(partition)) this.uncommitted.set(partition, offset);
-      this.logger.debug?.(`offsets not committed (${(e as Error).message}); tried again in a second`);
-    } finally {
-      this.committing = false;
-    }
   }
 
   status(): ConsumerStatus {
@@ -156,7 +96,6 @@ export class SupervisedConsumer {
   /** One attempt: resolves once the group is joined, rejects on a crash or a join that takes too long. */
   private async open(): Promise<void> {
     const generation = ++this.generation;
-    this.uncommitted.clear(); // a new member: what the old one handled and did not commit is read again
     const session = consumerDefaultsOf(this.kafka).sessionTimeoutMs;
     const c = this.kafka.consumer({
       groupId: this.o.groupId,
@@ -175,9 +114,6 @@ export class SupervisedConsumer {
     let failStart: ((e: Error) => void) | undefined;
     // A fetch that came back, not one begun: a consumer retrying failed fetches is not making progress.
     c.on(c.events.FETCH, () => (this.lastFetchAt = Date.now()));
-    c.on(c.events.REQUEST, (e) => {
-      if (e.payload.apiName === 'OffsetCommit') this.commits++;
-    });
     c.on(c.events.CRASH, (e) => {
       if (generation !== this.generation || this.state === 'stopped') return; // an older consumer's last words
       this.lastError = e.payload.error.message;
@@ -197,7 +133,7 @@ export class SupervisedConsumer {
     try {
       await c.connect();
       await c.subscribe({ topic: this.o.topic, fromBeginning: this.o.fromBeginning });
-      await c.run(this.withTimedCommits(generation));
+      await c.run(this.o.run);
       await joined;
       this.lastFetchAt = Date.now();
     } catch (e) {
@@ -254,8 +190,6 @@ export class SupervisedConsumer {
     this.state = 'stopped';
     consumerStatuses.delete(this);
     if (this.watchdog) clearInterval(this.watchdog);
-    // Timed commits end here: their groups are one process's own (a requester's), read from the end at its next start.
-    if (this.committer) clearInterval(this.committer);
     await this.consumer?.disconnect();
   }
 }
