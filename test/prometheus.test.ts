@@ -24,7 +24,7 @@ describe('Prometheus and the dashboards', () => {
     const port = await freePort();
     s = await startTestStack('prometheus', { NDXP_PROMETHEUS: '1', PROMETHEUS_PORT: String(port), PROMETHEUS_SCRAPE_INTERVAL: '1s', EXCHANGE_TIMEOUT_MS: '1500' });
     prom = `http://127.0.0.1:${port}`;
-    expect(s.output.join('\n')).toContain(`Prometheus: ${prom} scrapes every app`);
+    expect(s.output.join('\n')).toContain(`Prometheus: ${prom} is up and scrapes every app, the first time within about 5 s`);
   });
 
   afterAll(async () => {

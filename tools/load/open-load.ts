@@ -91,7 +91,10 @@ export async function openLoad(o: {
   /** Checked between arrivals: true stops the load early (Ctrl-C). */
   stopped?: () => boolean;
 }): Promise<LoadResult> {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 512 });
+  // An idle socket is closed here after 2 s, well before the server's 5 s keep-alive. Node's agent keeps one until 1 s
+  // short of the server's hint; on a saturated machine sockets were reset under requests the gateway never saw
+  // (ECONNRESET, 1 in 10,500 at 300/s), probably sockets the gateway was closing as this process reused them.
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 512, timeout: 2000 });
   const maxInFlight = o.maxInFlight ?? 5000;
   const latencies: number[] = [];
   const sentUs = latencyHistogram();

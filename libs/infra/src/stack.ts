@@ -373,7 +373,10 @@ export async function startStack(o: UpOptions): Promise<Stack> {
         for (const p of apps) (targets[p.app] ??= []).push(p.port);
         prometheus = new LocalPrometheus({ bin, dir: join(runDir(env), 'prometheus'), port, targets, log: o.log, scrapeInterval: env.PROMETHEUS_SCRAPE_INTERVAL });
         await prometheus.start();
-        o.log(`Prometheus: ${prometheus.url} scrapes every app, with the recording and alert rules of docker/prometheus (alerts: ${prometheus.url}/alerts)`);
+        // Ready is not scraped: Prometheus' discovery hands it the targets about 5 s after it is ready (seen in its own data).
+        o.log(
+          `Prometheus: ${prometheus.url} is up and scrapes every app, the first time within about 5 s, with the recording and alert rules of docker/prometheus (alerts: ${prometheus.url}/alerts)`,
+        );
       }
     }
     const restart = async (instance: string, downMs = 1000) => {
