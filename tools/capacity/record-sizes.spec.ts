@@ -7,11 +7,7 @@ describe('the estimated Kafka records of one transaction', () => {
 
   it('given a successful lookup, then 4 request/reply records and 5 lifecycle events in 3 records', () => {
     expect(sizes.requests.map((r) => r.name)).toEqual(['ExchangeRequest', 'ProviderRequest', 'ProviderResponse', 'ExchangeResponse']);
-    expect(sizes.events.map((e) => e.name)).toEqual([
-      'TransactionRequested + TransactionRouted',
-      'TransactionResponded + TransactionCompleted',
-      'TransactionAnswered',
-    ]);
+    expect(sizes.events.map((e) => e.name)).toEqual(['TransactionRequested + TransactionRouted', 'TransactionResponded + TransactionCompleted', 'TransactionAnswered']);
     expect(SAMPLE_RECORDS.flat()).toEqual(SAMPLE_EVENTS);
   });
 

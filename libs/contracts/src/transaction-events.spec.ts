@@ -35,7 +35,11 @@ describe('the transaction topic parser', () => {
 
   it('given the events of one step written together, when read, then one record gives them back in order', () => {
     const text = serializeTransactionRecord([requested, routed]);
-    expect(JSON.parse(text)).toMatchObject({ schemaVersion: TRANSACTION_SCHEMA_VERSION, transactionId: t, events: [{ type: 'TransactionRequested' }, { type: 'TransactionRouted' }] });
+    expect(JSON.parse(text)).toMatchObject({
+      schemaVersion: TRANSACTION_SCHEMA_VERSION,
+      transactionId: t,
+      events: [{ type: 'TransactionRequested' }, { type: 'TransactionRouted' }],
+    });
     expect(parseTransactionRecord(text)).toEqual({ ok: true, value: [requested, routed] });
   });
 
@@ -67,10 +71,14 @@ describe('the transaction topic parser', () => {
     ['a mistyped field', JSON.stringify({ ...answered, requestInAt: 'yesterday' }), /lacks or mistypes requestInAt/],
     ['a stage that is neither', JSON.stringify({ ...answered, type: 'TransactionRejected', stage: 'moon' }), /TransactionRejected lacks or mistypes stage/],
     ['a record of events that is empty', JSON.stringify({ schemaVersion: 3, transactionId: t, events: [] }), /events is not a non-empty array/],
-    ['a record with a bad event', JSON.stringify({ schemaVersion: 3, transactionId: t, events: [routed, { ...answered, statusCode: 'x' }] }), /events\[1\]: TransactionAnswered lacks/],
+    [
+      'a record with a bad event',
+      JSON.stringify({ schemaVersion: 3, transactionId: t, events: [routed, { ...answered, statusCode: 'x' }] }),
+      /events\[1\]: TransactionAnswered lacks/,
+    ],
     ['a record with an event that is no object', JSON.stringify({ schemaVersion: 3, transactionId: t, events: [routed, 7] }), /events\[1\]: not an object/],
     [
-      'a record with another transaction\'s event',
+      "a record with another transaction's event",
       JSON.stringify({ schemaVersion: 3, transactionId: t, events: [routed, { ...routed, transactionId: '7d3f1b7e-0000-4000-8000-000000000002' }] }),
       /events\[1\] is of transaction 7d3f1b7e-0000-4000-8000-000000000002/,
     ],

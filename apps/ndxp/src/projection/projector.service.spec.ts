@@ -76,7 +76,10 @@ describe('the projector, given a batch the database refuses', () => {
   });
 
   it('given a record of one step (two events) with one refused, when applied, then the record is dead-lettered once, naming both, and the rest stored', async () => {
-    const step = [event(2), { ...event(2), type: 'TransactionResponded', eventId: 'e2r', statusCode: 200, responseSize: 1, providerInAt: 1, providerOutAt: 2, late: false } as TransactionEvent];
+    const step = [
+      event(2),
+      { ...event(2), type: 'TransactionResponded', eventId: 'e2r', statusCode: 200, responseSize: 1, providerInAt: 1, providerOutAt: 2, late: false } as TransactionEvent,
+    ];
     const p = projector(
       (e) => e === step[1],
       () => sqlError('22021'),

@@ -147,7 +147,12 @@ export class ProjectorService implements OnApplicationBootstrap {
         (e) => classifyFailure(e, isUnstorable),
       );
       if (failure)
-        await this.skipped(partition, c.message, failure.kind === 'record' ? 'unstorable' : 'failed', `${c.events.map((e) => e.type).join(', ')} of ${c.events[0].transactionId}: ${failure.error.message}`);
+        await this.skipped(
+          partition,
+          c.message,
+          failure.kind === 'record' ? 'unstorable' : 'failed',
+          `${c.events.map((e) => e.type).join(', ')} of ${c.events[0].transactionId}: ${failure.error.message}`,
+        );
     }
   }
 
