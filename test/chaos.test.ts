@@ -58,7 +58,9 @@ describe('chaos: faults under steady load', () => {
     const restart = stack.infra.restartKafka!();
     const backAt = await brokerBack();
     await restart;
-    await new Promise((r) => setTimeout(r, 40_000));
+    // p99 over the 30 s from 30 s after the broker is back (1,500 answers): over 10 s (500), one half-second stall
+    // anywhere on the machine decided it (477 ms in a run where the other chaos cases held their bounds).
+    await new Promise((r) => setTimeout(r, 60_000));
     await load.stop();
     const first = load.firstSuccessAfter(backAt);
     const p99 = load.p99Between(backAt + 30_000, Date.now());

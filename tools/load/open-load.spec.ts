@@ -30,7 +30,9 @@ describe('openLoad: latency from the intended arrival time', () => {
     // About 80 of 400 arrivals fell due during the stall: the top 5 % waited for it.
     expect(intended.p99).toBeGreaterThan(300);
     expect(intended.p95).toBeGreaterThan(100);
-    expect(sent.p95).toBeLessThan(100);
+    // while from when sent they hide it: at least 200 ms of the 400 ms stall is missing from their p99 (a bound, not
+    // "under 100 ms", since a busy machine slows every request a little: seen at p95 151 ms with other tests running)
+    expect(intended.p99 - sent.p99).toBeGreaterThan(200);
     expect(intended.max).toBeGreaterThanOrEqual(sent.max);
     expect(r.generatorCores).toBeGreaterThan(0);
   });

@@ -32,6 +32,13 @@ export function connectionError(e: NodeJS.ErrnoException): string {
 
 export const isConnectionError = (outcome: string): boolean => outcome.startsWith('connection error');
 
+/**
+ * A connection error after which the request may still have reached the server: a reset or a closed socket under a
+ * request that was sent (a gateway killed mid-request has read it, and the hub may have recorded it). Only a
+ * refused connection proves the request never arrived.
+ */
+export const mayHaveArrived = (outcome: string): boolean => isConnectionError(outcome) && outcome !== 'connection error (ECONNREFUSED)';
+
 export interface LoadResult {
   offered: number;
   sent: number;
