@@ -1,5 +1,9 @@
+import { ChildProcess, fork } from 'child_process';
+import { mkdtempSync, writeFileSync } from 'fs';
 import http from 'http';
 import { AddressInfo } from 'net';
+import { tmpdir } from 'os';
+import { join } from 'path';
 import { isConnectionError, latencySummary, openLoad } from './open-load';
 
 // The load generator against a real local HTTP server that answers at once. Halfway through, the
@@ -50,5 +54,37 @@ describe('openLoad: requests that get no HTTP answer', () => {
     expect(r.errors).toBe(r.completed);
     expect(isConnectionError('connection error (ECONNREFUSED)')).toBe(true);
     expect(isConnectionError('Server.ServerProxy.IOError')).toBe(false);
+  });
+});
+
+describe('openLoad: a load generator that was starved does not reuse sockets the server closed', () => {
+  // The server in a process of its own, with a 3 s keep-alive (Node's agent then keeps an idle socket 2 s, 1 s short
+  // of the server's hint, by a timer): while the generator stalls, its timers and socket events wait, the server's do not.
+  let server: ChildProcess;
+  let port: number;
+
+  beforeAll(async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'open-load-')), 'server.js');
+    writeFileSync(
+      file,
+      "const s = require('http').createServer((q, r) => r.end('ok')); s.keepAliveTimeout = 3000; s.listen(0, '127.0.0.1', () => process.send(s.address().port));",
+    );
+    server = fork(file);
+    port = await new Promise<number>((resolve) => server.once('message', (p) => resolve(p as number)));
+  });
+  afterAll(() => server.kill());
+
+  it('given a 4 s stall (no CPU: the process is not scheduled) 0.5 s into the load, then every request after it is answered', async () => {
+    const r = await openLoad({
+      rateAt: () => 40,
+      durationS: 2,
+      warmupS: 0,
+      next: (i) => {
+        if (i === 20) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 4000);
+        return { method: 'GET', path: '/', headers: {}, port };
+      },
+    });
+    expect(r.completed).toBeGreaterThanOrEqual(78);
+    expect(r.byOutcome).toEqual({ 'HTTP 200': r.completed });
   });
 });

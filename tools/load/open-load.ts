@@ -81,6 +81,29 @@ export function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
 }
 
+/** How long a kept-alive socket may idle before it is not reused: well inside the gateway's 5 s keep-alive. */
+export const MAX_IDLE_MS = 1000;
+
+/**
+ * Node's agent drops an idle socket when a timer fires, and a starved process runs its timers late: after a stall
+ * longer than the server's keep-alive, the next requests went out on sockets the server had closed (ECONNRESET under
+ * requests the gateway never saw: reproduced in open-load.spec.ts; probably the 56 resets of a three-broker scenario
+ * in the 30 s after a broker's JVM started again and starved every process).
+ * So before a request, at most every 100 ms, the idle sockets older than MAX_IDLE_MS by the clock are destroyed. With
+ * FIFO scheduling the free list is in the order sockets fell idle, and the agent skips the destroyed ones at its head.
+ */
+function staleSocketDropper(agent: http.Agent): () => void {
+  const idleSince = new WeakMap<object, number>();
+  agent.on('free', (socket: object) => idleSince.set(socket, Date.now()));
+  let checkedAt = 0;
+  return () => {
+    const now = Date.now();
+    if (now - checkedAt < 100) return;
+    checkedAt = now;
+    for (const sockets of Object.values(agent.freeSockets)) for (const s of sockets ?? []) if (now - (idleSince.get(s) ?? now) > MAX_IDLE_MS) s.destroy();
+  };
+}
+
 /**
  * Open-model load: requests arrive at the rate `rateAt(t)` whatever the
  * answers do (a closed loop would slow down with the system and hide its
@@ -98,10 +121,8 @@ export async function openLoad(o: {
   /** Checked between arrivals: true stops the load early (Ctrl-C). */
   stopped?: () => boolean;
 }): Promise<LoadResult> {
-  // An idle socket is closed here after 2 s, well before the server's 5 s keep-alive. Node's agent keeps one until 1 s
-  // short of the server's hint; on a saturated machine sockets were reset under requests the gateway never saw
-  // (ECONNRESET, 1 in 10,500 at 300/s), probably sockets the gateway was closing as this process reused them.
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 512, timeout: 2000 });
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 512, scheduling: 'fifo' });
+  const dropStaleSockets = staleSocketDropper(agent);
   const maxInFlight = o.maxInFlight ?? 5000;
   const latencies: number[] = [];
   const sentUs = latencyHistogram();
@@ -162,6 +183,7 @@ export async function openLoad(o: {
         o.onComplete?.({ arrivedS, latencyMs: ms, dueLatencyMs: dueMs, outcome, serverError, dropped: false, warmup });
         resolve();
       };
+      dropStaleSockets();
       const req = http.request({ host: '127.0.0.1', port: r.port, method: r.method, path: r.path, headers: r.headers, agent }, (res) => {
         res.on('data', () => undefined);
         res.on('end', () => {
