@@ -87,10 +87,10 @@ export const MAX_IDLE_MS = 1000;
 /**
  * Node's agent drops an idle socket when a timer fires, and a starved process runs its timers late: after a stall
  * longer than the server's keep-alive, the next requests went out on sockets the server had closed (ECONNRESET under
- * requests the gateway never saw: reproduced in open-load.spec.ts). It did not explain the resets of the three-broker
- * scenario after a broker restart (56 before this, 62 after), whose cause is not found.
- * So before a request, at most every 100 ms, the idle sockets older than MAX_IDLE_MS by the clock are destroyed. With
- * FIFO scheduling the free list is in the order sockets fell idle, and the agent skips the destroyed ones at its head.
+ * requests the gateway never saw: reproduced in open-load.spec.ts). So before a request, at most every 100 ms, the
+ * idle sockets older than MAX_IDLE_MS by the clock are destroyed. With FIFO scheduling the free list is in the order
+ * sockets fell idle, and the agent skips the destroyed ones at its head. (Not the cause of the three-broker scenario's
+ * resets after a broker restart: 56 before this, 62 after; that cause is not found.)
  */
 function staleSocketDropper(agent: http.Agent): () => void {
   const idleSince = new WeakMap<object, number>();
