@@ -6,7 +6,8 @@ import { createInterface } from 'readline';
 import { DEFAULT_SEED_SECRET, SERVICES, seedApiKey, serviceKeyOf } from '@ndxp/contracts';
 import { DEV_MODE_MARK } from '@ndxp/platform';
 import { APP_NODE_FLAGS, AppProcess, APPS, dropDatabase, freePort, repoRoot, spawnApp, startInfra, stopApps, waitHealthy } from '@ndxp/infra';
-import { isConnectionError, latencySummary, LoadRequest, LoadResult, openLoad } from '../tools/load/open-load';
+import { latencySummary, LoadRequest, LoadResult, openLoad } from '../tools/load/open-load';
+import { connectionErrorsOf } from '../tools/load/ledger-check';
 import { exchangeReport, RunResult, STAGES, StageLatency } from '../tools/load/bench-report';
 import { CpuProfile, placeTable, ProfileSummary, summarise } from '../tools/profile/cpu-profile';
 import { ProcessMeter } from '../tools/scenario/procstats';
@@ -184,7 +185,10 @@ async function main(): Promise<void> {
         r.rssMb = byRole(pssOf(processesOf(apps, infra.kafkaPid)), (p) => p.rssMb);
         signal();
         r.projectorLag = await projectorLag(ports.ndxp);
-        r.ledger = { rowsAdded: (await ledgerCaughtUp(ports.ndxp, infra.databaseUrl)) - rowsBefore, requestsReached: reachedGateway(r) };
+        // Every request sent, warm-up included, less the measured seconds' connection errors (the load generator does
+        // not count the warm-up's outcomes, so one failed there shows as a difference); the reset ones may have arrived.
+        const { failed, reset } = connectionErrorsOf(r.byOutcome);
+        r.ledger = { rowsAdded: (await ledgerCaughtUp(ports.ndxp, infra.databaseUrl)) - rowsBefore, requestsReached: r.sentTotal - failed, reset };
         r.stages = await stageLatencies(infra.databaseUrl, measuredFrom);
         runs.push(r);
         if (profiling) profiles.push(...(await readProfiles(profileDir, rate, apps)));
@@ -270,15 +274,6 @@ async function ledgerCaughtUp(ndxpPort: number, databaseUrl: string): Promise<nu
   while ((await projectorLag(ndxpPort)) !== 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 500));
   if (Date.now() >= deadline) log('  the projector was still behind after 2 min: the ledger check below counts what it had');
   return ledgerRows(databaseUrl);
-}
-
-/**
- * Requests that reached the gateway: every one sent, warm-up included, less the connection failures of the measured
- * seconds (the load generator does not count the warm-up's outcomes, so one failed there shows as a difference).
- */
-function reachedGateway(r: RunResult): number {
-  const failed = Object.entries(r.byOutcome).filter(([outcome]) => isConnectionError(outcome));
-  return r.sentTotal - failed.reduce((n, [, count]) => n + count, 0);
 }
 
 async function startBaseline(infra: { kafkaBrokers: string }, env: NodeJS.ProcessEnv, workers: ChildProcess[]): Promise<number> {

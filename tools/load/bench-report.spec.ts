@@ -58,6 +58,11 @@ describe('bench report', () => {
     expect(exchangeReport([warm], [1000])).toContain('| 1000 | platform | 1 | 14990 / 15000 | 3 | 2 | 2345.7 |');
   });
 
+  it('given 2 reset connections and 1 of them in the ledger, then it does not differ and the reset ones are shown', () => {
+    const lines = exchangeReport([run('platform', 300, 40, { rssMb: { lgsp: 200 }, ledger: { rowsAdded: 10_001, requestsReached: 10_000, reset: 2 } })], [300]);
+    expect(lines.find((l) => l.includes('10001'))).toContain('| 10001 | 10000 (+ up to 2 reset) |');
+  });
+
   it('given a run whose ledger gained fewer rows than requests reached the gateway, then the report says it differs', () => {
     const lines = exchangeReport([run('platform', 300, 40, { rssMb: { lgsp: 200 }, ledger: { rowsAdded: 9_999, requestsReached: 10_000 } })], [300]);
     expect(lines.find((l) => l.includes('9999'))).toContain('9999 (DIFFERS) | 10000');

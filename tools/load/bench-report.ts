@@ -1,4 +1,5 @@
 /** The exchange benchmark's results and the report printed from them (and written into the README): pure. */
+import { ledgerCheck } from './ledger-check';
 import { latencySummary } from './open-load';
 
 export interface RunResult {
@@ -22,8 +23,11 @@ export interface RunResult {
   cores?: Record<string, number>;
   /** Memory of each process at the end of the run: its proportional share (PSS), MiB; PostgreSQL's processes added up. */
   rssMb?: Record<string, number>;
-  /** Ledger rows the run added once the projector caught up, and the requests sent (warm-up included) that reached the gateway. */
-  ledger?: { rowsAdded: number; requestsReached: number };
+  /**
+   * Ledger rows the run added once the projector caught up, and the requests sent (warm-up included) that surely
+   * reached the gateway; `reset`: those whose connection was reset, which may have reached it too (old results lack it).
+   */
+  ledger?: { rowsAdded: number; requestsReached: number; reset?: number };
   /** The warm-up at the full rate before the measured seconds (not in the figures above): requests sent, answered, server errors, p99 from when due (ms). */
   warmup?: { sent: number; completed: number; dropped?: number; errors: number; p99Due: number };
   /** Where the time went, per stage, from the ledger's timestamps of the measured requests (ms). */
@@ -159,10 +163,17 @@ function memoryAndLedger(runs: RunResult[]): string[] {
   log(`|---|---|${names.map(() => '---|').join('')}---|---|---|`);
   for (const r of measured) {
     const all = Object.values(r.rssMb!).reduce((a, b) => a + b, 0);
-    const ledger = r.ledger ? `${r.ledger.rowsAdded}${r.ledger.rowsAdded === r.ledger.requestsReached ? '' : ' (DIFFERS)'} | ${r.ledger.requestsReached}` : '– | –';
+    const ledger = r.ledger ? ledgerCells(r.ledger) : '– | –';
     log(`| ${r.rate} | ${r.run} | ${names.map((n) => r.rssMb![n] ?? 0).join(' | ')} | ${all}${all > 3072 ? ' (over)' : ''} | ${ledger} |`);
   }
   return out;
+}
+
+/** The ledger's two cells: rows added, and the requests that reached the gateway (with the reset ones that may have). */
+function ledgerCells(l: NonNullable<RunResult['ledger']>): string {
+  const check = ledgerCheck(l.rowsAdded, l.requestsReached, l.reset ?? 0, 0);
+  const reached = l.reset ? `${l.requestsReached} (+ up to ${l.reset} reset)` : `${l.requestsReached}`;
+  return `${l.rowsAdded}${check.match ? '' : ' (DIFFERS)'} | ${reached}`;
 }
 
 /** Issue #10's latency targets: p99 from the intended arrival time, at each offered rate. */

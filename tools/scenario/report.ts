@@ -1,3 +1,4 @@
+import { LedgerCheck, ledgerVerdict } from '../load/ledger-check';
 import { percentile } from '../load/open-load';
 
 export interface IntervalPoint {
@@ -30,7 +31,7 @@ export interface ScenarioReport {
   slo: { p99Ms: number; errorRatio: number; met: boolean; p99Ok: boolean; errorRatioOk: boolean; errorRatio_: number };
   /** behind: transaction events the projection had not applied when the rows were counted (after a bounded wait). */
   /** `reset`: requests whose connection was reset under them; each may have reached a gateway (and be a row) or not. */
-  ledger: { rows: number; expected: number; reset?: number; match: boolean; behind?: number };
+  ledger: LedgerCheck;
   breaksAt?: string;
   /** The warm-up before the measured part (not counted in it): its length, the rate it ramped to, and how it went. */
   warmup?: { seconds: number; peakRate: number; sent: number; completed: number; dropped?: number; serverErrors: number; p50: number; p99: number };
@@ -286,23 +287,4 @@ export function summaryTable(r: ScenarioReport): string {
     .join(', ');
   lines.push(`outcomes           ${outcomes}`);
   return lines.join('\n');
-}
-
-/**
- * The ledger against the requests: every one that reached a gateway is one row. `expected` leaves out every
- * connection error; the `reset` ones among them may have reached a gateway (a gateway killed after reading the
- * request), so the rows may exceed `expected` by at most that many.
- */
-export function ledgerCheck(rows: number, expected: number, reset: number, behind: number): ScenarioReport['ledger'] {
-  return { rows, expected, ...(reset ? { reset } : {}), match: rows >= expected && rows <= expected + reset, behind };
-}
-
-/** Tells "not projected yet" from "lost": a shortfall while the projection is still behind proves nothing. */
-export function ledgerVerdict(l: ScenarioReport['ledger']): string {
-  const reset = l.reset ?? 0;
-  if (l.match && reset) return `none lost, none counted twice (${l.rows - l.expected} of ${reset} requests whose connection was reset had reached a gateway)`;
-  if (l.match) return 'none lost, none counted twice';
-  if (l.behind) return `not yet projected: the projection was still ${l.behind} events behind after the wait, so rows may still come (neither lost nor counted twice is proven)`;
-  if (l.rows < l.expected) return `MISMATCH: ${l.expected - l.rows} lost (the projection had caught up)`;
-  return `MISMATCH: ${l.rows - l.expected - reset} counted twice or unexpected (the projection had caught up)`;
 }

@@ -5,7 +5,8 @@ import { fetchJson, Stack } from '@ndxp/infra';
 import { Completion, isConnectionError, latencySummary, LoadRequest, LoadResult, mayHaveArrived, openLoad, percentile } from '../load/open-load';
 import { ProcessMeter } from './procstats';
 import { arrivalRate, clock, peakRealRate, realAtSim, realDurationS, simulatedAt, weighted } from './profile';
-import { BrokerKill, IntervalBucket, intervalPoints, IntervalSample, ledgerCheck, measureKills, ScenarioReport } from './report';
+import { BrokerKill, IntervalBucket, intervalPoints, IntervalSample, measureKills, ScenarioReport } from './report';
+import { ledgerCheck } from '../load/ledger-check';
 import { FaultStep, Scenario } from './scenario';
 
 export interface RunOptions {
