@@ -52,6 +52,8 @@ describe('the terminal summary', () => {
     expect(lines[1]).toBe('warm-up            10 s ramped to the peak 175 req/s: 877 sent, 877 answered, 0 server errors, p99 310.3 ms from when due (not counted)');
     const dropped = summaryTable(report({ warmup: { ...warmup, sent: 800, completed: 800, dropped: 77 } })).split('\n');
     expect(dropped[1]).toContain('800 sent, 800 answered, 77 dropped (not sent: too many in flight), 0 server errors');
+    const settled = summaryTable(report({ warmup: { ...warmup, rampS: 7, settleS: 3, openingRate: 12.4 } })).split('\n');
+    expect(settled[1]).toMatch(/^warm-up {12}10 s: ramped to the peak 175 req\/s over 7 s, then 3 s at the opening 12 req\/s: 877 sent/);
     const none = summaryTable(report({ warmup: { ...warmup, seconds: 0, sent: 0, completed: 0 } })).split('\n');
     expect(none[1]).toBe('warm-up            none: the figures include the cold start');
   });

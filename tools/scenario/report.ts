@@ -34,7 +34,20 @@ export interface ScenarioReport {
   ledger: LedgerCheck;
   breaksAt?: string;
   /** The warm-up before the measured part (not counted in it): its length, the rate it ramped to, and how it went. */
-  warmup?: { seconds: number; peakRate: number; sent: number; completed: number; dropped?: number; serverErrors: number; p50: number; p99: number };
+  warmup?: {
+    seconds: number;
+    peakRate: number;
+    /** Seconds of the ramp to the peak, then at the opening rate (reports before these fields ramped all the way). */
+    rampS?: number;
+    settleS?: number;
+    openingRate?: number;
+    sent: number;
+    completed: number;
+    dropped?: number;
+    serverErrors: number;
+    p50: number;
+    p99: number;
+  };
   capacity?: { kneeRate: number; steps: Array<{ rate: number; achieved: number; p99: number; errorRatio: number; ok: boolean }> };
   /** resumeMs (broker-kill): the longest time without a successful answer from the kill on. */
   faults: Array<{ at: string; kind: string; detail: string; resumeMs?: number }>;
@@ -262,7 +275,11 @@ export function warmupText(w: NonNullable<ScenarioReport['warmup']>): string {
   if (w.seconds <= 0) return 'none: the figures include the cold start';
   const p99 = w.completed ? `, p99 ${w.p99.toFixed(1)} ms from when due` : '';
   const dropped = w.dropped ? `, ${w.dropped} dropped (not sent: too many in flight)` : '';
-  return `${w.seconds} s ramped to the peak ${w.peakRate.toFixed(0)} req/s: ${w.sent} sent, ${w.completed} answered${dropped}, ${w.serverErrors} server errors${p99} (not counted)`;
+  const shape =
+    w.settleS && w.rampS !== undefined && w.openingRate !== undefined
+      ? `${w.seconds} s: ramped to the peak ${w.peakRate.toFixed(0)} req/s over ${w.rampS} s, then ${w.settleS} s at the opening ${w.openingRate.toFixed(0)} req/s`
+      : `${w.seconds} s ramped to the peak ${w.peakRate.toFixed(0)} req/s`;
+  return `${shape}: ${w.sent} sent, ${w.completed} answered${dropped}, ${w.serverErrors} server errors${p99} (not counted)`;
 }
 
 /** The terminal summary. */

@@ -4,7 +4,7 @@ import { DEFAULT_CLIENT_SUBSYSTEM, DEFAULT_SEED_SECRET, PROVIDERS, SERVICES, see
 import { fetchJson, Stack } from '@ndxp/infra';
 import { Completion, isConnectionError, latencySummary, LoadRequest, LoadResult, mayHaveArrived, openLoad, percentile } from '../load/open-load';
 import { ProcessMeter } from './procstats';
-import { arrivalRate, clock, peakRealRate, realAtSim, realDurationS, simulatedAt, weighted } from './profile';
+import { arrivalRate, clock, realAtSim, realDurationS, simulatedAt, warmupShape, weighted } from './profile';
 import { BrokerKill, IntervalBucket, intervalPoints, IntervalSample, measureKills, ScenarioReport } from './report';
 import { ledgerCheck } from '../load/ledger-check';
 import { FaultStep, Scenario } from './scenario';
@@ -227,7 +227,8 @@ async function ledgerRows(stack: Stack, fromMs: number, toMs: number): Promise<{
 function warmupFigures(s: Scenario, r: LoadResult): ScenarioReport['warmup'] {
   const { sent, completed, dropped, errors, dueUs } = r.warmup;
   const { p50, p99 } = latencySummary(dueUs);
-  return { seconds: s.time.warmupS, peakRate: peakRealRate(s), sent, completed, dropped, serverErrors: errors, p50, p99 };
+  const { rampS, settleS, peak, openingRate } = warmupShape(s);
+  return { seconds: s.time.warmupS, peakRate: peak, rampS, settleS, openingRate, sent, completed, dropped, serverErrors: errors, p50, p99 };
 }
 
 /** Runs a scenario against a running stack and builds its report. */

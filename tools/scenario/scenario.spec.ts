@@ -1,6 +1,6 @@
 import { repoRoot } from '@ndxp/infra/paths';
 import { loadScenario, parseScenario, ScenarioError } from './scenario';
-import { arrivalRate, OFFICE_HOURS, peakRealRate, profileWeight, realDurationS, realRateAt, weighted } from './profile';
+import { arrivalRate, OFFICE_HOURS, peakRealRate, profileWeight, realDurationS, realRateAt, warmupShape, weighted } from './profile';
 
 const valid = `name: test day
 topology: { lgsps: all, lgspProcesses: 2 }
@@ -94,7 +94,7 @@ describe('load model', () => {
     expect(total).toBeLessThan(23600 * 1.02);
   });
 
-  it('warms up on a ramp to the peak rate, then follows the profile from the start', () => {
+  it('warms up on a ramp to the peak rate, settles at the opening rate, then follows the profile from the start', () => {
     // Given a compressed day that starts at midnight (its quietest hours) with a 10 s warm-up
     const s = parseScenario(valid.replace('compression: 720', 'compression: 720\n  warmup: 10s'), 'x.yaml');
     const rate = arrivalRate(s);
@@ -102,10 +102,15 @@ describe('load model', () => {
     // Then the peak is the office-hours maximum, far above midnight's rate
     expect(peak).toBeCloseTo((2360000 / 86400) * Math.max(...OFFICE_HOURS) * 0.01 * 720, 0);
     expect(peak).toBeGreaterThan(5 * realRateAt(s, 10));
-    // And the warm-up ramps from nothing to that peak, then the measured part starts at midnight's rate
+    // And the warm-up ramps from nothing to that peak over its first 7 s
     expect(rate(0)).toBe(0);
-    expect(rate(5)).toBeCloseTo(peak / 2, 6);
-    expect(rate(9.999)).toBeCloseTo(peak, 0);
+    expect(rate(3.5)).toBeCloseTo(peak / 2, 6);
+    expect(rate(6.999)).toBeCloseTo(peak, 0);
+    // Then its last 3 s run at midnight's rate, so the ramp's queue is drained before the first measured second
+    expect(rate(7)).toBe(realRateAt(s, 10));
+    expect(rate(9.999)).toBe(realRateAt(s, 10));
+    expect(warmupShape(s)).toEqual({ rampS: 7, settleS: 3, peak, openingRate: realRateAt(s, 10) });
+    // And the measured part starts at midnight's rate
     expect(rate(10)).toBe(realRateAt(s, 10));
     expect(rate(70)).toBe(realRateAt(s, 70));
   });
