@@ -200,7 +200,8 @@ async function main(): Promise<void> {
   }
   // Written first: a report that fails must not lose the runs.
   const file = join(dir, `exchange-${stamp}.json`);
-  const settings = { KAFKA_LINGER_MS: process.env.KAFKA_LINGER_MS ?? 'default' };
+  // The platform's apps read these; the baseline's workers do not.
+  const settings = Object.fromEntries(['KAFKA_LINGER_MS', 'KAFKA_FETCH_MAX_WAIT_MS', 'KAFKA_FETCH_MIN_BYTES'].map((k) => [k, process.env[k] ?? 'default']));
   writeFileSync(file, JSON.stringify({ rates, repeat, durationS, warmupS, settings, runs, profiles }, null, 2));
   exchangeReport(runs, rates, previous).forEach((l) => log(l));
   for (const p of profiles) log(`\n${placeTable(`${p.app} at ${p.rate}/s`, p.summary)}`);

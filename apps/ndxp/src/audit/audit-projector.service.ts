@@ -42,6 +42,9 @@ export class AuditProjector implements OnApplicationBootstrap {
       groupId: GROUP,
       topic: Topics.adminAudit,
       fromBeginning: true,
+      // A rarely written topic: back with its first record, and at rest one fetch every 250 ms, whatever the
+      // KAFKA_FETCH_* settings the hot path takes.
+      config: { maxWaitTimeInMs: 250, minBytes: 1 },
       run: {
         eachBatch: async ({ batch }) => {
           for (const m of batch.messages) await this.project(m);

@@ -28,6 +28,8 @@ export class PlatformModule {
           brokers: o.config.kafkaBrokers,
           sessionTimeoutMs: o.config.KAFKA_SESSION_TIMEOUT_MS,
           lingerMs: o.config.KAFKA_LINGER_MS,
+          fetchMaxWaitMs: o.config.KAFKA_FETCH_MAX_WAIT_MS,
+          fetchMinBytes: o.config.KAFKA_FETCH_MIN_BYTES,
           security: o.config.kafkaSecurity,
         }),
         DatabaseModule.forApp({

@@ -30,6 +30,14 @@ describe('AppConfig', () => {
     expect(() => load({ DATABASE_URL: 'postgres://u:pa/ss@h/db' })).toThrow(/DATABASE_URL: must be a PostgreSQL URL.*\(got "postgres:\/\/\*\*\*@h\/db"\)/);
   });
 
+  it('given the consumer fetch settings, when loaded, then they are numbers, and out of range each is named', () => {
+    const c = load({ KAFKA_FETCH_MAX_WAIT_MS: '10', KAFKA_FETCH_MIN_BYTES: '65536' });
+    expect([c.KAFKA_FETCH_MAX_WAIT_MS, c.KAFKA_FETCH_MIN_BYTES]).toEqual([10, 65536]);
+    expect(() => load({ KAFKA_FETCH_MAX_WAIT_MS: '0', KAFKA_FETCH_MIN_BYTES: '0' })).toThrow(
+      /KAFKA_FETCH_MAX_WAIT_MS: must be milliseconds, 1-500 \(got "0"\)[\s\S]*KAFKA_FETCH_MIN_BYTES: must be bytes, 1-1048576 \(got "0"\)/,
+    );
+  });
+
   it('rejects a port out of range', () => {
     expect(() => load({ PORT: '70000' })).toThrow(/PORT/);
   });

@@ -74,6 +74,28 @@ export class AppConfig extends KafkaSecurityConfig {
   @Max(50, { message: 'must be milliseconds, 0-50' })
   KAFKA_LINGER_MS?: number;
 
+  /**
+   * How long the broker may hold a consumer's fetch when it has fewer than KAFKA_FETCH_MIN_BYTES to give
+   * (ms, 1-500; 50 by default). With the default minimum of one byte a fetch comes back with the first
+   * record, so at low rates every record costs a fetch (and kafkajs' offset commit after it). An idle consumer
+   * fetches once per wait, so 0 would spin; kafkajs heartbeats between fetches, so the wait stays well inside
+   * the shortest session the broker allows here (1000 ms).
+   */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt({ message: 'must be milliseconds, 1-500' })
+  @Min(1, { message: 'must be milliseconds, 1-500' })
+  @Max(500, { message: 'must be milliseconds, 1-500' })
+  KAFKA_FETCH_MAX_WAIT_MS?: number;
+
+  /** Bytes a consumer's fetch waits for, up to KAFKA_FETCH_MAX_WAIT_MS (1-1048576; 1 by default). */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt({ message: 'must be bytes, 1-1048576' })
+  @Min(1, { message: 'must be bytes, 1-1048576' })
+  @Max(1048576, { message: 'must be bytes, 1-1048576' })
+  KAFKA_FETCH_MIN_BYTES?: number;
+
   /** Time to receive a request's head (ms); a slow head is cut with 408. At most HTTP_REQUEST_TIMEOUT_MS. */
   @IsOptional() @Transform(toInt) @IsInt({ message: 'must be milliseconds, 1000-600000' }) @Min(1000) @Max(600_000) HTTP_HEADERS_TIMEOUT_MS?: number;
 

@@ -36,6 +36,10 @@ process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1';
 
 export interface ConsumerDefaults {
   sessionTimeoutMs: number;
+  /** A fetch's longest wait at the broker (50 ms when not given). */
+  fetchMaxWaitMs?: number;
+  /** The bytes a fetch waits for, up to fetchMaxWaitMs (1 when not given: back with the first record). */
+  fetchMinBytes?: number;
   /** The bootstrap brokers, probed before each reconnect attempt. */
   brokers?: string[];
   /** The brokers speak TLS: the probe does too. */

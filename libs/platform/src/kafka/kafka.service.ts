@@ -17,6 +17,10 @@ export interface KafkaSettings {
   sessionTimeoutMs?: number;
   /** BatchingProducer's linger (KAFKA_LINGER_MS). */
   lingerMs?: number;
+  /** How long a consumer's fetch may wait for KAFKA_FETCH_MIN_BYTES (KAFKA_FETCH_MAX_WAIT_MS). */
+  fetchMaxWaitMs?: number;
+  /** Bytes a consumer's fetch waits for (KAFKA_FETCH_MIN_BYTES). */
+  fetchMinBytes?: number;
   /** TLS and SASL/SCRAM (KAFKA_SSL, KAFKA_SASL_*); none by default. */
   security?: KafkaSecurity;
 }
@@ -50,7 +54,13 @@ export class KafkaService implements OnModuleInit, OnApplicationShutdown {
     readonly settings: KafkaSettings,
     registry: Registry,
   ) {
-    this.kafka = createKafka(settings.clientId, settings.brokers, false, { sessionTimeoutMs: settings.sessionTimeoutMs ?? 6000 }, settings.security);
+    this.kafka = createKafka(
+      settings.clientId,
+      settings.brokers,
+      false,
+      { sessionTimeoutMs: settings.sessionTimeoutMs ?? 6000, fetchMaxWaitMs: settings.fetchMaxWaitMs, fetchMinBytes: settings.fetchMinBytes },
+      settings.security,
+    );
     this.producer = this.newProducer();
     this.admin = this.kafka.admin();
     // Lag is read from the broker when Prometheus scrapes, never on a timer of our own.

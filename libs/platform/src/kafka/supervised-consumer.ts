@@ -96,14 +96,15 @@ export class SupervisedConsumer {
   /** One attempt: resolves once the group is joined, rejects on a crash or a join that takes too long. */
   private async open(): Promise<void> {
     const generation = ++this.generation;
-    const session = consumerDefaultsOf(this.kafka).sessionTimeoutMs;
+    const { sessionTimeoutMs: session, fetchMaxWaitMs, fetchMinBytes } = consumerDefaultsOf(this.kafka);
     const c = this.kafka.consumer({
       groupId: this.o.groupId,
       // A replaced member (a restarted hub, a consumer after a broker restart) waits out its dead
       // predecessor's session in a shared group: the session is the recovery time (KAFKA_SESSION_TIMEOUT_MS).
       sessionTimeout: session,
       heartbeatInterval: Math.max(100, Math.floor(session / 6)),
-      maxWaitTimeInMs: 50,
+      maxWaitTimeInMs: fetchMaxWaitMs ?? 50,
+      minBytes: fetchMinBytes ?? 1,
       // Only this supervisor restarts a consumer. kafkajs restarts one itself after a retriable crash; when the
       // watchdog replaced the same consumer meanwhile, the process ended up with two members in one group (seen
       // after a 30 s broker outage: half the partitions held by a member that did not fetch).

@@ -59,7 +59,8 @@ export class RegistryViewService implements OnApplicationBootstrap {
       groupId,
       topic: Topics.registryEvents,
       fromBeginning: true,
-      config: { maxWaitTimeInMs: 100 },
+      // Back with the first event, whatever KAFKA_FETCH_MIN_BYTES says: a revoked key or grant takes effect at once.
+      config: { maxWaitTimeInMs: 100, minBytes: 1 },
       run: {
         autoCommit: false,
         eachBatch: async ({ batch }) => {
