@@ -1,4 +1,4 @@
-import { ChildProcess, spawn, spawnSync } from 'child_process';
+import { ChildProcess, spawn } from 'child_process';
 import { createHash, randomBytes } from 'crypto';
 import { chmodSync, createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'fs';
 import { join } from 'path';
@@ -254,7 +254,8 @@ export class LocalKafkaBroker {
   /** Starts the broker and proves it with a message round trip (`probe: false`: a cluster probes once, when all are up). */
   async start(probe = true): Promise<StartReport> {
     const env = this.o.env ?? process.env;
-    const java = checkJava(env);
+    // Checked once: `java -version` is a blocking JVM start, and a restart under load (a fault) must not stall this process.
+    const java = (this.java ??= checkJava(env));
     const t0 = Date.now();
     const jars = await ensureKafkaJars(this.o.version, this.o.cacheDir, this.o.log, env);
     const jarsMs = Date.now() - t0;
@@ -267,7 +268,7 @@ export class LocalKafkaBroker {
     await this.stopOrphan();
     await this.checkPorts();
     const t1 = Date.now();
-    this.launch(java.command, jars.libsDir, env);
+    await this.launch(java.command, jars.libsDir, env);
     try {
       await this.listening();
       const brokerMs = Date.now() - t1;
@@ -291,7 +292,7 @@ export class LocalKafkaBroker {
   }
 
   /** Writes the settings, formats the storage if new, and spawns the JVM. */
-  private launch(java: string, libsDir: string, env: NodeJS.ProcessEnv): void {
+  private async launch(java: string, libsDir: string, env: NodeJS.ProcessEnv): Promise<void> {
     const dataDir = join(this.o.dir, 'data');
     const logDir = join(this.o.dir, 'logs');
     // --fresh wipes the data on the first start only: a broker restarted by a fault keeps its log, as a real one would.
@@ -310,7 +311,9 @@ export class LocalKafkaBroker {
 
     const jvmCommon = ['-cp', `${libsDir}/*`, `-Dlog4j.configuration=file:${log4j}`, `-Dkafka.logs.dir=${logDir}`, '-Djava.awt.headless=true'];
     // Formatting is idempotent with --ignore-formatted: data from an earlier run is kept.
-    this.format(java, jvmCommon, dataDir, props);
+    const stopsBefore = this.stops;
+    await this.format(java, jvmCommon, dataDir, props);
+    if (this.stops !== stopsBefore) throw new Error(`${this.name} was stopped while its storage was being formatted; not started`);
 
     const console = createWriteStream(join(logDir, 'console.log'), { flags: 'a' });
     const child = spawn(java, [`-Xms${this.o.heap}`, `-Xmx${this.o.heap}`, '-XX:+UseG1GC', '-XX:MaxGCPauseMillis=20', ...jvmCommon, 'kafka.Kafka', props], {
@@ -330,6 +333,9 @@ export class LocalKafkaBroker {
   }
 
   private exitCode: number | null | undefined;
+  private java: { command: string } | undefined;
+  /** Bumped by stop() and kill(): a start that was formatting meanwhile must not launch the JVM after them. */
+  private stops = 0;
   private wiped = false;
 
   private async listening(): Promise<void> {
@@ -346,9 +352,10 @@ export class LocalKafkaBroker {
   /**
    * Formats the storage unless an earlier run did (its data is kept). The SCRAM user goes in at formatting, the
    * only time Kafka takes one without a login; its argument is read from a file of this user's only, not the
-   * command line, which any local user can list.
+   * command line, which any local user can list. The tool is a JVM of its own (a second or more): it runs
+   * alongside, never blocking this process, which may be a scenario's load generator restarting a broker.
    */
-  private format(java: string, jvmCommon: string[], dataDir: string, props: string): void {
+  private async format(java: string, jvmCommon: string[], dataDir: string, props: string): Promise<void> {
     const sasl = this.o.sasl;
     const formatted = existsSync(join(dataDir, 'meta.properties'));
     const clusterId = this.o.member?.clusterId ?? clusterIdFor(dataDir);
@@ -357,10 +364,10 @@ export class LocalKafkaBroker {
     if (sasl) writeFileSync(argsFile, `--add-scram\n${sasl.mechanism.toUpperCase()}=[name=${sasl.username},password=${sasl.password}]\n`, { mode: 0o600 });
     try {
       const args = ['format', '-t', clusterId, '-c', props, '--ignore-formatted', ...(sasl ? [`@${argsFile}`] : [])];
-      const fmt = spawnSync(java, ['-Xmx256m', ...jvmCommon, 'kafka.tools.StorageTool', ...args], { env: this.o.env ?? process.env, encoding: 'utf8' });
+      const fmt = await runTool(java, ['-Xmx256m', ...jvmCommon, 'kafka.tools.StorageTool', ...args], this.o.env ?? process.env);
       // The storage tool quotes an argument it cannot parse: never the password.
-      const output = `${fmt.stdout}${fmt.stderr}`;
-      if (fmt.status !== 0) throw new Error(`formatting Kafka storage in ${dataDir} failed (exit ${fmt.status}):\n${sasl ? output.split(sasl.password).join('***') : output}`);
+      const output = sasl ? fmt.output.split(sasl.password).join('***') : fmt.output;
+      if (fmt.status !== 0) throw new Error(`formatting Kafka storage in ${dataDir} failed (${fmt.failure ?? `exit ${fmt.status}`}):\n${output}`);
     } finally {
       if (sasl) rmSync(argsFile, { force: true });
     }
@@ -369,6 +376,7 @@ export class LocalKafkaBroker {
 
   /** A crash: SIGKILL (kill -9), no clean shutdown (for fault scenarios). */
   async kill(): Promise<void> {
+    this.stops++;
     const pid = this.child?.pid;
     if (pid !== undefined) await stopProcess(pid, 0, 'SIGKILL');
     this.child = undefined;
@@ -376,6 +384,7 @@ export class LocalKafkaBroker {
 
   /** Kafka's own clean shutdown on SIGTERM; SIGKILL only if it hangs for 30 s. */
   async stop(): Promise<void> {
+    this.stops++;
     const pid = this.child?.pid;
     if (pid !== undefined) {
       const how = await stopProcess(pid, 30_000);
@@ -384,4 +393,21 @@ export class LocalKafkaBroker {
     this.child = undefined;
     if (existsSync(this.pidFile)) unlinkSync(this.pidFile);
   }
+}
+
+/**
+ * A command's exit status and output, without blocking the event loop as spawnSync would (the format is a JVM
+ * of its own, a second or more). A missing binary, a signal or the timeout is said in `failure`.
+ */
+function runTool(command: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs = 120_000): Promise<{ status: number | null; output: string; failure?: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString('utf8')));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString('utf8')));
+    child.once('error', (e: NodeJS.ErrnoException) => resolve({ status: null, output, failure: `cannot run ${command}: ${e.code ?? e.message}` }));
+    child.once('close', (code, signal) =>
+      resolve({ status: code, output, ...(signal ? { failure: `ended by ${signal}${signal === 'SIGTERM' ? ` (timeout of ${timeoutMs / 1000} s?)` : ''}` } : {}) }),
+    );
+  });
 }
