@@ -56,8 +56,8 @@ export function peakRealRate(s: Scenario): number {
  * peak is read once.
  */
 export function warmupShape(s: Scenario): { rampS: number; settleS: number; peak: number; openingRate: number } {
-  const settleS = Math.min(3, 0.3 * s.time.warmupS);
-  return { rampS: s.time.warmupS - settleS, settleS, peak: peakRealRate(s), openingRate: realRateAt(s, s.time.warmupS) };
+  const settleS = Math.round(Math.min(3, 0.3 * s.time.warmupS) * 10) / 10;
+  return { rampS: Math.round((s.time.warmupS - settleS) * 10) / 10, settleS, peak: peakRealRate(s), openingRate: realRateAt(s, s.time.warmupS) };
 }
 
 /** The arrival rate at a real elapsed time, warm-up included (warmupShape). */
