@@ -91,7 +91,14 @@ function runResult(pipeline: RunResult['pipeline'], rate: number, run: number, r
     intended: latencySummary(r.intendedUs),
     generatorCores: r.generatorCores,
     byOutcome: r.byOutcome,
-    warmup: { sent: r.warmup.sent, completed: r.warmup.completed, dropped: r.warmup.dropped, errors: r.warmup.errors, p99Due: latencySummary(r.warmup.dueUs).p99 },
+    warmup: {
+      sent: r.warmup.sent,
+      completed: r.warmup.completed,
+      dropped: r.warmup.dropped,
+      errors: r.warmup.errors,
+      p99Due: latencySummary(r.warmup.dueUs).p99,
+      byOutcome: r.warmup.byOutcome,
+    },
   };
 }
 
@@ -185,9 +192,8 @@ async function main(): Promise<void> {
         r.rssMb = byRole(pssOf(processesOf(apps, infra.kafkaPid)), (p) => p.rssMb);
         signal();
         r.projectorLag = await projectorLag(ports.ndxp);
-        // Every request sent, warm-up included, less the measured seconds' connection errors (the load generator does
-        // not count the warm-up's outcomes, so one failed there shows as a difference); the reset ones may have arrived.
-        const { failed, reset } = connectionErrorsOf(r.byOutcome);
+        // Every request sent, warm-up included, less the connection errors; the reset ones may have arrived.
+        const { failed, reset } = connectionErrorsOf(r.byOutcome, r.warmup?.byOutcome);
         r.ledger = { rowsAdded: (await ledgerCaughtUp(ports.ndxp, infra.databaseUrl)) - rowsBefore, requestsReached: r.sentTotal - failed, reset };
         r.stages = await stageLatencies(infra.databaseUrl, measuredFrom);
         runs.push(r);

@@ -29,7 +29,7 @@ export interface RunResult {
    */
   ledger?: { rowsAdded: number; requestsReached: number; reset?: number };
   /** The warm-up at the full rate before the measured seconds (not in the figures above): requests sent, answered, server errors, p99 from when due (ms). */
-  warmup?: { sent: number; completed: number; dropped?: number; errors: number; p99Due: number };
+  warmup?: { sent: number; completed: number; dropped?: number; errors: number; p99Due: number; byOutcome?: Record<string, number> };
   /** Where the time went, per stage, from the ledger's timestamps of the measured requests (ms). */
   stages?: StageLatency[];
 }

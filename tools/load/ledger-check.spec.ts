@@ -1,6 +1,6 @@
 import { connectionErrorsOf, ledgerCheck, ledgerVerdict } from './ledger-check';
 
-describe('the ledger check (a scenario\'s and the exchange benchmark\'s)', () => {
+describe("the ledger check (a scenario's and the exchange benchmark's)", () => {
   it('given as many rows as requests that reached a gateway, then none lost, none counted twice', () => {
     const l = ledgerCheck(460, 460, 0, 0);
     expect(l).toEqual({ rows: 460, expected: 460, match: true, behind: 0 });
@@ -28,5 +28,7 @@ describe('connection errors counted from the outcomes', () => {
   it('given refused, reset and answered requests, then all connection errors are failed and only the non-refused may have arrived', () => {
     const byOutcome = { 'HTTP 200': 90, 'connection error (ECONNREFUSED)': 7, 'connection error (ECONNRESET)': 2, 'connection error (socket hang up)': 1 };
     expect(connectionErrorsOf(byOutcome)).toEqual({ failed: 10, reset: 3 });
+    // And the warm-up's outcomes add to the measured seconds' (a reset in the warm-up may have arrived too)
+    expect(connectionErrorsOf(byOutcome, { 'connection error (ECONNRESET)': 1 }, undefined)).toEqual({ failed: 11, reset: 4 });
   });
 });

@@ -31,13 +31,17 @@ export function ledgerVerdict(l: LedgerCheck): string {
   return `MISMATCH: ${l.rows - l.expected - reset} counted twice or unexpected (the projection had caught up)`;
 }
 
-/** Connection errors among outcomes counted by name: all of them, and those after which the request may have arrived. */
-export function connectionErrorsOf(byOutcome: Record<string, number>): { failed: number; reset: number } {
+/**
+ * Connection errors among outcomes counted by name (the measured seconds' and the warm-up's, each a count per
+ * outcome): all of them, and those after which the request may have arrived.
+ */
+export function connectionErrorsOf(...counts: Array<Record<string, number> | undefined>): { failed: number; reset: number } {
   let failed = 0;
   let reset = 0;
-  for (const [outcome, n] of Object.entries(byOutcome)) {
-    if (isConnectionError(outcome)) failed += n;
-    if (mayHaveArrived(outcome)) reset += n;
-  }
+  for (const byOutcome of counts)
+    for (const [outcome, n] of Object.entries(byOutcome ?? {})) {
+      if (isConnectionError(outcome)) failed += n;
+      if (mayHaveArrived(outcome)) reset += n;
+    }
   return { failed, reset };
 }

@@ -56,8 +56,8 @@ export interface LoadResult {
    * than sentUs when the load generator itself fell behind (coordinated omission, as wrk2 corrects it).
    */
   intendedUs: hdr.Histogram;
-  /** The warm-up's own figures (not counted above): requests sent, answered, dropped, server errors, latency from when due (µs). */
-  warmup: { sent: number; completed: number; dropped: number; errors: number; dueUs: hdr.Histogram };
+  /** The warm-up's own figures (not counted above): requests sent, answered, dropped, server errors, latency from when due (µs), outcomes. */
+  warmup: { sent: number; completed: number; dropped: number; errors: number; dueUs: hdr.Histogram; byOutcome: Record<string, number> };
   /** CPU the load generator's process used during the load (user + system), in cores. */
   generatorCores: number;
   durationS: number;
@@ -127,7 +127,7 @@ export async function openLoad(o: {
   const latencies: number[] = [];
   const sentUs = latencyHistogram();
   const intendedUs = latencyHistogram();
-  const warmupRun = { sent: 0, completed: 0, dropped: 0, errors: 0, dueUs: latencyHistogram() };
+  const warmupRun = { sent: 0, completed: 0, dropped: 0, errors: 0, dueUs: latencyHistogram(), byOutcome: {} as Record<string, number> };
   const cpuAtStart = process.cpuUsage();
   const byOutcome: Record<string, number> = {};
   let inFlight = 0;
@@ -178,6 +178,7 @@ export async function openLoad(o: {
         } else {
           warmupRun.completed++;
           warmupRun.dueUs.recordValue(Math.max(1, Math.round(dueMs * 1000)));
+          warmupRun.byOutcome[outcome] = (warmupRun.byOutcome[outcome] ?? 0) + 1;
           if (serverError) warmupRun.errors++;
         }
         o.onComplete?.({ arrivedS, latencyMs: ms, dueLatencyMs: dueMs, outcome, serverError, dropped: false, warmup });

@@ -2,11 +2,11 @@ import { Pool } from 'pg';
 import { DEFAULT_ADMIN_TOKEN } from '@ndxp/platform';
 import { DEFAULT_CLIENT_SUBSYSTEM, DEFAULT_SEED_SECRET, PROVIDERS, SERVICES, seedApiKey, serviceKeyOf, XROAD_INSTANCE } from '@ndxp/contracts';
 import { fetchJson, Stack } from '@ndxp/infra';
-import { Completion, isConnectionError, latencySummary, LoadRequest, LoadResult, mayHaveArrived, openLoad, percentile } from '../load/open-load';
+import { Completion, isConnectionError, latencySummary, LoadRequest, LoadResult, openLoad, percentile } from '../load/open-load';
 import { ProcessMeter } from './procstats';
 import { arrivalRate, clock, realAtSim, realDurationS, simulatedAt, warmupShape, weighted } from './profile';
 import { BrokerKill, IntervalBucket, intervalPoints, IntervalSample, measureKills, ScenarioReport } from './report';
-import { ledgerCheck } from '../load/ledger-check';
+import { connectionErrorsOf, ledgerCheck } from '../load/ledger-check';
 import { FaultStep, Scenario } from './scenario';
 
 export interface RunOptions {
@@ -249,8 +249,6 @@ export async function runScenario(s: Scenario, o: RunOptions): Promise<ScenarioR
   const startedAt = Date.now();
   const windowStart = startedAt - 1000;
   const faults = scheduleFaults(s, o.stack, o.log, startedAt);
-  let connectionErrors = 0;
-  let resets = 0;
   // When answers came (real ms), for how long a broker kill held them up.
   const okAt: number[] = [];
   const errorAt: number[] = [];
@@ -280,8 +278,6 @@ export async function runScenario(s: Scenario, o: RunOptions): Promise<ScenarioR
     next: (i) => scenarioRequest(s, f, i, env),
     stopped: o.stopped,
     onComplete: (c: Completion) => {
-      if (isConnectionError(c.outcome)) connectionErrors++;
-      if (mayHaveArrived(c.outcome)) resets++;
       if (watchKills) (c.serverError || c.dropped || isConnectionError(c.outcome) ? errorAt : okAt).push(Date.now());
       if (c.warmup) return;
       const idx = Math.floor((c.arrivedS - s.time.warmupS) / interval);
@@ -336,6 +332,7 @@ export async function runScenario(s: Scenario, o: RunOptions): Promise<ScenarioR
   );
   // Every request that reached a gateway is one ledger row, the warm-up's too; a refused connection never did, and
   // one whose connection was reset under it may have (a gateway killed after reading it): between the two.
+  const { failed: connectionErrors, reset: resets } = connectionErrorsOf(result.byOutcome, result.warmup.byOutcome);
   const expected = result.sentTotal - connectionErrors;
   return {
     scenario: s.name,
