@@ -120,6 +120,27 @@ async function runLoad(name: string, port: number, rate: number, durationS: numb
   });
 }
 
+/** Kafka requests sent so far by every app, by API, summed over clients (kafka_client_requests_total). */
+async function kafkaRequests(apps: AppProcess[]): Promise<Record<string, number>> {
+  const byApi: Record<string, number> = {};
+  for (const a of apps) {
+    const text = await fetch(`http://127.0.0.1:${a.port}/metrics`).then(
+      (r) => r.text(),
+      () => '',
+    );
+    for (const line of text.split('\n')) {
+      const m = /^kafka_client_requests_total\{[^}]*api="([^"]+)"[^}]*\} (\d+)/.exec(line);
+      if (m) byApi[m[1]] = (byApi[m[1]] ?? 0) + Number(m[2]);
+    }
+  }
+  return byApi;
+}
+
+/** The requests between two readings, per transaction answered. */
+function perTransaction(from: Record<string, number>, to: Record<string, number>, transactions: number): Record<string, number> {
+  return Object.fromEntries(Object.entries(to).map(([api, n]) => [api, transactions ? (n - (from[api] ?? 0)) / transactions : 0]));
+}
+
 /** The projector's consumer lag, from the hub's metrics. */
 async function projectorLag(ndxpPort: number): Promise<number | undefined> {
   const text = await fetch(`http://127.0.0.1:${ndxpPort}/metrics`).then(
@@ -186,8 +207,15 @@ async function main(): Promise<void> {
         const measuredFrom = Date.now() + warmupS * 1000;
         const meter = new ProcessMeter();
         const measured = () => meter.sample(processesOf(apps, infra.kafkaPid));
-        const r = runResult('platform', rate, k, await runLoad(`platform ${k}/${repeat}`, ports.lgsp, rate, durationS, warmupS, next, () => (signal(), measured())));
+        let requestsFrom: Promise<Record<string, number>> = kafkaRequests(apps);
+        const measuring = () => {
+          signal();
+          measured();
+          requestsFrom = kafkaRequests(apps);
+        };
+        const r = runResult('platform', rate, k, await runLoad(`platform ${k}/${repeat}`, ports.lgsp, rate, durationS, warmupS, next, measuring));
         const end = measured();
+        r.kafkaRequests = perTransaction(await requestsFrom, await kafkaRequests(apps), r.completed);
         r.cores = byRole(end, (p) => p.cpu);
         r.rssMb = byRole(pssOf(processesOf(apps, infra.kafkaPid)), (p) => p.rssMb);
         signal();

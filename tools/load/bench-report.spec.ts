@@ -1,4 +1,4 @@
-import { exchangeReport, RebuildResult, rebuildReport, RunResult, targetLines, warmupTable, withBenchSection } from './bench-report';
+import { exchangeReport, kafkaRequestsTable, RebuildResult, rebuildReport, RunResult, targetLines, warmupTable, withBenchSection } from './bench-report';
 
 const summary = (p99: number) => ({ count: 100, p50: p99 / 2, p95: p99 * 0.9, p99, p999: p99 * 1.2, max: p99 * 1.5, mean: p99 / 2 });
 
@@ -56,6 +56,20 @@ describe('bench report', () => {
     const cold = run('baseline', 1000, 30, { run: 2, warmup: { sent: 10, completed: 0, errors: 0, p99Due: 0 } });
     expect(warmupTable([warm, cold]).slice(3)).toEqual(['| 1000 | platform | 1 | 14990 / 15000 | 3 | 2 | 2345.7 |', '| 1000 | baseline | 2 | 0 / 10 | 0 | 0 | – |']);
     expect(exchangeReport([warm], [1000])).toContain('| 1000 | platform | 1 | 14990 / 15000 | 3 | 2 | 2345.7 |');
+  });
+
+  it('given the Kafka requests of two runs at one rate, then each API is the median a transaction, the busiest first, and all is their sum', () => {
+    const a = run('platform', 300, 40, { kafkaRequests: { OffsetCommit: 3.3, Produce: 2.0, Fetch: 2.2, Heartbeat: 0.001 } });
+    const b = run('platform', 300, 40, { run: 2, kafkaRequests: { OffsetCommit: 3.1, Produce: 2.1, Fetch: 2.0, Heartbeat: 0.001 } });
+    expect(kafkaRequestsTable([a, b]).slice(1)).toEqual([
+      '| API | 300/s |',
+      '|---|---|',
+      '| OffsetCommit | 3.20 |',
+      '| Fetch | 2.10 |',
+      '| Produce | 2.05 |',
+      '| all | 7.35 |',
+    ]);
+    expect(kafkaRequestsTable([])).toEqual([]);
   });
 
   it('given 2 reset connections and 1 of them in the ledger, then it does not differ and the reset ones are shown', () => {

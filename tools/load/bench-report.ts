@@ -21,6 +21,8 @@ export interface RunResult {
   projectorLag?: number;
   /** Cores each process used over the measured seconds (from /proc: user + system time). */
   cores?: Record<string, number>;
+  /** Kafka requests the platform's apps sent over the measured seconds, by API, per transaction answered (kafka_client_requests_total). */
+  kafkaRequests?: Record<string, number>;
   /** Memory of each process at the end of the run: its proportional share (PSS), MiB; PostgreSQL's processes added up. */
   rssMb?: Record<string, number>;
   /**
@@ -104,6 +106,7 @@ export function exchangeReport(runs: RunResult[], rates: number[], previous?: { 
   out.push(...warmupTable(runs.filter((r) => r.warmup)));
   out.push(...memoryAndLedger(runs.filter((r) => r.pipeline === 'platform')));
   out.push(...stagesTable(runs.filter((r) => r.pipeline === 'platform' && r.stages)));
+  out.push(...kafkaRequestsTable(runs.filter((r) => r.pipeline === 'platform' && r.kafkaRequests)));
   for (const rate of rates) {
     const at = (p: string, rs: RunResult[]) => rs.filter((r) => r.rate === rate && r.pipeline === p);
     const [base, plat] = [at('baseline', runs), at('platform', runs)];
@@ -129,6 +132,22 @@ export function warmupTable(runs: RunResult[]): string[] {
     out.push(`| ${r.rate} | ${r.pipeline} | ${r.run} | ${w.completed} / ${w.sent} | ${w.dropped ?? 0} | ${w.errors} | ${w.completed ? w.p99Due.toFixed(1) : '–'} |`);
   }
   return out;
+}
+
+/** Where the broker's work comes from: the apps' Kafka requests a transaction, by API, median of the repeats. */
+export function kafkaRequestsTable(runs: RunResult[]): string[] {
+  if (runs.length === 0) return [];
+  const rates = [...new Set(runs.map((r) => r.rate))];
+  const perRun = (r: RunResult, api?: string) => (api ? (r.kafkaRequests![api] ?? 0) : Object.values(r.kafkaRequests!).reduce((a, b) => a + b, 0));
+  const cell = (rate: number, api?: string) => median(runs.filter((r) => r.rate === rate).map((r) => perRun(r, api))).toFixed(2);
+  const apis = [...new Set(runs.flatMap((r) => Object.keys(r.kafkaRequests!)))].sort((a, b) => perRun(runs[0], b) - perRun(runs[0], a));
+  return [
+    '\nplatform Kafka requests a transaction answered, by API (the apps\' kafka_client_requests_total over the measured seconds), median of the repeats',
+    `| API | ${rates.map((r) => `${r}/s`).join(' | ')} |`,
+    `|---|${rates.map(() => '---|').join('')}`,
+    ...apis.filter((api) => rates.some((rate) => Number(cell(rate, api)) >= 0.01)).map((api) => `| ${api} | ${rates.map((rate) => cell(rate, api)).join(' | ')} |`),
+    `| all | ${rates.map((rate) => cell(rate)).join(' | ')} |`,
+  ];
 }
 
 function stagesTable(runs: RunResult[]): string[] {

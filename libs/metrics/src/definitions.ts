@@ -169,6 +169,12 @@ export function kafkaMetrics(registers: Registry, lagOf: () => Promise<Array<{ g
       registers: r,
     }),
     produceErrors: new Counter({ name: 'kafka_produce_errors_total', help: 'Messages whose produce failed, by topic', labelNames: ['topic'] as const, registers: r }),
+    requests: new Counter({
+      name: 'kafka_client_requests_total',
+      help: 'Requests this process sent to the Kafka brokers, by API (Produce, Fetch, OffsetCommit, Heartbeat, ...) and client (the producer, or a consumer by its topic)',
+      labelNames: ['api', 'client'] as const,
+      registers: r,
+    }),
   };
 }
 

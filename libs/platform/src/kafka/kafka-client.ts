@@ -40,6 +40,8 @@ export interface ConsumerDefaults {
   fetchMaxWaitMs?: number;
   /** The bytes a fetch waits for, up to fetchMaxWaitMs (1 when not given: back with the first record). */
   fetchMinBytes?: number;
+  /** Told of every request a consumer of this client sends (kafkajs' REQUEST instrumentation event): the metrics. */
+  onRequest?: (api: string, client: string) => void;
   /** The bootstrap brokers, probed before each reconnect attempt. */
   brokers?: string[];
   /** The brokers speak TLS: the probe does too. */

@@ -58,7 +58,12 @@ export class KafkaService implements OnModuleInit, OnApplicationShutdown {
       settings.clientId,
       settings.brokers,
       false,
-      { sessionTimeoutMs: settings.sessionTimeoutMs ?? 6000, fetchMaxWaitMs: settings.fetchMaxWaitMs, fetchMinBytes: settings.fetchMinBytes },
+      {
+        sessionTimeoutMs: settings.sessionTimeoutMs ?? 6000,
+        fetchMaxWaitMs: settings.fetchMaxWaitMs,
+        fetchMinBytes: settings.fetchMinBytes,
+        onRequest: (api, client) => this.metrics.requests.inc({ api, client }),
+      },
       settings.security,
     );
     this.producer = this.newProducer();
@@ -98,7 +103,9 @@ export class KafkaService implements OnModuleInit, OnApplicationShutdown {
    * batch is in flight at a time. Also the registry relay's producer.
    */
   newProducer(): Producer {
-    return this.kafka.producer({ allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1, retry: { retries: 2 } });
+    const producer = this.kafka.producer({ allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1, retry: { retries: 2 } });
+    producer.on(producer.events.REQUEST, (e) => this.metrics?.requests.inc({ api: e.payload.apiName, client: 'producer' }));
+    return producer;
   }
 
   private async renewProducer(): Promise<Producer> {

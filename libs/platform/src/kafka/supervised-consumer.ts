@@ -96,7 +96,7 @@ export class SupervisedConsumer {
   /** One attempt: resolves once the group is joined, rejects on a crash or a join that takes too long. */
   private async open(): Promise<void> {
     const generation = ++this.generation;
-    const { sessionTimeoutMs: session, fetchMaxWaitMs, fetchMinBytes } = consumerDefaultsOf(this.kafka);
+    const { sessionTimeoutMs: session, fetchMaxWaitMs, fetchMinBytes, onRequest } = consumerDefaultsOf(this.kafka);
     const c = this.kafka.consumer({
       groupId: this.o.groupId,
       // A replaced member (a restarted hub, a consumer after a broker restart) waits out its dead
@@ -115,6 +115,7 @@ export class SupervisedConsumer {
     let failStart: ((e: Error) => void) | undefined;
     // A fetch that came back, not one begun: a consumer retrying failed fetches is not making progress.
     c.on(c.events.FETCH, () => (this.lastFetchAt = Date.now()));
+    if (onRequest) c.on(c.events.REQUEST, (e) => onRequest(e.payload.apiName, this.o.topic));
     c.on(c.events.CRASH, (e) => {
       if (generation !== this.generation || this.state === 'stopped') return; // an older consumer's last words
       this.lastError = e.payload.error.message;
