@@ -33,10 +33,11 @@ describe('middle tier: the consumers fetch settings at a real broker', () => {
 
   /** A consumer of the topic through KafkaService, as an app makes one, that counts the batches it is handed. */
   const batchCounter = async (name: string, fetch: { fetchMaxWaitMs?: number; fetchMinBytes?: number }) => {
-    const service = new KafkaService({ clientId: name, brokers: infra!.kafkaBrokers.split(','), ...fetch }, new Registry());
+    const registry = new Registry();
+    const service = new KafkaService({ clientId: name, brokers: infra!.kafkaBrokers.split(','), ...fetch }, registry);
     await service.onModuleInit();
     services.push(service);
-    const seen = { batches: 0, records: 0 };
+    const seen = { batches: 0, records: 0, registry };
     const consumer = new SupervisedConsumer(service.kafka, {
       groupId: name,
       topic: TOPIC,
@@ -75,5 +76,13 @@ describe('middle tier: the consumers fetch settings at a real broker', () => {
     expect(waiting.batches).toBeLessThanOrEqual(Math.ceil(sendingMs / 200) + 2);
     // Back with the first record: a batch for nearly every record when the consumer keeps up.
     expect(eager.batches).toBeGreaterThanOrEqual(2 * waiting.batches);
+    // And the metrics count the requests behind them: a fetch for every batch (and empty ones), a commit after each.
+    const requests = async (seen: { registry: Registry }, api: string) =>
+      (await seen.registry.getSingleMetric('kafka_client_requests_total')!.get()).values.find((v) => v.labels.api === api && v.labels.client === TOPIC)?.value ?? 0;
+    // A request is counted when its answer comes: the last batch's commit may still be on its way.
+    for (const until = Date.now() + 5000; (await requests(eager, 'OffsetCommit')) < eager.batches && Date.now() < until;) await new Promise((r) => setTimeout(r, 50));
+    expect(await requests(eager, 'Fetch')).toBeGreaterThanOrEqual(eager.batches);
+    expect(await requests(eager, 'OffsetCommit')).toBeGreaterThanOrEqual(eager.batches);
+    expect(await requests(waiting, 'OffsetCommit')).toBeLessThan(await requests(eager, 'OffsetCommit'));
   }, 60_000);
 });
