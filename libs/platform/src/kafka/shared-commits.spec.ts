@@ -69,25 +69,61 @@ describe('SharedCommits', () => {
 });
 
 describe('withSharedCommits', () => {
-  it('given a batch handler, then kafkajs does not commit and the batch commits its next offset once handled', async () => {
-    const handled: string[] = [];
-    const commitOffsets = jest.fn(async () => undefined);
-    const run = withSharedCommits({ commitOffsets }, { eachBatch: async ({ batch }) => void handled.push(batch.lastOffset()) });
+  /** A batch of one partition as kafkajs hands it, with the commit function auto-commit would have used. */
+  const payload = (partition: number, lastOffset: string, commitOffsetsIfNecessary: jest.Mock) =>
+    ({ batch: { topic: 't', partition, lastOffset: () => lastOffset }, commitOffsetsIfNecessary }) as unknown as EachBatchPayload;
+
+  it('given a batch handler, then kafkajs does not commit, and the batch commits its next offset through its own payload once handled', async () => {
+    const commit = jest.fn(async () => undefined);
+    const run = withSharedCommits({
+      eachBatch: async () => {
+        // Not before the handler is done.
+        expect(commit).not.toHaveBeenCalled();
+      },
+    });
     expect(run.autoCommit).toBe(false);
-    await run.eachBatch!({ batch: { topic: 't', partition: 2, lastOffset: () => '41' } } as unknown as EachBatchPayload);
-    expect(handled).toEqual(['41']);
-    expect(commitOffsets).toHaveBeenCalledWith([at(2, '42')]);
+    await run.eachBatch!(payload(2, '41', commit));
+    expect(commit).toHaveBeenCalledWith({ topics: [{ topic: 't', partitions: [{ partition: 2, offset: '42' }] }] });
+  });
+
+  it('given two partitions of one fetch handled side by side, then one commit holds both', async () => {
+    const commit = jest.fn(async () => undefined);
+    const run = withSharedCommits({ eachBatch: async () => undefined });
+    await Promise.all([run.eachBatch!(payload(0, '9', commit)), run.eachBatch!(payload(1, '19', commit))]);
+    expect(commit).toHaveBeenCalledTimes(1);
+    expect(commit).toHaveBeenCalledWith({
+      topics: [
+        { topic: 't', partitions: [{ partition: 0, offset: '10' }] },
+        { topic: 't', partitions: [{ partition: 1, offset: '20' }] },
+      ],
+    });
   });
 
   it('given a handler that throws, then nothing is committed and the error reaches kafkajs (which retries the batch)', async () => {
-    const commitOffsets = jest.fn(async () => undefined);
-    const run = withSharedCommits({ commitOffsets }, { eachBatch: async () => Promise.reject(new Error('database away')) });
-    await expect(run.eachBatch!({ batch: { topic: 't', partition: 0, lastOffset: () => '1' } } as unknown as EachBatchPayload)).rejects.toThrow('database away');
-    expect(commitOffsets).not.toHaveBeenCalled();
+    const commit = jest.fn(async () => undefined);
+    const run = withSharedCommits({ eachBatch: async () => Promise.reject(new Error('database away')) });
+    await expect(run.eachBatch!(payload(0, '1', commit))).rejects.toThrow('database away');
+    expect(commit).not.toHaveBeenCalled();
   });
 
-  it('given a consumer that commits for itself (autoCommit false), then its run is left as it is', () => {
+  it('given a commit the group refuses (a rebalance), then the batch fails with that very error, for kafkajs to rejoin on', async () => {
+    const rebalancing = Object.assign(new Error('The group is rebalancing, so a rejoin is needed'), { type: 'REBALANCE_IN_PROGRESS' });
+    const run = withSharedCommits({ eachBatch: async () => undefined });
+    await expect(
+      run.eachBatch!(
+        payload(
+          0,
+          '1',
+          jest.fn(async () => Promise.reject(rebalancing)),
+        ),
+      ),
+    ).rejects.toBe(rebalancing);
+  });
+
+  it('given a consumer that commits or resolves for itself, then its run is left as it is', () => {
     const own: ConsumerRunConfig = { autoCommit: false, eachBatch: async () => undefined };
-    expect(withSharedCommits({ commitOffsets: jest.fn() }, own)).toBe(own);
+    const resolves: ConsumerRunConfig = { eachBatchAutoResolve: false, eachBatch: async () => undefined };
+    expect(withSharedCommits(own)).toBe(own);
+    expect(withSharedCommits(resolves)).toBe(resolves);
   });
 });

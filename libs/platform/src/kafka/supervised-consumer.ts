@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { Consumer, ConsumerConfig, ConsumerRunConfig, Kafka } from 'kafkajs';
+import { Consumer, ConsumerConfig, ConsumerRunConfig, EachBatchPayload, Kafka } from 'kafkajs';
 import { brokerServes, consumerDefaultsOf, unknownTopic } from './kafka-client';
 
 export interface SupervisedConsumerOptions {
@@ -135,7 +135,7 @@ export class SupervisedConsumer {
     try {
       await c.connect();
       await c.subscribe({ topic: this.o.topic, fromBeginning: this.o.fromBeginning });
-      await c.run(withSharedCommits(c, this.o.run));
+      await c.run(withSharedCommits(this.o.run));
       await joined;
       this.lastFetchAt = Date.now();
     } catch (e) {
@@ -202,16 +202,24 @@ export class SupervisedConsumer {
  * requests a transaction (kafka_client_requests_total). Here each batch's offset is still committed before its
  * eachBatch returns, so before the next fetch, as kafkajs did; but the batches of one fetch, handled side by side,
  * share one OffsetCommit: a batch that ends while another's commit is in flight joins the next one.
+ * The commit goes through the batch's own `commitOffsetsIfNecessary(offsets)`, the call kafkajs' auto-commit makes
+ * (the consumer group's commit, no retrier of its own): a rebalance or a moved coordinator reaches kafkajs' runner
+ * as the error it rejoins on, and a batch that ends while its consumer stops is still committed. A run that
+ * resolves its own offsets (eachBatchAutoResolve: false) or commits for itself (autoCommit: false) is left alone:
+ * committing its batch's last offset could skip records it never handled.
  */
-export function withSharedCommits(consumer: Pick<Consumer, 'commitOffsets'>, run: ConsumerRunConfig): ConsumerRunConfig {
+export function withSharedCommits(run: ConsumerRunConfig): ConsumerRunConfig {
   const eachBatch = run.eachBatch;
-  if (!eachBatch || run.autoCommit === false) return run;
-  const commits = new SharedCommits((offsets) => consumer.commitOffsets(offsets));
+  if (!eachBatch || run.autoCommit === false || run.eachBatchAutoResolve === false) return run;
+  let commitVia: EachBatchPayload['commitOffsetsIfNecessary'] | undefined;
+  const commits = new SharedCommits((offsets) => commitVia!({ topics: offsets.map(({ topic, partition, offset }) => ({ topic, partitions: [{ partition, offset }] })) }));
   return {
     ...run,
     autoCommit: false,
     eachBatch: async (payload) => {
       await eachBatch(payload);
+      // Every batch of this run belongs to one consumer group: the latest batch's commit serves them all.
+      commitVia = payload.commitOffsetsIfNecessary;
       const { topic, partition } = payload.batch;
       await commits.commit({ topic, partition, offset: (BigInt(payload.batch.lastOffset()) + 1n).toString() });
     },
