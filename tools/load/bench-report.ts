@@ -142,7 +142,7 @@ export function kafkaRequestsTable(runs: RunResult[]): string[] {
   const cell = (rate: number, api?: string) => median(runs.filter((r) => r.rate === rate).map((r) => perRun(r, api))).toFixed(2);
   const apis = [...new Set(runs.flatMap((r) => Object.keys(r.kafkaRequests!)))].sort((a, b) => perRun(runs[0], b) - perRun(runs[0], a));
   return [
-    '\nplatform Kafka requests a transaction answered, by API (the apps\' kafka_client_requests_total over the measured seconds), median of the repeats',
+    "\nplatform Kafka requests a transaction answered, by API (the apps' kafka_client_requests_total over the measured seconds), median of the repeats",
     `| API | ${rates.map((r) => `${r}/s`).join(' | ')} |`,
     `|---|${rates.map(() => '---|').join('')}`,
     ...apis.filter((api) => rates.some((rate) => Number(cell(rate, api)) >= 0.01)).map((api) => `| ${api} | ${rates.map((rate) => cell(rate, api)).join(' | ')} |`),
