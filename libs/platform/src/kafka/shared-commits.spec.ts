@@ -93,8 +93,13 @@ describe('withSharedCommits', () => {
     expect(commit).toHaveBeenCalledTimes(1);
     expect(commit).toHaveBeenCalledWith({
       topics: [
-        { topic: 't', partitions: [{ partition: 0, offset: '10' }] },
-        { topic: 't', partitions: [{ partition: 1, offset: '20' }] },
+        {
+          topic: 't',
+          partitions: [
+            { partition: 0, offset: '10' },
+            { partition: 1, offset: '20' },
+          ],
+        },
       ],
     });
   });

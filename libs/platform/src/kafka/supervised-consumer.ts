@@ -212,7 +212,7 @@ export function withSharedCommits(run: ConsumerRunConfig): ConsumerRunConfig {
   const eachBatch = run.eachBatch;
   if (!eachBatch || run.autoCommit === false || run.eachBatchAutoResolve === false) return run;
   let commitVia: EachBatchPayload['commitOffsetsIfNecessary'] | undefined;
-  const commits = new SharedCommits((offsets) => commitVia!({ topics: offsets.map(({ topic, partition, offset }) => ({ topic, partitions: [{ partition, offset }] })) }));
+  const commits = new SharedCommits((offsets) => commitVia!({ topics: byTopic(offsets) }));
   return {
     ...run,
     autoCommit: false,
@@ -227,6 +227,13 @@ export function withSharedCommits(run: ConsumerRunConfig): ConsumerRunConfig {
 }
 
 type TopicPartitionOffset = { topic: string; partition: number; offset: string };
+
+/** An OffsetCommit's topics, each topic once with its partitions, as kafkajs' own commits send them. */
+function byTopic(offsets: TopicPartitionOffset[]): Array<{ topic: string; partitions: Array<{ partition: number; offset: string }> }> {
+  const topics = new Map<string, Array<{ partition: number; offset: string }>>();
+  for (const { topic, partition, offset } of offsets) topics.set(topic, [...(topics.get(topic) ?? []), { partition, offset }]);
+  return [...topics].map(([topic, partitions]) => ({ topic, partitions }));
+}
 
 /** Offsets to commit, gathered while a commit is in flight and sent together after it. */
 export class SharedCommits {
