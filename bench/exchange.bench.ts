@@ -120,15 +120,19 @@ async function runLoad(name: string, port: number, rate: number, durationS: numb
   });
 }
 
+/** An app's Prometheus exposition, or nothing when it does not answer (its figures are then left out). */
+function metricsOf(port: number): Promise<string> {
+  return fetch(`http://127.0.0.1:${port}/metrics`).then(
+    (r) => r.text(),
+    () => '',
+  );
+}
+
 /** Kafka requests sent so far by every app, by API, summed over clients (kafka_client_requests_total). */
 async function kafkaRequests(apps: AppProcess[]): Promise<Record<string, number>> {
   const byApi: Record<string, number> = {};
   for (const a of apps) {
-    const text = await fetch(`http://127.0.0.1:${a.port}/metrics`).then(
-      (r) => r.text(),
-      () => '',
-    );
-    for (const line of text.split('\n')) {
+    for (const line of (await metricsOf(a.port)).split('\n')) {
       const m = /^kafka_client_requests_total\{[^}]*api="([^"]+)"[^}]*\} (\d+)/.exec(line);
       if (m) byApi[m[1]] = (byApi[m[1]] ?? 0) + Number(m[2]);
     }
@@ -143,11 +147,7 @@ function perTransaction(from: Record<string, number>, to: Record<string, number>
 
 /** The projector's consumer lag, from the hub's metrics. */
 async function projectorLag(ndxpPort: number): Promise<number | undefined> {
-  const text = await fetch(`http://127.0.0.1:${ndxpPort}/metrics`).then(
-    (r) => r.text(),
-    () => '',
-  );
-  const line = text.split('\n').find((l) => l.startsWith('kafka_consumer_lag_messages{') && l.includes('group="ndxp-projector"'));
+  const line = (await metricsOf(ndxpPort)).split('\n').find((l) => l.startsWith('kafka_consumer_lag_messages{') && l.includes('group="ndxp-projector"'));
   return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : undefined;
 }
 
